@@ -1,0 +1,49 @@
+/* A control plane's API server: the value that holds one control plane's
+ * store, PKI and listener, and serves the Kubernetes REST API over them.
+ * Several can live in one process; nothing here is global. */
+#ifndef APISERVER_APISERVER_H
+#define APISERVER_APISERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "common/log.h"
+#include "common/pki.h"
+#include "storage/store.h"
+
+struct cp_config {
+	char *data_dir;      /* default /var/lib/minikube */
+	char *bind_address;  /* default 0.0.0.0 */
+	int port;            /* default 6443; 0 = any free port */
+	char *cluster_cidr;  /* default 10.42.0.0/16 */
+	char *service_cidr;  /* default 10.43.0.0/16 */
+	int verbosity;       /* --v */
+	bool disable_agent;
+	bool plain_http;     /* tests and fuzzing only: no TLS, no authentication */
+	int64_t history_window; /* revisions kept for watch/list-at-revision; default 10000 */
+};
+
+void cp_config_defaults(struct cp_config *c);
+void cp_config_free(struct cp_config *c);
+/* Reads a YAML config file with the same keys as the flags (data-dir,
+ * bind-address, port, cluster-cidr, service-cidr, v, disable-agent).
+ * Values overwrite c: load the file first, then apply command-line flags. */
+int cp_config_load_file(struct cp_config *c, const char *path, char **err);
+
+struct cp; /* one control plane */
+
+/* Opens the store, creates/loads certificates and starts listening.
+ * *err: malloc'd message on failure. */
+int cp_start(uv_loop_t *loop, const struct cp_config *cfg, struct cp **out, char **err);
+/* Stops serving and frees everything (asynchronously on the loop). */
+void cp_stop(struct cp *cp);
+int cp_port(const struct cp *cp);
+const char *cp_kubeconfig_path(const struct cp *cp);
+const char *cp_join_token(const struct cp *cp);
+
+/* Handles one raw request in plain HTTP mode without a socket (for the fuzzer):
+ * the request travels the same parse/route/handle path. */
+struct http_req;
+
+#endif

@@ -1,0 +1,90 @@
+/* Private to apiserver/: the control plane struct and the pieces of the REST
+ * path that live in separate files (status, discovery, watch, namespace
+ * lifecycle). */
+#ifndef APISERVER_INTERNAL_H
+#define APISERVER_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "apiserver/apiserver.h"
+#include "apiserver/http.h"
+#include "apiserver/resources.h"
+
+struct watch_stream;
+struct selector;
+
+struct cp {
+	uv_loop_t *loop;
+	struct cp_config cfg;
+	struct logger log;
+	struct store *store;
+	struct pki pki;
+	SSL_CTX *tls;
+	struct http_server *http;
+	char *kubeconfig_path;
+	char *join_token;
+	char *admin_token; /* bearer token for the admin, DATA_DIR/tls/admin-token */
+	uv_timer_t maint_timer;
+	struct watch_stream *watches; /* open watch streams */
+	/* Decoded object of the event being dispatched, shared by all watchers. */
+	int64_t ev_rev;
+	json_t *ev_obj, *ev_prev;
+	uint32_t svc_base, svc_size; /* service CIDR as host-order base and size */
+	bool stopping;
+	bool ns_pending; /* a namespace is Terminating */
+};
+
+/* One API request after routing. */
+struct api_req {
+	struct cp *cp;
+	struct http_req *http;
+	const char *method;
+	const struct resource *res; /* NULL for non-resource paths */
+	char ns[256];
+	char name[256];
+	char sub[32];    /* subresource: "status", "scale", "binding", "eviction", "" */
+	const char *query;
+	char user[256];
+};
+
+/* status.c: metav1.Status responses. details (may be NULL) is stolen. */
+void api_status_error(struct http_req *h, int code, const char *reason, const char *message,
+		      json_t *details);
+json_t *api_details(const struct resource *r, const char *name);
+void api_not_found(struct api_req *rq, const char *name);
+void api_bad_request(struct http_req *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void api_invalid(struct api_req *rq, const char *name, json_t *causes /* stolen */);
+void api_respond_json(struct http_req *h, int code, const json_t *obj);
+void api_respond_json_warn(struct http_req *h, int code, const json_t *obj, const char *warning);
+
+/* discovery.c: /version, /api, /apis, /api/v1, /apis/G/V, health. Returns
+ * true when it answered. */
+bool discovery_handle(struct cp *cp, struct http_req *h, const char *path);
+
+/* rest.c */
+void rest_handle(struct api_req *rq);
+/* Storage key of an object ("/registry/apps/deployments/ns/name"). */
+void rest_key(const struct resource *r, const char *ns, const char *name, char *buf, size_t len);
+/* Key prefix for listing (ns may be "" for all namespaces). */
+void rest_prefix(const struct resource *r, const char *ns, char *buf, size_t len);
+/* Writes obj under its key with resourceVersion set, returning the stored
+ * object's new revision; used by the REST path and by in-process controllers. */
+int rest_store_update(struct cp *cp, const struct resource *r, json_t *obj, int64_t expect_rev);
+int rest_store_delete(struct cp *cp, const struct resource *r, const char *ns, const char *name);
+
+/* watch.c */
+void watch_serve(struct api_req *rq, int64_t from_rev, bool send_initial, struct selector *lsel,
+		 struct selector *fsel, bool table, bool bookmarks, long timeout_s);
+void watch_close_all(struct cp *cp);
+
+/* namespace.c: finishes deletion of Terminating namespaces. */
+void namespace_finalize_pending(struct cp *cp);
+int namespace_bootstrap(struct cp *cp);
+
+/* Table helpers in rest.c shared with watch.c. */
+json_t *rest_table(const struct resource *r, json_t *items /* array, borrowed */, bool include_object,
+		   const char *rv, const char *cont);
+bool rest_accepts_table(struct http_req *h);
+
+#endif

@@ -1,0 +1,374 @@
+/* A control plane's lifecycle and request entry point: config, store, PKI,
+ * listener, authentication, routing to discovery or the REST handler, and the
+ * maintenance timer (compaction, namespace finalization). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apiserver/alloc.h"
+#include "apiserver/internal.h"
+#include "common/jsonutil.h"
+#include "common/yaml.h"
+
+#define MAINT_INTERVAL_MS 1000
+
+void cp_config_defaults(struct cp_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->port = 6443;
+	c->history_window = 10000;
+}
+
+void cp_config_free(struct cp_config *c)
+{
+	free(c->data_dir);
+	free(c->bind_address);
+	free(c->cluster_cidr);
+	free(c->service_cidr);
+	memset(c, 0, sizeof *c);
+}
+
+static void set_str(char **dst, const char *v)
+{
+	if (!v)
+		return;
+	free(*dst);
+	*dst = strdup(v);
+}
+
+int cp_config_load_file(struct cp_config *c, const char *path, char **err)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return asprintf(err, "cannot open config %s: %s", path, strerror(errno)), -errno;
+	char buf[65536];
+	size_t n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	char perr[256];
+	json_t *doc = yaml_parse(buf, n, perr, sizeof perr);
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return asprintf(err, "config %s: %s", path, doc ? "not a mapping" : perr), -EINVAL;
+	}
+	const char *k;
+	json_t *v;
+	int rc = 0;
+	json_object_foreach(doc, k, v) {
+		if (!strcmp(k, "data-dir"))
+			set_str(&c->data_dir, json_string_value(v));
+		else if (!strcmp(k, "bind-address"))
+			set_str(&c->bind_address, json_string_value(v));
+		else if (!strcmp(k, "cluster-cidr"))
+			set_str(&c->cluster_cidr, json_string_value(v));
+		else if (!strcmp(k, "service-cidr"))
+			set_str(&c->service_cidr, json_string_value(v));
+		else if (!strcmp(k, "port") && json_is_integer(v))
+			c->port = (int)json_integer_value(v);
+		else if (!strcmp(k, "v") && json_is_integer(v))
+			c->verbosity = (int)json_integer_value(v);
+		else if (!strcmp(k, "disable-agent"))
+			c->disable_agent = json_is_true(v);
+		else {
+			asprintf(err, "config %s: unknown key \"%s\"", path, k);
+			rc = -EINVAL;
+			break;
+		}
+	}
+	json_decref(doc);
+	return rc;
+}
+
+/* ---- authentication ---- */
+
+static bool public_path(const char *path)
+{
+	/* Like upstream's system:public-info-viewer: health and version only. */
+	return !strcmp(path, "/healthz") || !strcmp(path, "/livez") || !strcmp(path, "/readyz") ||
+	       !strcmp(path, "/version");
+}
+
+static bool authenticate(struct cp *cp, struct http_req *h, char *user, size_t len)
+{
+	if (cp->cfg.plain_http) {
+		snprintf(user, len, "system:admin");
+		return true;
+	}
+	const struct http_peer *p = http_req_peer(h);
+	if (p && p->has_cert) {
+		snprintf(user, len, "%s", p->user);
+		return true;
+	}
+	const char *auth = http_req_header(h, "authorization");
+	if (auth && !strncasecmp(auth, "Bearer ", 7) && cp->admin_token && !strcmp(auth + 7, cp->admin_token)) {
+		snprintf(user, len, "system:admin");
+		return true;
+	}
+	return false;
+}
+
+/* ---- routing: /api/v1/... and /apis/G/V/... into an api_req ---- */
+
+static int route(struct api_req *rq, const char *path)
+{
+	char group[128] = "", version[32];
+	const char *rest;
+	int n = 0;
+	if (!strncmp(path, "/api/", 5)) {
+		if (sscanf(path + 5, "%31[^/]%n", version, &n) != 1)
+			return -1;
+		rest = path + 5 + n;
+	} else if (!strncmp(path, "/apis/", 6)) {
+		if (sscanf(path + 6, "%127[^/]/%31[^/]%n", group, version, &n) != 2)
+			return -1;
+		rest = path + 6 + n;
+	} else {
+		return -1;
+	}
+	char seg[6][256];
+	int count = 0;
+	while (*rest == '/' && count < 6) {
+		rest++;
+		size_t len = strcspn(rest, "/");
+		if (len == 0 || len >= sizeof seg[0])
+			return -1;
+		memcpy(seg[count], rest, len);
+		seg[count][len] = 0;
+		count++;
+		rest += len;
+	}
+	if (*rest || count == 0)
+		return -1;
+	int i = 0;
+	if (count >= 3 && !strcmp(seg[0], "namespaces")) {
+		const struct resource *r = resource_find(group, version, seg[2]);
+		if (r && r->namespaced) {
+			snprintf(rq->ns, sizeof rq->ns, "%s", seg[1]);
+			i = 2;
+		}
+	}
+	rq->res = resource_find(group, version, seg[i]);
+	if (!rq->res || count - i > 3)
+		return -1;
+	if (rq->res->namespaced && !rq->ns[0] && count - i > 1)
+		return -1; /* named namespaced objects need their namespace */
+	if (count - i > 1)
+		snprintf(rq->name, sizeof rq->name, "%s", seg[i + 1]);
+	if (count - i > 2)
+		snprintf(rq->sub, sizeof rq->sub, "%s", seg[i + 2]);
+	return 0;
+}
+
+static void on_request(void *ud, struct http_req *h)
+{
+	struct cp *cp = ud;
+	const char *path = http_req_path(h);
+	struct api_req rq = {.cp = cp, .http = h, .method = http_req_method(h), .query = http_req_query(h)};
+	log_v(&cp->log, 4, "http", "%s %s?%s", rq.method, path, rq.query);
+	if (!public_path(path) && !authenticate(cp, h, rq.user, sizeof rq.user)) {
+		api_status_error(h, 401, "Unauthorized", "Unauthorized", NULL);
+		return;
+	}
+	if (discovery_handle(cp, h, path))
+		return;
+	if (route(&rq, path) != 0) {
+		api_status_error(h, 404, "NotFound", "the server could not find the requested resource", NULL);
+		return;
+	}
+	rest_handle(&rq);
+}
+
+/* ---- lifecycle ---- */
+
+static void on_maintenance(uv_timer_t *t)
+{
+	struct cp *cp = t->data;
+	if (cp->ns_pending) {
+		cp->ns_pending = false;
+		namespace_finalize_pending(cp);
+		/* Anything still terminating (finalizers) is retried next tick. */
+		struct store_list l = {0};
+		if (store_list(cp->store, "/registry/core/namespaces/", 0, NULL, 0, &l) == 0)
+			for (size_t i = 0; i < l.count; i++)
+				if (strstr(l.items[i].value, "\"deletionTimestamp\""))
+					cp->ns_pending = true;
+		store_list_clear(&l);
+	}
+	store_compact_keep(cp->store, cp->cfg.history_window);
+}
+
+static int mkdir_p(const char *dir)
+{
+	char tmp[1024];
+	snprintf(tmp, sizeof tmp, "%s", dir);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = 0;
+			mkdir(tmp, 0755);
+			*p = '/';
+		}
+	return mkdir(tmp, 0700) == 0 || errno == EEXIST ? 0 : -errno;
+}
+
+static int read_or_create_token(const char *path, char **out)
+{
+	FILE *f = fopen(path, "r");
+	char buf[128] = "";
+	if (f) {
+		if (!fgets(buf, sizeof buf, f))
+			buf[0] = 0;
+		fclose(f);
+		buf[strcspn(buf, "\r\n")] = 0;
+	}
+	if (!buf[0]) {
+		pki_random_hex(buf, 24);
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0)
+			return -errno;
+		ssize_t w = write(fd, buf, strlen(buf));
+		close(fd);
+		if (w < 0)
+			return -EIO;
+	}
+	*out = strdup(buf);
+	return 0;
+}
+
+static void copy_config(struct cp_config *dst, const struct cp_config *src)
+{
+	*dst = *src;
+	dst->data_dir = strdup(src->data_dir ? src->data_dir : "/var/lib/minikube");
+	dst->bind_address = strdup(src->bind_address ? src->bind_address : "0.0.0.0");
+	dst->cluster_cidr = strdup(src->cluster_cidr ? src->cluster_cidr : "10.42.0.0/16");
+	dst->service_cidr = strdup(src->service_cidr ? src->service_cidr : "10.43.0.0/16");
+	if (dst->history_window <= 0)
+		dst->history_window = 10000;
+}
+
+static int cidrs_check(struct cp *cp, char **err)
+{
+	uint32_t cb, cs;
+	if (alloc_parse_cidr4(cp->cfg.cluster_cidr, &cb, &cs))
+		return asprintf(err, "invalid --cluster-cidr %s", cp->cfg.cluster_cidr), -EINVAL;
+	if (alloc_parse_cidr4(cp->cfg.service_cidr, &cp->svc_base, &cp->svc_size))
+		return asprintf(err, "invalid --service-cidr %s", cp->cfg.service_cidr), -EINVAL;
+	if ((cb <= cp->svc_base && cp->svc_base < cb + cs) || (cp->svc_base <= cb && cb < cp->svc_base + cp->svc_size))
+		return asprintf(err, "--cluster-cidr %s overlaps --service-cidr %s", cp->cfg.cluster_cidr,
+				cp->cfg.service_cidr),
+		       -EINVAL;
+	return 0;
+}
+
+static int cp_open(struct cp *cp, char **err)
+{
+	char path[1200], svc_ip[16];
+	int rc;
+	if ((rc = cidrs_check(cp, err)))
+		return rc;
+	if ((rc = mkdir_p(cp->cfg.data_dir)))
+		return asprintf(err, "cannot create %s: %s", cp->cfg.data_dir, strerror(-rc)), rc;
+	snprintf(path, sizeof path, "%s/state.db", cp->cfg.data_dir);
+	if ((rc = store_open_sqlite(path, &cp->store, err)))
+		return rc;
+	uint32_t first = cp->svc_base + 1;
+	snprintf(svc_ip, sizeof svc_ip, "%u.%u.%u.%u", first >> 24, (first >> 16) & 255, (first >> 8) & 255, first & 255);
+	if (!cp->cfg.plain_http) {
+		if ((rc = pki_load_or_create(&cp->pki, cp->cfg.data_dir, svc_ip, NULL, err)))
+			return rc;
+		if (!(cp->tls = pki_server_ctx(&cp->pki, err)))
+			return -EINVAL;
+		snprintf(path, sizeof path, "%s/tls/admin-token", cp->cfg.data_dir);
+		if ((rc = read_or_create_token(path, &cp->admin_token)))
+			return asprintf(err, "cannot write %s", path), rc;
+		if ((rc = pki_server_token(&cp->pki, cp->cfg.data_dir, &cp->join_token, err)))
+			return rc;
+	}
+	struct http_server_config hc = {
+		.bind_address = cp->cfg.bind_address,
+		.port = cp->cfg.port,
+		.tls = cp->tls,
+		.handler = on_request,
+		.handler_ud = cp,
+	};
+	if ((rc = http_server_start(cp->loop, &hc, &cp->http)))
+		return asprintf(err, "cannot listen on %s:%d: %s", cp->cfg.bind_address, cp->cfg.port, strerror(-rc)), rc;
+	if ((rc = namespace_bootstrap(cp)))
+		return asprintf(err, "cannot create initial namespaces: %s", store_last_error(cp->store)), rc;
+	if (!cp->cfg.plain_http) {
+		const char *host = strcmp(cp->cfg.bind_address, "0.0.0.0") && strcmp(cp->cfg.bind_address, "::")
+					   ? cp->cfg.bind_address
+					   : "127.0.0.1";
+		char url[300];
+		snprintf(url, sizeof url, strchr(host, ':') ? "https://[%s]:%d" : "https://%s:%d", host, cp_port(cp));
+		if ((rc = pki_write_admin_kubeconfig(&cp->pki, cp->cfg.data_dir, url, &cp->kubeconfig_path, err)))
+			return rc;
+	}
+	return 0;
+}
+
+int cp_start(uv_loop_t *loop, const struct cp_config *cfg, struct cp **out, char **err)
+{
+	struct cp *cp = calloc(1, sizeof *cp);
+	cp->loop = loop;
+	copy_config(&cp->cfg, cfg);
+	cp->log.verbosity = cfg->verbosity;
+	cp->ns_pending = true; /* resume namespace deletions interrupted by a restart */
+	uv_timer_init(loop, &cp->maint_timer);
+	cp->maint_timer.data = cp;
+	int rc = cp_open(cp, err);
+	if (rc) {
+		cp_stop(cp);
+		return rc;
+	}
+	uv_timer_start(&cp->maint_timer, on_maintenance, MAINT_INTERVAL_MS, MAINT_INTERVAL_MS);
+	*out = cp;
+	return 0;
+}
+
+static void cp_free_cb(uv_handle_t *h)
+{
+	struct cp *cp = h->data;
+	if (cp->store)
+		store_close(cp->store);
+	json_decref(cp->ev_obj);
+	json_decref(cp->ev_prev);
+	if (cp->tls)
+		SSL_CTX_free(cp->tls);
+	if (cp->pki.ca_cert)
+		pki_free(&cp->pki);
+	free(cp->kubeconfig_path);
+	free(cp->join_token);
+	free(cp->admin_token);
+	cp_config_free(&cp->cfg);
+	free(cp);
+}
+
+void cp_stop(struct cp *cp)
+{
+	cp->stopping = true;
+	watch_close_all(cp);
+	if (cp->http)
+		http_server_stop(cp->http);
+	cp->http = NULL;
+	uv_timer_stop(&cp->maint_timer);
+	uv_close((uv_handle_t *)&cp->maint_timer, cp_free_cb);
+}
+
+int cp_port(const struct cp *cp)
+{
+	return cp->http ? http_server_port(cp->http) : cp->cfg.port;
+}
+
+const char *cp_kubeconfig_path(const struct cp *cp)
+{
+	return cp->kubeconfig_path;
+}
+
+const char *cp_join_token(const struct cp *cp)
+{
+	return cp->join_token;
+}

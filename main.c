@@ -1,0 +1,175 @@
+/* minikube: subcommand dispatch only. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "apiserver/apiserver.h"
+
+#define MINIKUBE_VERSION "0.1.0"
+#define KUBE_VERSION "v1.32.0"
+
+static void usage_main(FILE *out)
+{
+	fprintf(out, "minikube: a Kubernetes-compatible cluster in one small binary.\n\n"
+		     "Usage:\n  minikube <command> [flags]\n\n"
+		     "Commands:\n"
+		     "  server     run a control plane (API server, storage) and, later, a node\n"
+		     "  version    print the version\n\n"
+		     "Run 'minikube <command> --help' for the flags of a command.\n");
+}
+
+static void usage_server(FILE *out)
+{
+	fprintf(out,
+		"Run a control plane: the Kubernetes API over TLS on an embedded SQLite store.\n\n"
+		"Usage:\n  minikube server [flags]\n\n"
+		"Flags:\n"
+		"  --config FILE          YAML file with the keys below (flags win over it)\n"
+		"  --data-dir DIR         state, certificates and kubeconfig (default /var/lib/minikube)\n"
+		"  --bind-address ADDR    address to listen on (default 0.0.0.0)\n"
+		"  --port N               HTTPS port (default 6443; 0 picks a free port)\n"
+		"  --cluster-cidr CIDR    pod network (default 10.42.0.0/16)\n"
+		"  --service-cidr CIDR    service network (default 10.43.0.0/16)\n"
+		"  --disable-agent        do not run the embedded node agent\n"
+		"  --v N                  log verbosity (like klog's -v)\n"
+		"  -h, --help             this help\n");
+}
+
+/* Accepts --name=value and --name value. Returns the value or NULL. */
+static const char *flag_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+	if (strncmp(a, name, n))
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] == 0 && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static void replace(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = strdup(v);
+}
+
+static int parse_server_flags(int argc, char **argv, struct cp_config *c)
+{
+	for (int i = 1; i < argc; i++) { /* the config file first: flags win over it */
+		const char *v = flag_value(argc, argv, &i, "--config");
+		if (v) {
+			char *err = NULL;
+			if (cp_config_load_file(c, v, &err)) {
+				fprintf(stderr, "minikube server: %s\n", err);
+				free(err);
+				return -1;
+			}
+		}
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage_server(stdout);
+			exit(0);
+		} else if ((v = flag_value(argc, argv, &i, "--config"))) {
+		} else if ((v = flag_value(argc, argv, &i, "--data-dir"))) {
+			replace(&c->data_dir, v);
+		} else if ((v = flag_value(argc, argv, &i, "--bind-address"))) {
+			replace(&c->bind_address, v);
+		} else if ((v = flag_value(argc, argv, &i, "--port"))) {
+			c->port = atoi(v);
+		} else if ((v = flag_value(argc, argv, &i, "--cluster-cidr"))) {
+			replace(&c->cluster_cidr, v);
+		} else if ((v = flag_value(argc, argv, &i, "--service-cidr"))) {
+			replace(&c->service_cidr, v);
+		} else if ((v = flag_value(argc, argv, &i, "--v"))) {
+			c->verbosity = atoi(v);
+		} else if (!strcmp(a, "--disable-agent")) {
+			c->disable_agent = true;
+		} else if (!strcmp(a, "--insecure-plain-http")) {
+			c->plain_http = true; /* tests only: no TLS, no authentication */
+		} else {
+			fprintf(stderr, "minikube server: unknown flag %s\n\n", a);
+			usage_server(stderr);
+			return -1;
+		}
+	}
+	if (c->port < 0 || c->port > 65535) {
+		fprintf(stderr, "minikube server: --port %d out of range\n", c->port);
+		return -1;
+	}
+	return 0;
+}
+
+struct server_run {
+	struct cp *cp;
+	uv_signal_t sigint, sigterm;
+};
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	struct server_run *run = s->data;
+	fprintf(stderr, "minikube server: signal %d, stopping\n", signum);
+	if (run->cp)
+		cp_stop(run->cp);
+	run->cp = NULL;
+	uv_close((uv_handle_t *)&run->sigint, NULL);
+	uv_close((uv_handle_t *)&run->sigterm, NULL);
+}
+
+static int cmd_server(int argc, char **argv)
+{
+	struct cp_config cfg;
+	cp_config_defaults(&cfg);
+	if (parse_server_flags(argc, argv, &cfg)) {
+		cp_config_free(&cfg);
+		return 2;
+	}
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct server_run run = {0};
+	char *err = NULL;
+	if (cp_start(&loop, &cfg, &run.cp, &err)) {
+		fprintf(stderr, "minikube server: %s\n", err ? err : "failed to start");
+		free(err);
+		cp_config_free(&cfg);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		uv_loop_close(&loop);
+		return 1;
+	}
+	cp_config_free(&cfg);
+	uv_signal_init(&loop, &run.sigint);
+	uv_signal_init(&loop, &run.sigterm);
+	run.sigint.data = run.sigterm.data = &run;
+	uv_signal_start(&run.sigint, on_signal, SIGINT);
+	uv_signal_start(&run.sigterm, on_signal, SIGTERM);
+	printf("minikube server listening on port %d\n", cp_port(run.cp));
+	if (cp_kubeconfig_path(run.cp))
+		printf("kubeconfig: %s\n  export KUBECONFIG=%s\n", cp_kubeconfig_path(run.cp), cp_kubeconfig_path(run.cp));
+	if (cp_join_token(run.cp))
+		printf("node join token: %s\n", cp_join_token(run.cp));
+	fflush(stdout);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage_main(stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		printf("minikube version %s (Kubernetes API %s)\n", MINIKUBE_VERSION, KUBE_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "server"))
+		return cmd_server(argc - 1, argv + 1);
+	fprintf(stderr, "minikube: unknown command \"%s\"\n\n", argv[1]);
+	usage_main(stderr);
+	return 2;
+}

@@ -1,0 +1,122 @@
+/* The key/revision store behind one control plane.
+ *
+ * Keys are byte strings like "/registry/pods/default/web-1"; values are the
+ * serialized objects. Every committed change gets the next value of a single
+ * increasing revision (the API's resourceVersion). Watchers are called from the
+ * commit path itself, synchronously, in revision order, exactly once per change.
+ * The store knows keys, revisions and bytes, never kinds.
+ *
+ * All calls happen on the owning thread (the control plane's libuv loop); a
+ * store is not shared between threads. Functions return 0 or a negative errno:
+ *   -ENOENT     key absent (get, update, delete)
+ *   -EEXIST     create of a present key
+ *   -ECANCELED  update/delete whose expected revision is stale (409 Conflict)
+ *   -ERANGE     revision older than the compacted history (410 Expired)
+ *   -EIO        backend failure (message via store_last_error)
+ *   -EINVAL     bad argument: empty or over-long key, over-long prefix, negative or
+ *               future revision
+ *   -E2BIG      value longer than STORE_VALUE_MAX
+ *   -ENOMEM     out of memory
+ *   -EDEADLK    write called from inside a watch callback
+ */
+#ifndef STORAGE_STORE_H
+#define STORAGE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bounds on what a store accepts (etcd's request limit is 1.5 MiB). */
+#define STORE_KEY_MAX 2048
+#define STORE_VALUE_MAX (8u << 20)
+
+struct store;
+
+struct store_kv {
+	char *key;          /* owned */
+	char *value;        /* owned, NUL-terminated for convenience; len excludes NUL */
+	size_t len;
+	int64_t create_rev; /* revision that created this key (since its last deletion) */
+	int64_t mod_rev;    /* revision of this value */
+};
+
+void store_kv_clear(struct store_kv *kv); /* frees key/value, zeroes */
+
+struct store_list {
+	struct store_kv *items; /* owned array */
+	size_t count;
+	int64_t rev;   /* the revision the list was read at */
+	int more;      /* 1 when limit cut the list short: continue after the last key */
+};
+
+void store_list_clear(struct store_list *l);
+
+enum store_event_type { STORE_EVENT_CREATE, STORE_EVENT_UPDATE, STORE_EVENT_DELETE };
+
+struct store_event {
+	enum store_event_type type;
+	const char *key;
+	const char *value; /* new value; for DELETE the last value before deletion */
+	size_t len;
+	const char *prev_value; /* previous value for UPDATE (NULL otherwise) */
+	size_t prev_len;
+	int64_t rev; /* revision of this change */
+};
+
+/* Called for each event; ev and its strings are borrowed for the call only.
+ * A watch callback must not call back into the store's write functions. */
+typedef void (*store_watch_cb)(void *ud, const struct store_event *ev);
+
+struct store_watch;
+
+/* Opens (creating if needed) the SQLite store at path. *err gets a malloc'd
+ * message on failure (caller frees). */
+int store_open_sqlite(const char *path, struct store **out, char **err);
+/* Closes the store and frees any watches still running (their handles become
+ * invalid). Not to be called from a watch callback. */
+void store_close(struct store *s);
+
+/* Latest committed revision (0 for an empty store). */
+int64_t store_revision(const struct store *s);
+/* Oldest revision a watch or list may still start from. */
+int64_t store_compacted_revision(const struct store *s);
+
+int store_get(struct store *s, const char *key, struct store_kv *out);
+
+/* Lists keys starting with prefix, in key order, as of revision rev (0 = latest),
+ * starting strictly after start_after (NULL = from the beginning), at most limit
+ * items (0 = no limit). -ERANGE if rev is compacted. */
+int store_list(struct store *s, const char *prefix, int64_t rev, const char *start_after,
+	       size_t limit, struct store_list *out);
+/* Number of keys under prefix at the latest revision. */
+int store_count(struct store *s, const char *prefix, int64_t *out);
+
+/* Writes. The new revision is always store_revision()+1, so a caller can
+ * embed it in the value before writing (resourceVersion). *rev_out may be NULL. */
+int store_create(struct store *s, const char *key, const char *value, size_t len, int64_t *rev_out);
+/* expect_rev 0 = unconditional. */
+int store_update(struct store *s, const char *key, const char *value, size_t len, int64_t expect_rev,
+		 int64_t *rev_out);
+/* prev (may be NULL) receives the deleted key/value. */
+int store_delete(struct store *s, const char *key, int64_t expect_rev, int64_t *rev_out,
+		 struct store_kv *prev);
+
+/* Watches keys under prefix (NULL or "" = all keys). Events with rev > from_rev
+ * that are still in the history are delivered first (synchronously, inside
+ * this call), then every new commit. -ERANGE if from_rev <
+ * store_compacted_revision(). *out is set before the replay starts, so the
+ * callback may stop the watch; if it did, *out is NULL on return. */
+int store_watch_start(struct store *s, const char *prefix, int64_t from_rev, store_watch_cb cb,
+		      void *ud, struct store_watch **out);
+void store_watch_stop(struct store_watch *w);
+
+/* Drops history older than rev (superseded values and tombstones), in small
+ * transactions. A rev at or below the compacted revision is a no-op; a rev
+ * above store_revision() is -EINVAL. */
+int store_compact(struct store *s, int64_t rev);
+/* Compacts so that at most keep revisions of history remain; cheap when
+ * there is nothing to do. Called periodically by the server. */
+int store_compact_keep(struct store *s, int64_t keep);
+
+const char *store_last_error(const struct store *s);
+
+#endif
