@@ -1,0 +1,67 @@
+# Shared helpers for conformance scripts: start a real server on a free port
+# in a temp dir, drive it with the real kubectl, assert, clean up on exit.
+# Source it; it expects MINIKUBE (path to the binary).
+
+set -u
+: "${MINIKUBE:?set MINIKUBE to the minikube binary}"
+MINIKUBE=$(readlink -f "$MINIKUBE")
+T=$(mktemp -d /tmp/minikube-conf-XXXXXX)
+export KUBECACHEDIR="$T/kube-cache"
+PASSED=0
+FAILED=0
+SERVER_PID=""
+
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# start_server [extra flags]: starts on a free port, waits for /readyz.
+start_server() {
+	"$MINIKUBE" server --data-dir "$T/data" --bind-address 127.0.0.1 --port "${PORT:-0}" --disable-agent "$@" \
+		>"$T/server.out" 2>"$T/server.err" &
+	SERVER_PID=$!
+	for _ in $(seq 1 200); do
+		PORT=$(sed -n 's/^minikube server listening on port \([0-9]*\)$/\1/p' "$T/server.out")
+		[ -n "$PORT" ] && curl -skf "https://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	[ -n "$PORT" ] || { echo "server did not start:"; cat "$T/server.err"; exit 1; }
+	export KUBECONFIG="$T/data/kubeconfig.yaml"
+}
+
+kill_server() {
+	kill -9 "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=""
+}
+
+ok() { PASSED=$((PASSED + 1)); echo "ok   $*"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL $*"; }
+
+# check NAME CMD...: passes when CMD exits 0.
+check() {
+	name=$1; shift
+	if out=$("$@" 2>&1); then ok "$name"; else fail "$name"; echo "$out" | sed 's/^/     /' | head -20; fi
+}
+
+# expect_out NAME PATTERN CMD...: passes when CMD's output (stdout+stderr) matches the grep -E PATTERN.
+expect_out() {
+	name=$1; pat=$2; shift 2
+	out=$("$@" 2>&1)
+	if printf '%s\n' "$out" | grep -Eq -- "$pat"; then ok "$name"; else fail "$name (wanted /$pat/)"; echo "$out" | sed 's/^/     /' | head -20; fi
+}
+
+# expect_fail NAME PATTERN CMD...: CMD must fail and print PATTERN.
+expect_fail() {
+	name=$1; pat=$2; shift 2
+	if out=$("$@" 2>&1); then fail "$name (succeeded)"; echo "$out" | sed 's/^/     /' | head -10; return; fi
+	if printf '%s\n' "$out" | grep -Eq -- "$pat"; then ok "$name"; else fail "$name (wanted /$pat/)"; echo "$out" | sed 's/^/     /' | head -20; fi
+}
+
+finish() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}
