@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -439,8 +440,47 @@ static void run_watch(const struct target *t, int watchers, int writes)
 	free(lat);
 }
 
+/* apibench ready PORT CMD...: starts CMD and prints the milliseconds until
+ * https://127.0.0.1:PORT/readyz answers 200, then the child's pid. */
+static int run_ready(int argc, char **argv)
+{
+	struct target t = {.tls = true, .port = atoi(argv[2])};
+	snprintf(t.host, sizeof t.host, "127.0.0.1");
+	t.ctx = SSL_CTX_new(TLS_client_method());
+	double t0 = now_ms();
+	pid_t pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 1); /* our stdout carries only the result */
+		execv(argv[3], argv + 3);
+		_exit(127);
+	}
+	(void)argc;
+	for (;;) {
+		struct conn c;
+		if (conn_open(&t, &c) == 0) {
+			int st = request(&t, &c, "GET", "/readyz", NULL);
+			conn_close(&c);
+			if (st == 200)
+				break;
+		} else {
+			close(c.fd);
+			if (c.ssl)
+				SSL_free(c.ssl);
+		}
+		usleep(500);
+		if (now_ms() - t0 > 30000)
+			return 1;
+	}
+	printf("%.1f %d\n", now_ms() - t0, (int)pid);
+	SSL_CTX_free(t.ctx);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 3 && !strcmp(argv[1], "ready"))
+		return run_ready(argc, argv);
 	if (argc < 3) {
 		fprintf(stderr, "usage: apibench k8s https://127.0.0.1:PORT TOKEN | apibench etcd http://127.0.0.1:2379\n");
 		return 2;
