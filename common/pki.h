@@ -27,7 +27,8 @@ void pki_free(struct pki *p);
 
 /* SSL_CTX for the API server: serving cert+key, TLS >= 1.2, ALPN http/1.1 only,
  * client certificates requested (SSL_VERIFY_PEER without FAIL_IF_NO_PEER_CERT)
- * and verified against the CA. */
+ * and verified against the CA. A certificate that fails verification does not
+ * fail the handshake: use pki_peer_identity, never the raw peer certificate. */
 SSL_CTX *pki_server_ctx(const struct pki *p, char **err);
 
 /* Issues a client certificate for user/groups signed by the CA. PEM strings
@@ -45,7 +46,16 @@ int pki_write_admin_kubeconfig(const struct pki *p, const char *data_dir, const 
  * secret kept in DATA_DIR/tls/server-token (created once, 0600). */
 int pki_server_token(const struct pki *p, const char *data_dir, char **token_out, char **err);
 
-/* Random hex string of nbytes*2 characters (for bearer tokens, uids). */
+/* The verified client-certificate identity of a TLS connection made with
+ * pki_server_ctx: CN as *user_out, every O as a NULL-terminated *groups_out
+ * (both malloc'd; free with free() and pki_strv_free()). -ENOENT when the
+ * client sent no certificate, -EACCES when it did not verify against the CA
+ * (the handshake still succeeds so bearer tokens keep working). */
+int pki_peer_identity(SSL *ssl, char **user_out, char ***groups_out);
+void pki_strv_free(char **v);
+
+/* Random hex string of nbytes*2 characters plus NUL (out holds 2*nbytes+1;
+ * for bearer tokens, uids). */
 void pki_random_hex(char *out, size_t nbytes);
 
 #endif

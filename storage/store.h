@@ -32,8 +32,8 @@
 struct store;
 
 struct store_kv {
-	char *key;          /* owned */
-	char *value;        /* owned, NUL-terminated for convenience; len excludes NUL */
+	char *key;   /* owned */
+	char *value; /* owned, NUL-terminated for convenience; len excludes NUL */
 	size_t len;
 	int64_t create_rev; /* revision that created this key (since its last deletion) */
 	int64_t mod_rev;    /* revision of this value */
@@ -44,8 +44,8 @@ void store_kv_clear(struct store_kv *kv); /* frees key/value, zeroes */
 struct store_list {
 	struct store_kv *items; /* owned array */
 	size_t count;
-	int64_t rev;   /* the revision the list was read at */
-	int more;      /* 1 when limit cut the list short: continue after the last key */
+	int64_t rev; /* the revision the list was read at */
+	int more;    /* 1 when limit cut the list short: continue after the last key */
 };
 
 void store_list_clear(struct store_list *l);
@@ -94,8 +94,8 @@ int store_count(struct store *s, const char *prefix, int64_t *out);
  * embed it in the value before writing (resourceVersion). *rev_out may be NULL. */
 int store_create(struct store *s, const char *key, const char *value, size_t len, int64_t *rev_out);
 /* expect_rev 0 = unconditional. */
-int store_update(struct store *s, const char *key, const char *value, size_t len, int64_t expect_rev,
-		 int64_t *rev_out);
+int store_update(struct store *s, const char *key, const char *value, size_t len,
+		 int64_t expect_rev, int64_t *rev_out);
 /* prev (may be NULL) receives the deleted key/value. */
 int store_delete(struct store *s, const char *key, int64_t expect_rev, int64_t *rev_out,
 		 struct store_kv *prev);
