@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <uv.h>
 
 #include "apiserver/apiserver.h"
@@ -120,8 +121,20 @@ static void on_signal(uv_signal_t *s, int signum)
 	uv_close((uv_handle_t *)&run->sigterm, NULL);
 }
 
+/* Thousands of clients (and watches) need file descriptors: raise the soft
+ * limit to the hard one. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static int cmd_server(int argc, char **argv)
 {
+	raise_fd_limit();
 	struct cp_config cfg;
 	cp_config_defaults(&cfg);
 	if (parse_server_flags(argc, argv, &cfg)) {
