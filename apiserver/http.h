@@ -20,24 +20,24 @@ struct http_req;
 struct http_stream;
 
 struct http_header {
-	const char *name;  /* lower-cased */
+	const char *name; /* lower-cased */
 	const char *value;
 };
 
 /* The peer's identity from a verified client certificate. */
 struct http_peer {
 	bool has_cert;
-	char user[256];        /* certificate CN */
-	char groups[8][128];   /* certificate O entries */
+	char user[256];	     /* certificate CN */
+	char groups[8][128]; /* certificate O entries */
 	int ngroups;
 };
 
 struct http_limits {
-	size_t max_body;          /* bytes; default 3 MiB */
-	size_t max_header_bytes;  /* default 64 KiB */
-	int max_headers;          /* default 100 */
-	int max_connections;      /* default 4096 */
-	unsigned idle_timeout_ms; /* keep-alive idle; default 90 s */
+	size_t max_body;	     /* bytes; default 3 MiB */
+	size_t max_header_bytes;     /* default 64 KiB */
+	int max_headers;	     /* default 100 */
+	int max_connections;	     /* default 4096 */
+	unsigned idle_timeout_ms;    /* keep-alive idle; default 90 s */
 	unsigned request_timeout_ms; /* from first byte to full request; default 30 s */
 };
 
@@ -47,31 +47,32 @@ struct http_limits {
 typedef void (*http_handler_fn)(void *ud, struct http_req *req);
 
 struct http_server_config {
-	const char *bind_address; /* "0.0.0.0", "::", "127.0.0.1"... */
-	int port;                 /* 0 = pick a free port (see http_server_port) */
-	SSL_CTX *tls;             /* NULL = plain HTTP (tests) */
-	struct http_limits limits;/* zero fields take defaults */
+	const char *bind_address;  /* "0.0.0.0", "::", "127.0.0.1"... */
+	int port;		   /* 0 = pick a free port (see http_server_port) */
+	SSL_CTX *tls;		   /* NULL = plain HTTP (tests) */
+	struct http_limits limits; /* zero fields take defaults */
 	http_handler_fn handler;
 	void *handler_ud;
 };
 
-int http_server_start(uv_loop_t *loop, const struct http_server_config *cfg, struct http_server **out);
+int http_server_start(uv_loop_t *loop, const struct http_server_config *cfg,
+		      struct http_server **out);
 int http_server_port(const struct http_server *s);
 /* Closes the listener and all connections; frees the server on the loop. */
 void http_server_stop(struct http_server *s);
 
 /* Request accessors (all borrowed, valid until the response is finished). */
-const char *http_req_method(const struct http_req *r);   /* "GET" */
-const char *http_req_path(const struct http_req *r);     /* decoded path, no query */
-const char *http_req_query(const struct http_req *r);    /* raw query string without '?', or "" */
+const char *http_req_method(const struct http_req *r); /* "GET" */
+const char *http_req_path(const struct http_req *r);   /* decoded path, no query */
+const char *http_req_query(const struct http_req *r);  /* raw query string without '?', or "" */
 const char *http_req_header(const struct http_req *r, const char *lname); /* NULL if absent */
 const char *http_req_body(const struct http_req *r, size_t *len);
 const struct http_peer *http_req_peer(const struct http_req *r);
 
 /* A whole response. headers: NULL-terminated pairs may be NULL; Content-Length
  * is added. body is copied. */
-void http_respond(struct http_req *r, int status, const struct http_header *headers, size_t nheaders,
-		  const char *content_type, const char *body, size_t len);
+void http_respond(struct http_req *r, int status, const struct http_header *headers,
+		  size_t nheaders, const char *content_type, const char *body, size_t len);
 
 /* Chunked streaming response. on_close is called once if the client goes away
  * (or the server stops) before http_stream_end; after it the stream is gone. */

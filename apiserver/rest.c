@@ -110,18 +110,16 @@ static void respond_store_error(struct api_req *rq, int rc, const char *name)
 	case -ERANGE:
 		api_status_error(rq->http, 410, "Expired", "too old resource version", NULL);
 		return;
+	case -E2BIG:
+		api_status_error(rq->http, 413, "RequestEntityTooLarge", "the object is too large to store", NULL);
+		return;
+	case -EINVAL:
+		api_bad_request(rq->http, "invalid request: %s", store_last_error(rq->cp->store));
+		return;
 	default:
 		snprintf(msg, sizeof msg, "Internal error occurred: %s", store_last_error(rq->cp->store));
 		api_status_error(rq->http, 500, "InternalError", msg, NULL);
 	}
-}
-
-static bool query_bool(const char *query, const char *name)
-{
-	char *v = http_query_get(query, name);
-	bool b = v && http_parse_bool(v) == 1;
-	free(v);
-	return b;
 }
 
 /* dryRun must be absent or "All". Returns -1 after answering 400. */
