@@ -115,7 +115,7 @@ static int list_query_parse(struct api_req *rq, struct list_query *q)
 	int rc = -1;
 	q->lsel = label_selector_parse(ls ? ls : "", err, sizeof err);
 	if (!q->lsel) {
-		api_bad_request(rq->http, "unable to parse requirement: %s", err);
+		api_bad_request(rq->http, "%s", err);
 		goto out;
 	}
 	q->fsel = field_selector_parse(rq->res->kind, fs ? fs : "", err, sizeof err);
