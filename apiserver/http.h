@@ -4,8 +4,14 @@
  *
  * Limits (bounded input): header bytes, header count, body size (over the
  * limit: 413 and close), idle and slow-request timeouts, max connections.
- * Keep-alive and pipelined requests are served in order. Connections
- * upgrading (WebSocket) are handed over with http_req_take_upgrade (later).
+ * Keep-alive and pipelined requests are served in order, one at a time: a
+ * started response (a watch) is never disturbed by what the client sends
+ * meanwhile. Connections upgrading (WebSocket) are handed over with
+ * http_req_take_upgrade (later; today an upgrade request is answered like any
+ * other and the connection closed afterwards).
+ *
+ * Everything runs on the loop thread. User callbacks (handler, on_close) are
+ * only called from the loop, never from inside an http_* call.
  */
 #ifndef APISERVER_HTTP_H
 #define APISERVER_HTTP_H
@@ -20,11 +26,13 @@ struct http_req;
 struct http_stream;
 
 struct http_header {
-	const char *name; /* lower-cased */
+	const char *name; /* lower-cased in requests; sent as given in responses */
 	const char *value;
 };
 
-/* The peer's identity from a verified client certificate. */
+/* The peer's identity from a verified client certificate (all zero for plain
+ * HTTP, no certificate, or a CN that does not fit). Extra O entries beyond 8
+ * and O entries that do not fit are dropped. */
 struct http_peer {
 	bool has_cert;
 	char user[256];	     /* certificate CN */
@@ -47,21 +55,28 @@ struct http_limits {
 typedef void (*http_handler_fn)(void *ud, struct http_req *req);
 
 struct http_server_config {
-	const char *bind_address;  /* "0.0.0.0", "::", "127.0.0.1"... */
-	int port;		   /* 0 = pick a free port (see http_server_port) */
-	SSL_CTX *tls;		   /* NULL = plain HTTP (tests) */
+	const char *bind_address; /* numeric: "0.0.0.0", "::", "127.0.0.1"... */
+	int port;		  /* 0 = pick a free port (see http_server_port) */
+	/* NULL = plain HTTP (tests). Borrowed; each connection takes a reference.
+	 * Verify mode, client CAs and ALPN ("http/1.1" only) are the caller's;
+	 * SSL_OP_NO_RENEGOTIATION is advised. */
+	SSL_CTX *tls;
 	struct http_limits limits; /* zero fields take defaults */
 	http_handler_fn handler;
 	void *handler_ud;
 };
 
+/* 0, or a negative errno (libuv codes) with *out = NULL. */
 int http_server_start(uv_loop_t *loop, const struct http_server_config *cfg,
 		      struct http_server **out);
 int http_server_port(const struct http_server *s);
-/* Closes the listener and all connections; frees the server on the loop. */
+/* Closes the listener and all connections (open streams get on_close); frees
+ * the server on the loop once every handed-out request has been answered
+ * (answers to closed connections are dropped). */
 void http_server_stop(struct http_server *s);
 
-/* Request accessors (all borrowed, valid until the response is finished). */
+/* Request accessors (all borrowed, valid until http_respond returns or the
+ * stream ends: http_stream_end or on_close). */
 const char *http_req_method(const struct http_req *r); /* "GET" */
 const char *http_req_path(const struct http_req *r);   /* decoded path, no query */
 const char *http_req_query(const struct http_req *r);  /* raw query string without '?', or "" */
@@ -69,26 +84,36 @@ const char *http_req_header(const struct http_req *r, const char *lname); /* NUL
 const char *http_req_body(const struct http_req *r, size_t *len);
 const struct http_peer *http_req_peer(const struct http_req *r);
 
-/* A whole response. headers: NULL-terminated pairs may be NULL; Content-Length
- * is added. body is copied. */
+/* A whole response. headers: nheaders entries (NULL when 0); a header with CR
+ * or LF is skipped, and so are Content-Length, Transfer-Encoding and
+ * Connection (framing is ours). Content-Length is added (not for 1xx, 204,
+ * 304); HEAD gets the headers only. body is copied. r is freed on return. */
 void http_respond(struct http_req *r, int status, const struct http_header *headers,
 		  size_t nheaders, const char *content_type, const char *body, size_t len);
 
 /* Chunked streaming response. on_close is called once if the client goes away
- * (or the server stops) before http_stream_end; after it the stream is gone. */
+ * (or the server stops) before http_stream_end, from the loop (a later
+ * iteration, never inside an http_* call); when it returns the stream and its
+ * request are freed (http_stream_end inside on_close is a no-op). If the client
+ * is already gone a stream is still returned and on_close follows. NULL only
+ * when out of memory: a 503 was sent and on_close will not be called. */
 typedef void (*http_stream_close_fn)(void *ud);
 struct http_stream *http_stream_begin(struct http_req *r, int status, const char *content_type,
 				      const struct http_header *headers, size_t nheaders,
 				      http_stream_close_fn on_close, void *ud);
-/* Queues one chunk and flushes it. Returns -EPIPE if the client is gone. */
+/* Queues one chunk and flushes it. 0, -EPIPE if the client is gone (on_close
+ * is on its way) or -ENOMEM. An empty write sends nothing. */
 int http_stream_write(struct http_stream *s, const char *data, size_t len);
 /* Bytes queued but not yet written to the socket (for slow-consumer limits). */
 size_t http_stream_pending(const struct http_stream *s);
-/* Writes the terminating chunk; the connection continues with keep-alive. */
+/* Writes the terminating chunk; the connection continues with keep-alive.
+ * Frees the stream (no on_close after it). */
 void http_stream_end(struct http_stream *s);
 
 /* Query-string helpers: decodes '+' as space and %XX. Returns a malloc'd value
- * or NULL when absent. */
+ * (caller frees; "" for "name" or "name=") of the first pair whose decoded
+ * name matches exactly, or NULL when absent. A pair with a bad escape or an
+ * encoded NUL is skipped (as Go does). */
 char *http_query_get(const char *query, const char *name);
 /* Go's strconv.ParseBool: 1,t,T,TRUE,true,True / 0,f,F,FALSE,false,False. -1 if invalid. */
 int http_parse_bool(const char *s);

@@ -558,15 +558,11 @@ static json_t *scale_of(const struct resource *r, const json_t *obj)
 	json_t *s = json_pack("{s:s,s:s,s:o,s:{s:I},s:{s:I}}", "kind", "Scale", "apiVersion", "autoscaling/v1",
 			      "metadata", sm, "spec", "replicas", (json_int_t)want, "status", "replicas",
 			      (json_int_t)have);
-	json_t *ml = json_path(obj, "spec.selector.matchLabels");
-	if (json_is_object(ml) && json_object_size(ml)) {
-		struct buf b = {0};
-		const char *k;
-		json_t *v;
-		json_object_foreach(ml, k, v) buf_printf(&b, "%s%s=%s", b.len ? "," : "", k, json_string_value(v));
-		json_object_set_new(json_object_get(s, "status"), "selector", json_string(b.data));
-		buf_free(&b);
-	}
+	char err[128], sel[1024];
+	struct selector *ls = label_selector_from_json(json_path(obj, "spec.selector"), err, sizeof err);
+	if (ls && label_selector_string(ls, sel, sizeof sel) && *sel)
+		json_object_set_new(json_object_get(s, "status"), "selector", json_string(sel));
+	selector_free(ls);
 	(void)r;
 	return s;
 }

@@ -8,11 +8,11 @@
 #include <openssl/ssl.h>
 
 struct pki {
-	char *dir;           /* DATA_DIR/tls */
+	char *dir; /* DATA_DIR/tls */
 	EVP_PKEY *ca_key;
 	X509 *ca_cert;
-	char *ca_pem;        /* PEM text of the CA certificate */
-	char ca_hash[65];    /* hex sha256 of the CA certificate DER */
+	char *ca_pem;	  /* PEM text of the CA certificate */
+	char ca_hash[65]; /* hex sha256 of the CA certificate DER */
 };
 
 /* Loads DATA_DIR/tls/{ca.crt,ca.key,...} or creates them on first start.
