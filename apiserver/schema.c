@@ -11,14 +11,6 @@
 #define SCHEMA_MAX_UNKNOWN 20
 #define SCHEMA_MAX_DEPTH 64
 
-static const struct pb_field *field_named(const struct pb_message *m, const char *name)
-{
-	for (size_t i = 0; i < m->nfields; i++)
-		if (!strcmp(m->fields[i].name, name))
-			return &m->fields[i];
-	return NULL;
-}
-
 static void walk(const struct pb_message *m, json_t *obj, const char *path, json_t *unknown, bool drop, int depth);
 
 /* Checks one value of field f (an element, for repeated and map fields). */
@@ -59,7 +51,7 @@ static void walk(const struct pb_message *m, json_t *obj, const char *path, json
 	json_object_foreach_safe(obj, tmp, k, v) {
 		char sub[512];
 		snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", k);
-		const struct pb_field *f = field_named(m, k);
+		const struct pb_field *f = pb_message_field_find(m, k);
 		if (!f) {
 			if (depth == 0 && (!strcmp(k, "apiVersion") || !strcmp(k, "kind")))
 				continue;
