@@ -46,6 +46,7 @@ struct api_req {
 	char sub[32];    /* subresource: "status", "scale", "binding", "eviction", "" */
 	const char *query;
 	char user[256];
+	bool scale_view; /* answer with the autoscaling/v1 Scale of the object */
 };
 
 /* status.c: metav1.Status responses. details (may be NULL) is stolen. */

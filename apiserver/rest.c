@@ -364,9 +364,13 @@ static bool namespace_usable(struct api_req *rq, const struct resource *r)
 	return true;
 }
 
+static json_t *scale_of(const struct resource *r, const json_t *obj);
+
 static void respond_write(struct api_req *rq, int code, json_t *obj, char *warning)
 {
-	api_respond_json_warn(rq->http, code, obj, warning);
+	json_t *view = rq->scale_view ? scale_of(rq->res, obj) : json_incref(obj);
+	api_respond_json_warn(rq->http, code, view, warning);
+	json_decref(view);
 	free(warning);
 }
 
@@ -624,6 +628,7 @@ static void handle_put(struct api_req *rq)
 		obj = json_deep_copy(old);
 		json_object_set_new(json_object_ensure(obj, "spec"), "replicas", json_integer(replicas));
 		snprintf(rq->sub, sizeof rq->sub, "%s", "");
+		rq->scale_view = true;
 	} else {
 		if (check_type_and_namespace(rq, obj, rq->res))
 			goto out;
@@ -727,6 +732,7 @@ static void handle_patch(struct api_req *rq)
 		json_decref(obj);
 		obj = full;
 		rq->sub[0] = 0;
+		rq->scale_view = true;
 	}
 	if (check_type_and_namespace(rq, obj, rq->res) == 0)
 		update_object(rq, obj, old, fv, dry == 1);

@@ -85,11 +85,12 @@ spec:
 YAML
 expect_out "apply -f creates all five objects" 'deployment.apps/front created' $K apply -f "$T/app.yaml"
 expect_out "NodePort allocated in 30000-32767" '^3[0-2][0-9]{3}$' $K -n shop get svc front -o 'jsonpath={.spec.ports[0].nodePort}'
-check "user edits replicas out of band" $K -n shop scale deploy front --replicas=5
+check "kubectl scale through the scale subresource" $K -n shop scale deploy front --replicas=5
+check "a field outside the manifest is set out of band" $K -n shop patch deploy front --type merge -p '{"spec":{"minReadySeconds":7}}'
 sed -i '0,/image: busybox:1.36/s//image: busybox:1.37/' "$T/app.yaml"
 expect_out "apply again with a changed image" 'deployment.apps/front configured' $K apply -f "$T/app.yaml"
-expect_out "three-way merge: new image, sidecar kept, out-of-band replicas left alone" \
-	'^busybox:1.37 busybox:1.36 5$' $K -n shop get deploy front -o 'jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[1].image} {.spec.replicas}'
+expect_out "three-way merge: new image, sidecar kept, manifest replicas, out-of-band field left alone" \
+	'^busybox:1.37 busybox:1.36 2 7$' $K -n shop get deploy front -o 'jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[1].image} {.spec.replicas} {.spec.minReadySeconds}'
 expect_out "apply unchanged is a no-op" 'unchanged' $K apply -f "$T/app.yaml"
 check "create -f of an existing object fails" bash -c "! $K create -f $T/app.yaml"
 expect_fail "create -f duplicate says AlreadyExists" 'AlreadyExists.*already exists' $K create -f "$T/app.yaml"
@@ -132,7 +133,7 @@ sleep 1
 kill $WPID 2>/dev/null; wait $WPID 2>/dev/null
 expect_out "get -w saw the create, the update and the delete" 'watched +1' cat "$T/watch.out"
 expect_out "get -w saw the update" 'watched +2' cat "$T/watch.out"
-$K -n shop get cm -w --output-watch-events -o name >"$T/watch2.out" 2>&1 &
+$K -n shop get cm -w --output-watch-events >"$T/watch2.out" 2>&1 &
 WPID=$!
 sleep 1
 $K -n shop create configmap watched2 >/dev/null
@@ -140,9 +141,9 @@ $K -n shop label cm watched2 x=y >/dev/null
 $K -n shop delete cm watched2 >/dev/null
 sleep 1
 kill $WPID 2>/dev/null; wait $WPID 2>/dev/null
-expect_out "watch events ADDED" 'ADDED +configmap/watched2' cat "$T/watch2.out"
-expect_out "watch events MODIFIED" 'MODIFIED +configmap/watched2' cat "$T/watch2.out"
-expect_out "watch events DELETED" 'DELETED +configmap/watched2' cat "$T/watch2.out"
+expect_out "watch events ADDED" 'ADDED +watched2' cat "$T/watch2.out"
+expect_out "watch events MODIFIED" 'MODIFIED +watched2' cat "$T/watch2.out"
+expect_out "watch events DELETED" 'DELETED +watched2' cat "$T/watch2.out"
 
 # Dry run stores nothing.
 expect_out "--dry-run=server create" 'created \(server dry run\)' $K -n shop create configmap dry --from-literal=a=b --dry-run=server
@@ -170,7 +171,8 @@ expect_fail "unknown field rejected with --validate=strict" 'unknown field' $K a
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: [\n' >"$T/malformed.yaml"
 expect_fail "malformed YAML" 'error' $K apply -f "$T/malformed.yaml"
 expect_fail "get missing object" 'Error from server \(NotFound\): configmaps "nope" not found' $K get cm nope
-expect_fail "create in a missing namespace" 'NotFound.*namespaces "ghost" not found' $K -n ghost create configmap x
+expect_fail "create in a missing namespace" 'namespaces "ghost" not found' $K -n ghost create configmap x
+expect_fail "apply in a missing namespace" 'Error from server \(NotFound\).*namespaces "ghost" not found' $K -n ghost apply -f "$T/unknown.yaml" --validate=false
 
 # Deletion.
 expect_out "delete deployment" 'deployment.apps "front" deleted' $K -n shop delete deploy front
