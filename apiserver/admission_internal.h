@@ -107,6 +107,8 @@ void adm_validate_meta(struct adm *a, const struct resource *r, const json_t *ob
 		       const json_t *old);
 void adm_validate_pod_spec(struct adm *a, const json_t *spec);
 void adm_validate_pod_template(struct adm *a, const json_t *tmpl);
+/* labels and annotations of an ObjectMeta (path at the metadata). */
+void adm_validate_meta_maps(struct adm *a, const json_t *meta);
 void adm_validate_labels(struct adm *a, const json_t *labels);
 void adm_validate_annotations(struct adm *a, const json_t *ann);
 void adm_validate_label_selector(struct adm *a, const json_t *sel);

@@ -92,17 +92,20 @@ void http_respond(struct http_req *r, int status, const struct http_header *head
 		  size_t nheaders, const char *content_type, const char *body, size_t len);
 
 /* Chunked streaming response. on_close is called once if the client goes away
- * (or the server stops) before http_stream_end, from the loop (a later
- * iteration, never inside an http_* call); when it returns the stream and its
- * request are freed (http_stream_end inside on_close is a no-op). If the client
- * is already gone a stream is still returned and on_close follows. NULL only
- * when out of memory: a 503 was sent and on_close will not be called. */
+ * (or the server stops) before http_stream_end and before a write reported
+ * -EPIPE. It comes from the loop (a later iteration, never inside an http_*
+ * call); when it returns, the stream and its request are freed
+ * (http_stream_end inside on_close is a no-op). If the client is already gone
+ * a stream is still returned and on_close follows. NULL only when out of
+ * memory: a 503 was sent and on_close will not be called. */
 typedef void (*http_stream_close_fn)(void *ud);
 struct http_stream *http_stream_begin(struct http_req *r, int status, const char *content_type,
 				      const struct http_header *headers, size_t nheaders,
 				      http_stream_close_fn on_close, void *ud);
-/* Queues one chunk and flushes it. 0, -EPIPE if the client is gone (on_close
- * is on its way) or -ENOMEM. An empty write sends nothing. */
+/* Queues one chunk and flushes it. An empty write sends nothing. Returns 0;
+ * -ENOMEM (the stream goes on); or -EPIPE when the client is gone: the stream
+ * is then already freed and on_close will NOT be called (do not touch s or call
+ * http_stream_end again). Inside on_close it returns -EPIPE and frees nothing. */
 int http_stream_write(struct http_stream *s, const char *data, size_t len);
 /* Bytes queued but not yet written to the socket (for slow-consumer limits). */
 size_t http_stream_pending(const struct http_stream *s);
