@@ -12,8 +12,11 @@
 json_t *patch_json(const json_t *doc, const json_t *ops, char *err, size_t errlen);
 json_t *patch_merge(const json_t *doc, const json_t *patch, char *err, size_t errlen);
 /* kind is the object's kind ("Deployment", "Pod", ...); group "" for core.
- * Unknown kinds: lists replace, maps merge (like upstream for built-ins with
- * no strategy on a field). */
+ * Fields without a strategy: lists replace, maps merge, null deletes (like
+ * upstream). metadata.finalizers/ownerReferences merge for every kind,
+ * status.conditions (by type) for kinds of built-in groups; custom resources
+ * get nothing else. Directive keys ($patch, $setElementOrder/...,
+ * $deleteFromPrimitiveList/..., $retainKeys) never reach the result. */
 json_t *patch_strategic(const char *group, const char *kind, const json_t *doc, const json_t *patch,
 			char *err, size_t errlen);
 
