@@ -6,6 +6,7 @@
 #include <uv.h>
 
 #include "apiserver/apiserver.h"
+#include "runtime/image.h"
 
 #define MINIKUBE_VERSION "0.1.0"
 #define KUBE_VERSION "v1.32.0"
@@ -16,6 +17,7 @@ static void usage_main(FILE *out)
 		     "Usage:\n  minikube <command> [flags]\n\n"
 		     "Commands:\n"
 		     "  server     run a control plane (API server, storage) and, later, a node\n"
+		     "  image      import, pull, list, remove and gc node images\n"
 		     "  version    print the version\n\n"
 		     "Run 'minikube <command> --help' for the flags of a command.\n");
 }
@@ -182,6 +184,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "server"))
 		return cmd_server(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "image"))
+		return rt_cli_image(argc - 1, argv + 1);
 	fprintf(stderr, "minikube: unknown command \"%s\"\n\n", argv[1]);
 	usage_main(stderr);
 	return 2;
