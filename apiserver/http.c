@@ -35,7 +35,7 @@
 #define HTTP_READ_CHUNK 65536	  /* one socket read */
 #define HTTP_IN_HIGH_WATER 65536  /* unparsed input at which reading pauses */
 #define HTTP_LINGER_MS 5000	  /* wait for the peer's FIN after ours */
-#define HTTP_TLS_WRITE_MAX 262144 /* plaintext per SSL_write call */
+#define HTTP_TLS_WRITE_MAX 65536 /* plaintext per SSL_write call (stays below mmap-sized allocations) */
 #define HTTP_HEADER_OVERHEAD 4	  /* ": " and CRLF per header line */
 
 static const struct http_limits http_limits_default = {
@@ -619,8 +619,12 @@ static int conn_send(struct http_conn *c, const char *data, size_t len)
 		}
 		data += w;
 		len -= (size_t)w;
+		/* Drain per record batch so the memory BIO never holds a whole body. */
+		int rc = conn_tls_flush(c);
+		if (rc)
+			return rc;
 	}
-	return conn_tls_flush(c);
+	return 0;
 }
 
 static void on_conn_shutdown(uv_shutdown_t *req, int status)

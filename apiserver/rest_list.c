@@ -297,6 +297,128 @@ static void start_watch(struct api_req *rq, struct list_query *q)
 	q->lsel = q->fsel = NULL; /* the watch owns them now */
 }
 
+/* ---- unpaginated plain lists are streamed: a batch of stored values per
+ * loop turn while the socket keeps up, so a LIST of thousands of objects
+ * never holds the whole body in memory ---- */
+
+#define STREAM_HIGH_WATER (1u << 20)
+
+struct list_stream {
+	struct cp *cp;
+	struct http_stream *hs;
+	struct list_query q;
+	char prefix[512];
+	char start[768];
+	int64_t rev;
+	bool first_item;
+	bool gone;
+	uv_timer_t timer;
+};
+
+static void list_stream_free(uv_handle_t *h)
+{
+	struct list_stream *ls = h->data;
+	list_query_free(&ls->q);
+	free(ls);
+}
+
+static void list_stream_finish(struct list_stream *ls, bool end)
+{
+	if (end && !ls->gone)
+		http_stream_end(ls->hs);
+	ls->gone = true;
+	uv_timer_stop(&ls->timer);
+	uv_close((uv_handle_t *)&ls->timer, list_stream_free);
+}
+
+static void list_stream_client_gone(void *ud)
+{
+	struct list_stream *ls = ud;
+	ls->gone = true; /* the timer callback frees */
+}
+
+/* Writes the next batch; returns 1 when the list is complete, 0 to go on,
+ * -1 when the client is gone. */
+static int list_stream_batch(struct list_stream *ls)
+{
+	struct store_list l = {0};
+	if (store_list(ls->cp->store, ls->prefix, ls->rev, ls->start[0] ? ls->start : NULL, LIST_BATCH, &l))
+		return 1; /* compacted under us: end the body; the client sees a short read */
+	struct buf b = {0};
+	for (size_t i = 0; i < l.count; i++) {
+		json_t *obj = NULL;
+		if (ls->q.filtering) {
+			obj = json_loadb(l.items[i].value, l.items[i].len, 0, NULL);
+			bool keep = obj && matches(&ls->q, obj);
+			json_decref(obj);
+			if (!keep)
+				continue;
+		}
+		if (!ls->first_item)
+			buf_append(&b, ",", 1);
+		ls->first_item = false;
+		buf_append(&b, l.items[i].value, l.items[i].len);
+	}
+	if (l.count)
+		snprintf(ls->start, sizeof ls->start, "%s", l.items[l.count - 1].key);
+	bool done = !l.more;
+	store_list_clear(&l);
+	if (done)
+		buf_puts(&b, "]}");
+	int rc = b.len ? http_stream_write(ls->hs, b.data, b.len) : 0;
+	buf_free(&b);
+	if (rc == -EPIPE)
+		return -1;
+	return done ? 1 : 0;
+}
+
+static void list_stream_tick(uv_timer_t *t)
+{
+	struct list_stream *ls = t->data;
+	while (!ls->gone) {
+		if (http_stream_pending(ls->hs) > STREAM_HIGH_WATER)
+			return; /* wait for the socket; the timer fires again */
+		int rc = list_stream_batch(ls);
+		if (rc) {
+			if (rc < 0)
+				ls->gone = true;
+			list_stream_finish(ls, rc > 0);
+			return;
+		}
+	}
+	list_stream_finish(ls, false);
+}
+
+static void stream_list(struct api_req *rq, struct list_query *q)
+{
+	struct list_stream *ls = calloc(1, sizeof *ls);
+	ls->cp = rq->cp;
+	ls->q = *q;
+	memset(q, 0, sizeof *q); /* the stream owns the selectors now */
+	ls->first_item = true;
+	ls->rev = store_revision(rq->cp->store);
+	rest_prefix(rq->res, rq->ns, ls->prefix, sizeof ls->prefix);
+	uv_timer_init(rq->cp->loop, &ls->timer);
+	ls->timer.data = ls;
+	ls->hs = http_stream_begin(rq->http, 200, "application/json", NULL, 0, list_stream_client_gone, ls);
+	if (!ls->hs) {
+		ls->gone = true;
+		list_stream_finish(ls, false);
+		return;
+	}
+	char av[96];
+	struct buf b = {0};
+	buf_printf(&b, "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{\"resourceVersion\":\"%lld\"},\"items\":[",
+		   rq->res->list_kind, resource_api_version(rq->res, av, sizeof av), (long long)ls->rev);
+	int rc = http_stream_write(ls->hs, b.data, b.len);
+	buf_free(&b);
+	if (rc == -EPIPE)
+		ls->gone = true;
+	list_stream_tick(&ls->timer);
+	if (!uv_is_closing((uv_handle_t *)&ls->timer))
+		uv_timer_start(&ls->timer, list_stream_tick, 1, 1);
+}
+
 void rest_list(struct api_req *rq)
 {
 	struct list_query q;
@@ -307,6 +429,11 @@ void rest_list(struct api_req *rq)
 	free(w);
 	if (watch) {
 		start_watch(rq, &q);
+		list_query_free(&q);
+		return;
+	}
+	if (!q.table && !q.limit && !q.start[0] && !q.rev) {
+		stream_list(rq, &q);
 		list_query_free(&q);
 		return;
 	}
