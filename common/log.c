@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <time.h>
 
-static void log_vwrite(const struct logger *lg, const char *lvl, const char *component,
+__attribute__((format(printf, 4, 0))) static void log_vwrite(const struct logger *lg, const char *lvl, const char *component,
 		       const char *fmt, va_list ap)
 {
 	FILE *out = lg && lg->out ? lg->out : stderr;
