@@ -6,7 +6,7 @@
 #include <uv.h>
 
 #include "apiserver/apiserver.h"
-#include "runtime/image.h"
+#include "runtime/runtime.h"
 
 #define MINIKUBE_VERSION "0.1.0"
 #define KUBE_VERSION "v1.32.0"
@@ -18,6 +18,12 @@ static void usage_main(FILE *out)
 		     "Commands:\n"
 		     "  server     run a control plane (API server, storage) and, later, a node\n"
 		     "  image      import, pull, list, remove and gc node images\n"
+		     "  run        run a container in the foreground (IMAGE or --rootfs DIR)\n"
+		     "  exec       run a command in a running container\n"
+		     "  ps         list containers (-a: also stopped)\n"
+		     "  logs       print a container's output\n"
+		     "  rm         remove containers (-f: kill first)\n"
+		     "  oci        run OCI runtime bundles, crun-style\n"
 		     "  version    print the version\n\n"
 		     "Run 'minikube <command> --help' for the flags of a command.\n");
 }
@@ -184,8 +190,15 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "server"))
 		return cmd_server(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "image"))
-		return rt_cli_image(argc - 1, argv + 1);
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} runtime_cmds[] = {{"image", rt_cli_image}, {"run", rt_cli_run}, {"exec", rt_cli_exec},
+			    {"ps", rt_cli_ps},       {"logs", rt_cli_logs}, {"rm", rt_cli_rm},
+			    {"oci", rt_cli_oci}};
+	for (size_t i = 0; i < sizeof runtime_cmds / sizeof runtime_cmds[0]; i++)
+		if (!strcmp(argv[1], runtime_cmds[i].name))
+			return runtime_cmds[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "minikube: unknown command \"%s\"\n\n", argv[1]);
 	usage_main(stderr);
 	return 2;

@@ -1,0 +1,485 @@
+/* runtime/cgroup.c — container cgroups on v2 (unified) and v1 (one directory
+ * per controller hierarchy, hybrid hosts included) below a "minikube" parent:
+ * limits (memory, cpu weight/quota, pids, v1 devices), joining, OOM counters,
+ * kill-all and removal. The layout is detected once per struct rt. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <math.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+
+#include "runtime/container_internal.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+
+ssize_t rt_read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t off = 0;
+	while (off + 1 < len) {
+		ssize_t r = read(fd, buf + off, len - 1 - off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
+		if (r == 0)
+			break;
+		off += (size_t)r;
+	}
+	buf[off] = 0;
+	close(fd);
+	return (ssize_t)off;
+}
+
+int rt_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t n = strlen(s);
+	ssize_t w = write(fd, s, n);
+	int e = w < 0 ? errno : 0;
+	close(fd);
+	if (w < 0)
+		return -e;
+	return (size_t)w == n ? 0 : -EIO;
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[RT_CG_PATH];
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* True when the comma list has the controller name as one element. */
+static bool list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; p && *p;) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p = c ? c + 1 : NULL;
+	}
+	return false;
+}
+
+/* The caller's own cgroup path for a hierarchy ("" for the v2 line "0::"). */
+static int own_cgroup(const char *ctrls, char *out, size_t n)
+{
+	char buf[8192];
+	if (rt_read_file("/proc/self/cgroup", buf, sizeof(buf)) < 0)
+		return -errno;
+	for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = 0;
+		const char *list = c1 + 1;
+		if (ctrls[0] == 0 ? list[0] == 0 : !strcmp(list, ctrls)) {
+			snprintf(out, n, "%s", c2 + 1);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static void join_path(char *out, size_t n, const char *a, const char *b, const char *c)
+{
+	snprintf(out, n, "%s/%s/%s", a, b, c);
+	/* squeeze "//" so paths in state.json read well */
+	char *w = out;
+	for (const char *r = out; *r; r++)
+		if (!(r[0] == '/' && r[1] == '/'))
+			*w++ = *r;
+	*w = 0;
+	size_t len = strlen(out);
+	if (len > 1 && out[len - 1] == '/')
+		out[len - 1] = 0;
+}
+
+static const char *const v1_wanted[] = {"memory",  "cpu",   "cpuacct", "pids",
+					"devices", "blkio", "freezer", NULL};
+
+static bool v1_useful(const char *ctrls)
+{
+	if (list_has(ctrls, "cpuset"))
+		return false; /* needs cpus/mems copied before use; we set no cpuset */
+	for (int i = 0; v1_wanted[i]; i++)
+		if (list_has(ctrls, v1_wanted[i]))
+			return true;
+	return false;
+}
+
+static int parent_dir(const char *mnt, const char *own, const char *parent, char *out, size_t n)
+{
+	if (parent[0] == '/')
+		join_path(out, n, mnt, "", parent);
+	else
+		join_path(out, n, mnt, own, parent);
+	return mkdir_p(out);
+}
+
+/* Finds v1 cgroup mounts in mountinfo: "... - cgroup cgroup rw,memory". */
+static int detect_v1(struct rt *rt, const char *parent, char *err, size_t errlen)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return rt_err(err, errlen, errno, "open /proc/self/mountinfo");
+	char line[4096];
+	while (fgets(line, sizeof(line), f) && rt->n_cg < RT_CG_MAX) {
+		char *sep = strstr(line, " - ");
+		if (!sep)
+			continue;
+		char fstype[32], src[64], opts[512], mnt[RT_CG_PATH];
+		if (sscanf(sep + 3, "%31s %63s %511s", fstype, src, opts) != 3 ||
+		    strcmp(fstype, "cgroup"))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1)
+			continue;
+		/* controllers are the super options that are not rw/ro/name=... */
+		char ctrls[64] = "";
+		for (char *save = NULL, *o = strtok_r(opts, ",", &save); o;
+		     o = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(o, "rw") || !strcmp(o, "ro") || strchr(o, '='))
+				continue;
+			size_t l = strlen(ctrls);
+			snprintf(ctrls + l, sizeof(ctrls) - l, "%s%s", l ? "," : "", o);
+		}
+		if (!ctrls[0] || !v1_useful(ctrls))
+			continue;
+		char own[RT_CG_PATH];
+		if (own_cgroup(ctrls, own, sizeof(own)) < 0)
+			snprintf(own, sizeof(own), "/");
+		struct rt_cg_hier *h = &rt->cg[rt->n_cg];
+		snprintf(h->name, sizeof(h->name), "%s", ctrls);
+		int r = parent_dir(mnt, own, parent, h->parent, sizeof(h->parent));
+		if (r < 0) {
+			fclose(f);
+			return rt_err(err, errlen, -r, "create cgroup %s", h->parent);
+		}
+		rt->n_cg++;
+	}
+	fclose(f);
+	rt->cg_mode = rt->n_cg ? RT_CG_V1 : RT_CG_NONE;
+	return 0;
+}
+
+/* Enables the controllers we use in dir's subtree_control (best effort). */
+static void v2_enable(const char *dir)
+{
+	char path[RT_CG_PATH + 32], avail[512];
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	if (rt_read_file(path, avail, sizeof(avail)) < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	static const char *const want[] = {"cpu", "memory", "pids", "io", NULL};
+	for (int i = 0; want[i]; i++) {
+		char tok[16];
+		snprintf(tok, sizeof(tok), "+%s", want[i]);
+		if (strstr(avail, want[i]))
+			rt_write_file(path, tok);
+	}
+}
+
+static int detect_v2(struct rt *rt, const char *parent, char *err, size_t errlen)
+{
+	char own[RT_CG_PATH];
+	if (own_cgroup("", own, sizeof(own)) < 0)
+		snprintf(own, sizeof(own), "/");
+	struct rt_cg_hier *h = &rt->cg[0];
+	h->name[0] = 0;
+	int r = parent_dir(CG_ROOT, own, parent, h->parent, sizeof(h->parent));
+	if (r < 0)
+		return rt_err(err, errlen, -r, "create cgroup %s", h->parent);
+	/* enable controllers from the root down to our parent */
+	char walk[RT_CG_PATH];
+	snprintf(walk, sizeof(walk), "%s", CG_ROOT);
+	v2_enable(walk);
+	const char *rel = h->parent + strlen(CG_ROOT);
+	for (const char *p = rel; *p;) {
+		const char *s = strchr(p + 1, '/');
+		size_t len = s ? (size_t)(s - rel) : strlen(rel);
+		snprintf(walk, sizeof(walk), "%s%.*s", CG_ROOT, (int)len, rel);
+		v2_enable(walk);
+		p = s ? s : p + strlen(p);
+	}
+	rt->n_cg = 1;
+	rt->cg_mode = RT_CG_V2;
+	return 0;
+}
+
+int rt_cgroup_detect(struct rt *rt, const char *parent, char *err, size_t errlen)
+{
+	struct statfs sf;
+	rt->n_cg = 0;
+	rt->cg_mode = RT_CG_NONE;
+	if (!parent || !*parent || strstr(parent, ".."))
+		return rt_err(err, errlen, EINVAL, "bad cgroup parent \"%s\"",
+			      parent ? parent : "");
+	if (statfs(CG_ROOT, &sf) < 0)
+		return 0; /* no cgroups at all: run without limits */
+	if (sf.f_type == CGROUP2_SUPER_MAGIC)
+		return detect_v2(rt, parent, err, errlen);
+	return detect_v1(rt, parent, err, errlen);
+}
+
+static int cg_set(const char *dir, const char *file, const char *val, char *err, size_t errlen)
+{
+	char path[RT_CG_PATH + 64];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	int r = rt_write_file(path, val);
+	if (r < 0)
+		return rt_err(err, errlen, -r, "write %s to %s", val, path);
+	return 0;
+}
+
+/* Kubernetes' shares -> weight mapping as runc >= 1.3.2 / crun: 2 -> 1,
+ * 1024 -> 100, 262144 -> 10000. */
+static uint64_t shares_to_weight(uint64_t shares)
+{
+	if (shares <= 2)
+		return 1;
+	if (shares >= 262144)
+		return 10000;
+	double l = log2((double)shares);
+	double w = ceil(pow(10.0, l * l / 612.0 + 125.0 * l / 612.0 - 7.0 / 34.0));
+	return w < 1 ? 1 : w > 10000 ? 10000 : (uint64_t)w;
+}
+
+static const char *const v1_devices_allow[] = {
+    "c 1:3 rwm", "c 1:5 rwm",	"c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm",
+    "c 5:2 rwm", "c 136:* rwm", "c *:* m",   "b *:* m",	  NULL,
+};
+
+static int v1_limits(const char *dir, const char *ctrls, const struct rt_resources *res,
+		     bool privileged, char *err, size_t errlen)
+{
+	char v[64];
+	int r = 0;
+	if (list_has(ctrls, "memory") && res->memory_limit > 0) {
+		snprintf(v, sizeof(v), "%lld", (long long)res->memory_limit);
+		r = cg_set(dir, "memory.limit_in_bytes", v, err, errlen);
+		if (r == 0) {
+			char p[RT_CG_PATH + 64];
+			snprintf(p, sizeof(p), "%s/memory.memsw.limit_in_bytes", dir);
+			rt_write_file(p, v); /* no swap beyond the limit, when accounted */
+		}
+	}
+	if (r == 0 && list_has(ctrls, "cpu")) {
+		if (res->cpu_shares) {
+			snprintf(v, sizeof(v), "%llu", (unsigned long long)res->cpu_shares);
+			r = cg_set(dir, "cpu.shares", v, err, errlen);
+		}
+		if (r == 0 && res->cpu_quota > 0) {
+			snprintf(v, sizeof(v), "%llu",
+				 (unsigned long long)(res->cpu_period ? res->cpu_period : 100000));
+			r = cg_set(dir, "cpu.cfs_period_us", v, err, errlen);
+			snprintf(v, sizeof(v), "%lld", (long long)res->cpu_quota);
+			if (r == 0)
+				r = cg_set(dir, "cpu.cfs_quota_us", v, err, errlen);
+		}
+	}
+	if (r == 0 && list_has(ctrls, "pids") && res->pids_limit > 0) {
+		snprintf(v, sizeof(v), "%lld", (long long)res->pids_limit);
+		r = cg_set(dir, "pids.max", v, err, errlen);
+	}
+	if (r == 0 && list_has(ctrls, "devices") && !privileged) {
+		r = cg_set(dir, "devices.deny", "a", err, errlen);
+		for (int i = 0; r == 0 && v1_devices_allow[i]; i++)
+			r = cg_set(dir, "devices.allow", v1_devices_allow[i], err, errlen);
+	}
+	return r;
+}
+
+static int v2_limits(const char *dir, const struct rt_resources *res, char *err, size_t errlen)
+{
+	char v[64], p[RT_CG_PATH + 64];
+	int r = 0;
+	if (res->memory_limit > 0) {
+		snprintf(v, sizeof(v), "%lld", (long long)res->memory_limit);
+		r = cg_set(dir, "memory.max", v, err, errlen);
+		snprintf(p, sizeof(p), "%s/memory.swap.max", dir);
+		rt_write_file(p, "0");
+		snprintf(p, sizeof(p), "%s/memory.oom.group", dir);
+		rt_write_file(p, "1"); /* kubelet >= 1.28 */
+	}
+	if (r == 0 && res->cpu_shares) {
+		snprintf(v, sizeof(v), "%llu",
+			 (unsigned long long)shares_to_weight(res->cpu_shares));
+		r = cg_set(dir, "cpu.weight", v, err, errlen);
+	}
+	if (r == 0 && res->cpu_quota > 0) {
+		snprintf(v, sizeof(v), "%lld %llu", (long long)res->cpu_quota,
+			 (unsigned long long)(res->cpu_period ? res->cpu_period : 100000));
+		r = cg_set(dir, "cpu.max", v, err, errlen);
+	}
+	if (r == 0 && res->pids_limit > 0) {
+		snprintf(v, sizeof(v), "%lld", (long long)res->pids_limit);
+		r = cg_set(dir, "pids.max", v, err, errlen);
+	}
+	return r;
+}
+
+int rt_cgroup_create(const struct rt *rt, const char *id, const struct rt_resources *res,
+		     bool privileged, struct rt_cgroup *cg, char *err, size_t errlen)
+{
+	memset(cg, 0, sizeof(*cg));
+	cg->mode = rt->cg_mode;
+	for (int i = 0; i < rt->n_cg; i++) {
+		const struct rt_cg_hier *h = &rt->cg[i];
+		if (snprintf(cg->dir[i], RT_CG_PATH, "%s/%s", h->parent, id) >= RT_CG_PATH)
+			return rt_err(err, errlen, ENAMETOOLONG, "cgroup path too long");
+		snprintf(cg->name[i], sizeof(cg->name[i]), "%s", h->name);
+		if (mkdir(cg->dir[i], 0755) < 0 && errno != EEXIST)
+			return rt_err(err, errlen, errno, "create cgroup %s", cg->dir[i]);
+		cg->n = i + 1;
+		int r = cg->mode == RT_CG_V2
+			    ? v2_limits(cg->dir[i], res, err, errlen)
+			    : v1_limits(cg->dir[i], h->name, res, privileged, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	if (rt->n_cg == 0 && (res->memory_limit > 0 || res->pids_limit > 0 || res->cpu_quota > 0))
+		return rt_err(err, errlen, ENOTSUP, "resource limits need cgroups, none found");
+	return 0;
+}
+
+int rt_cgroup_join(const struct rt_cgroup *cg, pid_t pid, char *err, size_t errlen)
+{
+	char v[32];
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	for (int i = 0; i < cg->n; i++) {
+		int r = cg_set(cg->dir[i], "cgroup.procs", v, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static long key_value(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+	for (const char *p = text; p && *p;) {
+		if (!strncmp(p, key, n) && p[n] == ' ')
+			return strtol(p + n + 1, NULL, 10);
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return 0;
+}
+
+long rt_cgroup_oom_kills(const struct rt_cgroup *cg)
+{
+	char path[RT_CG_PATH + 64], buf[1024];
+	for (int i = 0; i < cg->n; i++) {
+		if (cg->mode == RT_CG_V2)
+			snprintf(path, sizeof(path), "%s/memory.events", cg->dir[i]);
+		else if (list_has(cg->name[i], "memory"))
+			snprintf(path, sizeof(path), "%s/memory.oom_control", cg->dir[i]);
+		else
+			continue;
+		if (rt_read_file(path, buf, sizeof(buf)) >= 0)
+			return key_value(buf, "oom_kill");
+	}
+	return 0;
+}
+
+/* Reads cgroup.procs of the first hierarchy into pids (at most max). */
+static int read_procs(const struct rt_cgroup *cg, pid_t *pids, int max)
+{
+	if (cg->n == 0)
+		return 0;
+	char path[RT_CG_PATH + 32];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->dir[0]);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	int n = 0, pid;
+	while (n < max && fscanf(f, "%d", &pid) == 1)
+		pids[n++] = pid;
+	fclose(f);
+	return n;
+}
+
+int rt_cgroup_nprocs(const struct rt_cgroup *cg)
+{
+	pid_t pids[4096];
+	return read_procs(cg, pids, 4096);
+}
+
+int rt_cgroup_signal_all(const struct rt_cgroup *cg, int sig)
+{
+	pid_t pids[4096];
+	int n = read_procs(cg, pids, 4096);
+	for (int i = 0; i < n; i++)
+		kill(pids[i], sig);
+	return n;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+int rt_cgroup_destroy(const struct rt_cgroup *cg, char *err, size_t errlen)
+{
+	if (cg->n == 0)
+		return 0;
+	char path[RT_CG_PATH + 32];
+	if (cg->mode == RT_CG_V2) {
+		snprintf(path, sizeof(path), "%s/cgroup.kill", cg->dir[0]);
+		rt_write_file(path, "1");
+	}
+	int left = 0;
+	for (int tries = 0; tries < 500; tries++) { /* up to ~5 s */
+		/* v1 without cgroup.kill: freeze so a fork bomb cannot outrun us */
+		left = rt_cgroup_signal_all(cg, SIGKILL);
+		if (left <= 0)
+			break;
+		sleep_ms(10);
+	}
+	int ret = 0;
+	for (int i = cg->n - 1; i >= 0; i--) {
+		int r = -1;
+		for (int tries = 0; tries < 100 && r < 0; tries++) {
+			r = rmdir(cg->dir[i]);
+			if (r < 0 && errno == ENOENT)
+				r = 0;
+			else if (r < 0 && errno == EBUSY)
+				sleep_ms(10);
+			else if (r < 0)
+				break;
+		}
+		if (r < 0 && ret == 0)
+			ret = rt_err(err, errlen, errno, "remove cgroup %s (%d processes left)",
+				     cg->dir[i], left);
+	}
+	return ret;
+}

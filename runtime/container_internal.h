@@ -1,0 +1,190 @@
+/* runtime/container_internal.h — private pieces of the container engine
+ * shared by container*.c, cgroup.c, seccomp.c, caps.c, log_cri.c, state.c.
+ * Nothing outside runtime/ includes this. */
+#ifndef RUNTIME_CONTAINER_INTERNAL_H
+#define RUNTIME_CONTAINER_INTERNAL_H
+
+#include <linux/filter.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "runtime/container.h"
+
+#define RT_CG_MAX 10 /* v1 hierarchies a container joins */
+#define RT_CG_PATH 512
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_free_ _cleanup_(rt_freep)
+#define _cleanup_close_ _cleanup_(rt_closep)
+static inline void rt_freep(void *p)
+{
+	free(*(void **)p);
+}
+static inline void rt_closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+/* Formats into err and returns -errno_value (errno_value > 0). */
+int rt_err(char *err, size_t errlen, int errno_value, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* One v1 hierarchy (or the unified v2 tree) the engine uses. */
+struct rt_cg_hier {
+	char name[64];		 /* "memory", "cpu,cpuacct", "pids", or "" for v2 */
+	char parent[RT_CG_PATH]; /* absolute dir of the minikube parent cgroup */
+};
+
+enum rt_cg_mode { RT_CG_NONE, RT_CG_V1, RT_CG_V2 };
+
+struct rt {
+	char data_dir[256];
+	char containers_dir[300];
+	int verbosity;
+	enum rt_cg_mode cg_mode;
+	struct rt_cg_hier cg[RT_CG_MAX];
+	int n_cg;
+	struct sock_filter *seccomp_bpf; /* compiled once (RuntimeDefault-like) */
+	unsigned short seccomp_len;
+	char seccomp_err[256]; /* why it could not be compiled ("" when fine) */
+};
+
+/* The cgroup directories of one container (absolute). */
+struct rt_cgroup {
+	enum rt_cg_mode mode;
+	int n;
+	char dir[RT_CG_MAX][RT_CG_PATH];
+	char name[RT_CG_MAX][64];
+};
+
+/* cgroup.c */
+int rt_cgroup_detect(struct rt *rt, const char *parent, char *err, size_t errlen);
+int rt_cgroup_create(const struct rt *rt, const char *id, const struct rt_resources *res,
+		     bool privileged, struct rt_cgroup *cg, char *err, size_t errlen);
+/* Moves pid (0: the caller) into every directory. */
+int rt_cgroup_join(const struct rt_cgroup *cg, pid_t pid, char *err, size_t errlen);
+/* OOM kills recorded for the cgroup (v2 memory.events oom_kill, v1
+ * memory.oom_control oom_kill); 0 when unknown. */
+long rt_cgroup_oom_kills(const struct rt_cgroup *cg);
+/* Number of processes left; negative errno on failure. */
+int rt_cgroup_nprocs(const struct rt_cgroup *cg);
+/* Sends sig to every process of the cgroup; returns how many were signalled. */
+int rt_cgroup_signal_all(const struct rt_cgroup *cg, int sig);
+/* SIGKILLs what is left, waits for the cgroup to empty, removes the dirs. */
+int rt_cgroup_destroy(const struct rt_cgroup *cg, char *err, size_t errlen);
+/* Reads a small file into buf (NUL-terminated); bytes read or -errno. */
+ssize_t rt_read_file(const char *path, char *buf, size_t len);
+int rt_write_file(const char *path, const char *s);
+
+/* seccomp.c */
+int rt_seccomp_compile(struct rt *rt, char *err, size_t errlen);
+/* Installs rt's filter in the calling process (async-signal-safe). */
+int rt_seccomp_load(const struct rt *rt);
+
+/* caps.c */
+#define RT_CAPS_WORDS 2
+struct rt_capset {
+	uint32_t bits[RT_CAPS_WORDS];
+};
+int rt_caps_parse(const char *const *names, struct rt_capset *out, char *err, size_t errlen);
+void rt_caps_default(struct rt_capset *out);
+void rt_caps_all(struct rt_capset *out);
+/* Drops every capability not in set from the bounding set (needs SETPCAP:
+ * call while still root). */
+int rt_caps_drop_bounding(const struct rt_capset *set, char *err, size_t errlen);
+/* permitted=effective=set, inheritable and ambient cleared. Call after
+ * setresuid with PR_SET_KEEPCAPS. */
+int rt_caps_apply(const struct rt_capset *set, char *err, size_t errlen);
+/* Comma list of names for state.json; parse back with rt_caps_from_hex. */
+void rt_caps_to_hex(const struct rt_capset *set, char *out, size_t n);
+int rt_caps_from_hex(const char *s, struct rt_capset *out);
+
+/* log_cri.c: CRI log writer used by the monitor. */
+struct rt_log_writer {
+	int fd;
+	char path[512];
+	uint64_t size, max_size;
+	int max_files;
+	char line[2][16384]; /* partial line per stream */
+	size_t line_len[2];
+};
+int rt_log_open(struct rt_log_writer *w, const char *path, uint64_t max_size, int max_files);
+/* stream 0 stdout, 1 stderr: appends data, writing full lines as F and lines
+ * longer than the buffer as P records. */
+void rt_log_feed(struct rt_log_writer *w, int stream, const char *data, size_t n);
+void rt_log_flush(struct rt_log_writer *w); /* writes the partial lines */
+void rt_log_close(struct rt_log_writer *w);
+/* Formats one record; returns its length (< cap) */
+size_t rt_log_format(char *out, size_t cap, int64_t ns, int stream, bool partial, const char *data,
+		     size_t n);
+
+/* state.c: state.json plus what exec and delete need later. */
+struct rt_state_full {
+	struct rt_state pub;
+	uint64_t pid_start; /* /proc/PID/stat starttime, guards against pid reuse */
+	uint64_t monitor_start;
+	struct rt_cgroup cg;
+	char rootfs[512]; /* merged/plain root as seen by the host before pivot */
+	char cwd[256];
+	uid_t uid;
+	gid_t gid;
+	bool privileged, no_new_privs, seccomp;
+	struct rt_capset caps;
+	char env_json[4096]; /* JSON array */
+};
+int rt_state_dir(const struct rt *rt, const char *id, char *out, size_t n);
+int rt_state_read(const struct rt *rt, const char *id, struct rt_state_full *st, char *err,
+		  size_t errlen);
+int rt_state_write(const struct rt *rt, const struct rt_state_full *st, char *err, size_t errlen);
+/* flock on DATA/containers/<id>/lock; returns the fd (close to unlock). */
+int rt_state_lock(const struct rt *rt, const char *id, char *err, size_t errlen);
+bool rt_id_valid(const char *id);
+int64_t rt_now_ns(void);
+uint64_t rt_proc_starttime(pid_t pid);
+
+/* container_init.c: runs in the cloned init, never returns. */
+struct rt_init_args {
+	const struct rt *rt;
+	const struct rt_spec *spec;
+	const struct rt_cgroup *cg;
+	char root[512]; /* mount point of the rootfs */
+	char lowerdirs[4096];
+	char upper[512], work[512];
+	int sync_fd;	    /* write end to the launcher */
+	int fifo_fd;	    /* exec.fifo, read end */
+	int execerr_fd;	    /* write end to the monitor: exec failure text */
+	int out_fd, err_fd; /* pipe write ends */
+	struct rt_capset caps;
+	char *const *envp;
+};
+struct rt_sync_msg {
+	int kind; /* RT_SYNC_* */
+	int err;  /* negative errno for RT_SYNC_ERROR */
+	pid_t pid;
+	char msg[240];
+};
+enum { RT_SYNC_PID = 1, RT_SYNC_READY, RT_SYNC_ERROR };
+void rt_init_run(struct rt_init_args *a) __attribute__((noreturn));
+/* The default masked and read-only paths (NULL-terminated). */
+extern const char *const rt_default_masked_paths[];
+extern const char *const rt_default_readonly_paths[];
+/* Parses an OCI option list into mount flags and fs data. */
+int rt_mount_options(const char *options, unsigned long *flags, unsigned long *propagation,
+		     char *data, size_t datalen);
+/* rootfs.c: mounts, pivot_root, masks (in the init). */
+int rt_rootfs_setup(const struct rt_init_args *a, char *err, size_t errlen);
+/* chdir, creating the directory when missing. */
+int rt_enter_cwd(const char *cwd, char *err, size_t errlen);
+/* Marks every fd >= first close-on-exec. */
+void rt_cloexec_from(int first);
+/* setgroups/setresgid/setresuid, capabilities, NNP, seccomp. */
+int rt_apply_security(const struct rt *rt, uid_t uid, gid_t gid, const gid_t *groups,
+		      size_t n_groups, const struct rt_capset *caps, bool privileged, bool nnp,
+		      bool use_seccomp, char *err, size_t errlen);
+/* execve args[0], searching PATH from envp when it has no slash. */
+int rt_execvpe(const char *const *args, char *const *envp);
+
+#endif

@@ -1,0 +1,2 @@
+#include "runtime/image.h"
+#include "runtime/container.h"

@@ -1,0 +1,590 @@
+/* Tests for the container engine (runtime/container.h) with real
+ * containers: a busybox rootfs built in a temp dir, run as overlay layer or
+ * plain rootfs. Needs root; skipped otherwise. Everything it creates
+ * (containers, monitors, cgroups, temp dirs) is removed by an atexit
+ * handler even when checks fail; mounts only ever exist inside container
+ * mount namespaces. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/container_internal.h"
+#include "tests/test.h"
+
+struct fixture {
+	char tmp[128];
+	char rootfs[256];
+	char data[256];
+	char cgparent[64];
+	struct rt *rt;
+};
+
+static struct fixture fx; /* test-only; the atexit handler needs it */
+
+static void cleanup(void)
+{
+	if (fx.rt) {
+		struct rt_state *list;
+		size_t n;
+		char err[256];
+		if (rt_container_list(fx.rt, &list, &n, err, sizeof(err)) == 0) {
+			for (size_t i = 0; i < n; i++)
+				rt_container_delete(fx.rt, list[i].id, true, err, sizeof(err));
+			free(list);
+		}
+		for (int i = 0; i < fx.rt->n_cg; i++) {
+			char cmd[700]; /* leftovers of failed checks, then the parent */
+			snprintf(cmd, sizeof(cmd), "rmdir %s/*/ 2>/dev/null", fx.rt->cg[i].parent);
+			if (system(cmd) < 0 || rmdir(fx.rt->cg[i].parent) < 0)
+				fprintf(stderr, "could not remove cgroup %s\n",
+					fx.rt->cg[i].parent);
+		}
+		rt_free(fx.rt);
+		fx.rt = NULL;
+	}
+	if (fx.tmp[0]) {
+		char cmd[300];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx.tmp);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", fx.tmp);
+		fx.tmp[0] = 0;
+	}
+}
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+static int build_rootfs(void)
+{
+	snprintf(fx.rootfs, sizeof(fx.rootfs), "%s/rootfs", fx.tmp);
+	snprintf(fx.data, sizeof(fx.data), "%s/data", fx.tmp);
+	return sh(
+	    "set -e; R=%s; mkdir -p $R/bin $R/proc $R/dev $R/sys $R/tmp $R/etc; "
+	    "cp /bin/busybox $R/bin/busybox; for a in $(/bin/busybox --list); do [ $a = busybox ] "
+	    "|| ln -sf busybox $R/bin/$a; done; "
+	    "printf "
+	    "'root:x:0:0:root:/root:/bin/sh\\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\\n' "
+	    "> $R/etc/passwd; "
+	    "printf 'root:x:0:\\nnogroup:x:65534:nobody\\nstaff:x:50:nobody\\n' > $R/etc/group",
+	    fx.rootfs);
+}
+
+static void spec_for(struct rt_spec *s, const char *const *args)
+{
+	static const char *layers[2];
+	layers[0] = fx.rootfs;
+	rt_spec_init(s);
+	s->layers = layers;
+	s->n_layers = 1;
+	s->args = args;
+	s->hostname = "ctr";
+	s->security.no_new_privs = true;
+}
+
+/* create + start + wait; returns the exit code or -1 */
+static int run(const char *id, struct rt_spec *s, struct rt_state *st)
+{
+	char err[512];
+	int r = rt_container_create(fx.rt, id, s, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "create %s: %s\n", id, err);
+		return -1;
+	}
+	r = rt_container_start(fx.rt, id, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "start %s: %s\n", id, err);
+		return -1;
+	}
+	r = rt_container_wait(fx.rt, id, 60000, st, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "wait %s: %s\n", id, err);
+		return -1;
+	}
+	return st->exit_code;
+}
+
+/* The log decoded back to what the container printed (caller frees). */
+static char *log_text(const char *id)
+{
+	struct rt_state st;
+	char err[256];
+	if (rt_container_state(fx.rt, id, &st, err, sizeof(err)) < 0)
+		return strdup("");
+	char path[] = "/tmp/ctr-log-XXXXXX";
+	int fd = mkstemp(path);
+	unlink(path);
+	rt_log_dump(st.log_path, fd, fd, err, sizeof(err));
+	off_t n = lseek(fd, 0, SEEK_END);
+	char *buf = calloc(1, (size_t)n + 1);
+	if (pread(fd, buf, (size_t)n, 0) < 0)
+		buf[0] = 0;
+	close(fd);
+	return buf;
+}
+
+static void del(const char *id)
+{
+	char err[256];
+	int r = rt_container_delete(fx.rt, id, true, err, sizeof(err));
+	if (r < 0)
+		fprintf(stderr, "delete %s: %s\n", id, err);
+	CHECK_INT(r, 0);
+}
+
+static void test_echo_hello(void)
+{
+	const char *args[] = {"echo", "hello", NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	spec_for(&s, args);
+	CHECK_INT(run("echo", &s, &st), 0);
+	CHECK_STR(rt_status_string(st.status), "stopped");
+	CHECK(!st.oom_killed);
+	CHECK(st.started_ns > 0 && st.finished_ns >= st.started_ns);
+	char *log = log_text("echo");
+	CHECK_STR(log, "hello\n");
+	free(log);
+	/* raw file is CRI formatted */
+	char raw[512] = "";
+	rt_read_file(st.log_path, raw, sizeof(raw));
+	CHECK(strlen(raw) > 31 && raw[4] == '-' && raw[10] == 'T' && raw[29] == 'Z');
+	CHECK(strstr(raw, "Z stdout F hello\n") != NULL);
+	del("echo");
+}
+
+static void test_exit_code_and_plain_rootfs(void)
+{
+	const char *args[] = {"sh", "-c", "echo out; echo err >&2; exit 7", NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	spec_for(&s, args);
+	s.n_layers = 0;
+	s.rootfs = fx.rootfs;
+	CHECK_INT(run("exit7", &s, &st), 7);
+	CHECK_INT(st.exit_signal, 0);
+	char raw[1024] = "";
+	rt_read_file(st.log_path, raw, sizeof(raw));
+	CHECK(strstr(raw, " stdout F out\n") != NULL);
+	CHECK(strstr(raw, " stderr F err\n") != NULL);
+	del("exit7");
+}
+
+static void test_exec_failure(void)
+{
+	const char *args[] = {"/no/such/binary", NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	spec_for(&s, args);
+	CHECK_INT(run("nobin", &s, &st), 127);
+	CHECK(strstr(st.error, "No such file") != NULL);
+	del("nobin");
+}
+
+static void test_bad_input(void)
+{
+	const char *args[] = {"true", NULL};
+	struct rt_spec s;
+	char err[256];
+	spec_for(&s, args);
+	CHECK_INT(rt_container_create(fx.rt, "../x", &s, err, sizeof(err)), -EINVAL);
+	CHECK_INT(rt_container_create(fx.rt, "", &s, err, sizeof(err)), -EINVAL);
+	const char *none[] = {NULL};
+	s.args = none;
+	CHECK_INT(rt_container_create(fx.rt, "noargs", &s, err, sizeof(err)), -EINVAL);
+	s.args = args;
+	CHECK_INT(rt_container_create(fx.rt, "dup", &s, err, sizeof(err)), 0);
+	CHECK_INT(rt_container_create(fx.rt, "dup", &s, err, sizeof(err)), -EEXIST);
+	CHECK(strstr(err, "already exists") != NULL);
+	struct rt_state st;
+	CHECK_INT(rt_container_state(fx.rt, "dup", &st, err, sizeof(err)), 0);
+	CHECK_STR(rt_status_string(st.status), "created");
+	CHECK_INT(rt_container_delete(fx.rt, "dup", false, err, sizeof(err)), -EBUSY);
+	del("dup");
+	CHECK_INT(rt_container_state(fx.rt, "dup", &st, err, sizeof(err)), -ENOENT);
+	CHECK_INT(rt_container_start(fx.rt, "missing", err, sizeof(err)), -ENOENT);
+	/* a missing rootfs fails at create, leaves nothing behind */
+	s.n_layers = 0;
+	s.rootfs = "/nonexistent-rootfs";
+	CHECK(rt_container_create(fx.rt, "badroot", &s, err, sizeof(err)) < 0);
+	CHECK_INT(rt_container_state(fx.rt, "badroot", &st, err, sizeof(err)), -ENOENT);
+}
+
+static void test_oom(void)
+{
+	const char *args[] = {"sh", "-c",
+			      "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived", NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	spec_for(&s, args);
+	s.resources.memory_limit = 32 << 20;
+	int code = run("oom", &s, &st);
+	CHECK(code != 0);
+	CHECK(st.oom_killed);
+	char *log = log_text("oom");
+	CHECK(strstr(log, "survived") == NULL);
+	free(log);
+	del("oom");
+}
+
+static void test_fork_bomb(void)
+{
+	const char *args[] = {"sh", "-c", "f(){ f|f& }; f; sleep 3; exit 0", NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	char err[256];
+	spec_for(&s, args);
+	s.resources.pids_limit = 32;
+	CHECK_INT(rt_container_create(fx.rt, "bomb", &s, err, sizeof(err)), 0);
+	struct rt_state_full *full = calloc(1, sizeof(*full));
+	rt_state_read(fx.rt, "bomb", full, err, sizeof(err));
+	CHECK_INT(rt_container_start(fx.rt, "bomb", err, sizeof(err)), 0);
+	struct timespec ts = {1, 0};
+	nanosleep(&ts, NULL);
+	int n = rt_cgroup_nprocs(&full->cg);
+	CHECK(n > 0 && n <= 32);
+	CHECK(kill(getpid(), 0) == 0); /* we are still here */
+	CHECK_INT(rt_container_delete(fx.rt, "bomb", true, err, sizeof(err)), 0);
+	for (int i = 0; i < full->cg.n; i++)
+		CHECK(access(full->cg.dir[i], F_OK) < 0);
+	CHECK_INT(rt_container_state(fx.rt, "bomb", &st, err, sizeof(err)), -ENOENT);
+	free(full);
+}
+
+static const char *status_field(const char *text, const char *key, char *out, size_t n)
+{
+	const char *p = strstr(text, key);
+	out[0] = 0;
+	if (p) {
+		p += strlen(key);
+		while (*p == ' ' || *p == '\t')
+			p++;
+		size_t l = strcspn(p, "\n");
+		snprintf(out, n, "%.*s", (int)l, p);
+	}
+	return out;
+}
+
+static void test_default_security(void)
+{
+	const char *args[] = {
+	    "sh", "-c",
+	    "cat /proc/self/status; echo timer_list=$(wc -c < /proc/timer_list); "
+	    "echo x > /proc/sys/kernel/domainname && echo proc-sys-writable; "
+	    "hostname; ls /dev; mknod /tmp/sda b 8 0 && head -c1 /tmp/sda && echo disk-readable; "
+	    "unshare -m true && echo unshare-allowed; true",
+	    NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	spec_for(&s, args);
+	CHECK_INT(run("sec", &s, &st), 0);
+	char *log = log_text("sec");
+	char v[64];
+	CHECK_STR(status_field(log, "CapEff:", v, sizeof(v)), "00000000a80425fb");
+	CHECK_STR(status_field(log, "CapBnd:", v, sizeof(v)), "00000000a80425fb");
+	CHECK_STR(status_field(log, "CapInh:", v, sizeof(v)), "0000000000000000");
+	CHECK_STR(status_field(log, "CapAmb:", v, sizeof(v)), "0000000000000000");
+	CHECK_STR(status_field(log, "Seccomp:", v, sizeof(v)), "2");
+	CHECK_STR(status_field(log, "NoNewPrivs:", v, sizeof(v)), "1");
+	CHECK(strstr(log, "timer_list=0") != NULL); /* masked */
+	CHECK(strstr(log, "proc-sys-writable") == NULL);
+	CHECK(strstr(log, "Read-only file system") != NULL);
+	CHECK(strstr(log, "ctr\n") != NULL);
+	CHECK(strstr(log, "urandom") != NULL && strstr(log, "null") != NULL);
+	CHECK(strstr(log, "disk-readable") == NULL); /* device cgroup (v1) */
+	CHECK(strstr(log, "unshare-allowed") == NULL);
+	free(log);
+	del("sec");
+}
+
+static void test_privileged(void)
+{
+	const char *args[] = {"cat", "/proc/self/status", NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	spec_for(&s, args);
+	s.security.privileged = true;
+	s.security.no_new_privs = false;
+	CHECK_INT(run("priv", &s, &st), 0);
+	char *log = log_text("priv");
+	char v[64], host[8192], hv[64];
+	rt_read_file("/proc/self/status", host, sizeof(host));
+	CHECK_STR(status_field(log, "Seccomp:", v, sizeof(v)), "0");
+	/* all caps the host allows us: its bounding set */
+	CHECK_STR(status_field(log, "CapEff:", v, sizeof(v)),
+		  status_field(host, "CapBnd:", hv, sizeof(hv)));
+	free(log);
+	del("priv");
+}
+
+static void test_exec(void)
+{
+	const char *args[] = {"sleep", "30", NULL};
+	struct rt_spec s;
+	char err[256];
+	spec_for(&s, args);
+	CHECK_INT(rt_container_create(fx.rt, "sleeper", &s, err, sizeof(err)), 0);
+	CHECK_INT(rt_container_start(fx.rt, "sleeper", err, sizeof(err)), 0);
+	int p[2];
+	CHECK_INT(pipe(p), 0);
+	const char *ps[] = {"sh", "-c", "ps -o pid,comm; grep Seccomp: /proc/self/status; hostname",
+			    NULL};
+	struct rt_exec_spec e;
+	rt_exec_spec_init(&e);
+	e.args = ps;
+	e.stdout_fd = p[1];
+	e.stderr_fd = p[1];
+	int code = rt_container_exec(fx.rt, "sleeper", &e, err, sizeof(err));
+	close(p[1]);
+	char out[4096] = "";
+	ssize_t n = read(p[0], out, sizeof(out) - 1);
+	out[n > 0 ? n : 0] = 0;
+	close(p[0]);
+	CHECK_INT(code, 0);
+	CHECK(strstr(out, "    1 sleep") != NULL || strstr(out, "1 sleep") != NULL);
+	CHECK(strstr(out, "Seccomp:\t2") != NULL);
+	CHECK(strstr(out, "ctr") != NULL);
+	const char *bad[] = {"nosuchcmd", NULL};
+	e.args = bad;
+	e.stdout_fd = e.stderr_fd = -1;
+	CHECK_INT(rt_container_exec(fx.rt, "sleeper", &e, err, sizeof(err)), -ENOENT);
+	CHECK(strstr(err, "nosuchcmd") != NULL);
+	const char *ex[] = {"sh", "-c", "exit 5", NULL};
+	e.args = ex;
+	CHECK_INT(rt_container_exec(fx.rt, "sleeper", &e, err, sizeof(err)), 5);
+	/* kill: SIGKILL reaches pid 1 of the container */
+	CHECK_INT(rt_container_kill(fx.rt, "sleeper", SIGKILL, false, err, sizeof(err)), 0);
+	struct rt_state st;
+	CHECK_INT(rt_container_wait(fx.rt, "sleeper", 10000, &st, err, sizeof(err)), 0);
+	CHECK_INT(st.exit_code, 137);
+	CHECK_INT(st.exit_signal, SIGKILL);
+	CHECK_INT(rt_container_kill(fx.rt, "sleeper", SIGKILL, false, err, sizeof(err)), -ESRCH);
+	CHECK_INT(rt_container_exec(fx.rt, "sleeper", &e, err, sizeof(err)), -ESRCH);
+	del("sleeper");
+}
+
+/* A launcher process starts a container and exits; we (another process as
+ * far as the container is concerned) re-adopt it and collect its code. */
+static void test_survives_launcher(void)
+{
+	pid_t child = fork();
+	if (child == 0) {
+		const char *args[] = {"sh", "-c", "sleep 1; echo done; exit 3", NULL};
+		struct rt_spec s;
+		char err[256];
+		spec_for(&s, args);
+		struct rt *rt2;
+		struct rt_config cfg = {.data_dir = fx.data, .cgroup_parent = fx.cgparent};
+		if (rt_new(&cfg, &rt2, err, sizeof(err)) < 0 ||
+		    rt_container_create(rt2, "orphan", &s, err, sizeof(err)) < 0 ||
+		    rt_container_start(rt2, "orphan", err, sizeof(err)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	int status;
+	waitpid(child, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	struct rt_state st;
+	char err[256];
+	CHECK_INT(rt_container_state(fx.rt, "orphan", &st, err, sizeof(err)), 0);
+	CHECK_STR(rt_status_string(st.status), "running");
+	CHECK(st.pid > 0 && kill(st.pid, 0) == 0);
+	CHECK_INT(rt_container_wait(fx.rt, "orphan", 0, &st, err, sizeof(err)), -ETIMEDOUT);
+	/* wait long after it exited: the code is on disk */
+	struct timespec ts = {2, 0};
+	nanosleep(&ts, NULL);
+	CHECK_INT(rt_container_wait(fx.rt, "orphan", 10000, &st, err, sizeof(err)), 0);
+	CHECK_INT(st.exit_code, 3);
+	CHECK_STR(rt_status_string(st.status), "stopped");
+	char *log = log_text("orphan");
+	CHECK_STR(log, "done\n");
+	free(log);
+	struct rt_state *list;
+	size_t n;
+	CHECK_INT(rt_container_list(fx.rt, &list, &n, err, sizeof(err)), 0);
+	bool found = false;
+	for (size_t i = 0; i < n; i++)
+		found |= !strcmp(list[i].id, "orphan");
+	free(list);
+	CHECK(found);
+	del("orphan");
+}
+
+static void test_user_and_mounts(void)
+{
+	const char *args[] = {
+	    "sh", "-c",
+	    "id; cat /data/f; touch /data/g || echo ro-ok; echo x > /t/y && echo tmpfs-ok; pwd",
+	    NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	char err[256];
+	spec_for(&s, args);
+	const char *dirs[] = {fx.rootfs};
+	uid_t uid;
+	gid_t gid, groups[8];
+	size_t ng;
+	char home[64];
+	CHECK_INT(rt_user_resolve(dirs, 1, "nobody", &uid, &gid, groups, 8, &ng, home, sizeof(home),
+				  err, sizeof(err)),
+		  0);
+	CHECK_INT(uid, 65534);
+	CHECK_INT(gid, 65534);
+	CHECK_INT(ng, 2);
+	CHECK_STR(home, "/nonexistent");
+	CHECK_INT(rt_user_resolve(dirs, 1, "1000:50", &uid, &gid, groups, 8, &ng, NULL, 0, err,
+				  sizeof(err)),
+		  0);
+	CHECK_INT(uid, 1000);
+	CHECK_INT(gid, 50);
+	CHECK_INT(rt_user_resolve(dirs, 1, "nobody:staff", &uid, &gid, groups, 8, &ng, NULL, 0, err,
+				  sizeof(err)),
+		  0);
+	CHECK_INT(gid, 50);
+	CHECK_INT(rt_user_resolve(dirs, 1, "ghost", &uid, &gid, groups, 8, &ng, NULL, 0, err,
+				  sizeof(err)),
+		  -ENOENT);
+	CHECK_INT(rt_user_resolve(dirs, 1, "nobody:ghost", &uid, &gid, groups, 8, &ng, NULL, 0, err,
+				  sizeof(err)),
+		  -ENOENT);
+	s.uid = 65534;
+	s.gid = 65534;
+	gid_t extra[] = {50};
+	s.groups = extra;
+	s.n_groups = 1;
+	s.cwd = "/work/dir";
+	char src[300];
+	snprintf(src, sizeof(src), "%s/vol", fx.tmp);
+	sh("mkdir -p %s && echo volume > %s/f", src, src);
+	struct rt_mount mounts[] = {
+	    {src, "/data", "bind", "rbind,ro"},
+	    {"tmpfs", "/t", "tmpfs", "mode=1777,size=1m"},
+	};
+	s.mounts = mounts;
+	s.n_mounts = 2;
+	CHECK_INT(run("user", &s, &st), 0);
+	char *log = log_text("user");
+	CHECK(strstr(log, "uid=65534(nobody) gid=65534(nogroup) groups=50(staff)") != NULL);
+	CHECK(strstr(log, "volume\n") != NULL);
+	CHECK(strstr(log, "ro-ok") != NULL);
+	CHECK(strstr(log, "tmpfs-ok") != NULL);
+	CHECK(strstr(log, "/work/dir\n") != NULL);
+	if (!strstr(log, "uid=65534"))
+		fprintf(stderr, "log: %s\n", log);
+	free(log);
+	del("user");
+}
+
+static void test_log_rotation(void)
+{
+	const char *args[] = {"sh", "-c",
+			      "i=0; while [ $i -lt 300 ]; do echo "
+			      "line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done",
+			      NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	spec_for(&s, args);
+	s.log_max_size = 4096;
+	s.log_max_files = 3;
+	CHECK_INT(run("rot", &s, &st), 0);
+	char p[600];
+	snprintf(p, sizeof(p), "%s.1", st.log_path);
+	CHECK(access(p, F_OK) == 0);
+	snprintf(p, sizeof(p), "%s.3", st.log_path);
+	CHECK(access(p, F_OK) < 0);
+	char *log = log_text("rot");
+	CHECK(strstr(log, "line-299-") != NULL);
+	CHECK(strstr(log, "line-0-") == NULL); /* rotated away */
+	free(log);
+	del("rot");
+}
+
+static char tmp_copy[128];
+
+static void test_no_mounts_left(void)
+{
+	char buf[65536];
+	rt_read_file("/proc/self/mountinfo", buf, sizeof(buf));
+	CHECK(strstr(buf, tmp_copy) == NULL);
+	CHECK(access(tmp_copy, F_OK) < 0);
+	CHECK(strstr(buf, "minikube") == NULL);
+}
+
+static void print_monitor_memory(void)
+{
+	const char *args[] = {"sleep", "30", NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	char err[256], path[64], buf[2048];
+	spec_for(&s, args);
+	if (rt_container_create(fx.rt, "mem", &s, err, sizeof(err)) < 0)
+		return;
+	rt_container_start(fx.rt, "mem", err, sizeof(err));
+	rt_container_state(fx.rt, "mem", &st, err, sizeof(err));
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)st.monitor_pid);
+	if (rt_read_file(path, buf, sizeof(buf)) > 0) {
+		char rss[32], pss[32], priv[32];
+		status_field(buf, "Rss:", rss, sizeof(rss));
+		status_field(buf, "Pss:", pss, sizeof(pss));
+		status_field(buf, "Private_Dirty:", priv, sizeof(priv));
+		printf("monitor (ASan build) Rss %s Pss %s Private_Dirty %s\n", rss, pss, priv);
+	}
+	del("mem");
+}
+
+int main(void)
+{
+	if (geteuid() != 0) {
+		printf("container_test: skipped (needs root)\n");
+		return 0;
+	}
+	snprintf(fx.tmp, sizeof(fx.tmp), "/tmp/ctrtest.XXXXXX");
+	if (!mkdtemp(fx.tmp)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	atexit(cleanup);
+	if (build_rootfs() != 0) {
+		fprintf(stderr, "cannot build the busybox rootfs\n");
+		return 1;
+	}
+	snprintf(fx.cgparent, sizeof(fx.cgparent), "minikube-test-%d", (int)getpid());
+	struct rt_config cfg = {.data_dir = fx.data, .cgroup_parent = fx.cgparent};
+	char err[256];
+	if (rt_new(&cfg, &fx.rt, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rt_new: %s\n", err);
+		return 1;
+	}
+	printf("cgroup mode %s\n", rt_cgroup_mode(fx.rt));
+	TEST_RUN(test_echo_hello);
+	TEST_RUN(test_exit_code_and_plain_rootfs);
+	TEST_RUN(test_exec_failure);
+	TEST_RUN(test_bad_input);
+	TEST_RUN(test_oom);
+	TEST_RUN(test_fork_bomb);
+	TEST_RUN(test_default_security);
+	TEST_RUN(test_privileged);
+	TEST_RUN(test_exec);
+	TEST_RUN(test_survives_launcher);
+	TEST_RUN(test_user_and_mounts);
+	TEST_RUN(test_log_rotation);
+	print_monitor_memory();
+	snprintf(tmp_copy, sizeof(tmp_copy), "%s", fx.tmp);
+	cleanup();
+	TEST_RUN(test_no_mounts_left);
+	return test_summary();
+}
