@@ -103,6 +103,9 @@ struct http_conn {
 	bool peer_eof; /* the client sent FIN / close_notify */
 	bool closing;  /* no more requests will be served */
 	bool dead;     /* handles closing; output is dropped */
+	/* Output held while the server is held (see http_server_hold). */
+	struct write_req *held_head, *held_tail;
+	bool shutdown_held; /* a graceful close waits for the held output */
 };
 
 struct http_stream {
@@ -126,6 +129,7 @@ struct http_server {
 	int nconns;
 	int refs; /* listener + every live connection struct */
 	bool stopping;
+	bool held; /* output is queued, not written, until http_server_release */
 	/* All reads of the loop land here and are consumed before the next one. */
 	char rbuf[HTTP_READ_CHUNK];
 };
@@ -133,12 +137,14 @@ struct http_server {
 struct write_req {
 	uv_write_t req;
 	struct http_conn *conn;
+	struct write_req *next; /* held output, in order */
 	size_t len;
 	char data[];
 };
 
 static void conn_process(struct http_conn *c);
 static void conn_kill(struct http_conn *c);
+static void conn_shutdown(struct http_conn *c);
 static void stream_schedule_close(struct http_stream *s);
 
 /* ---- small helpers ---- */
@@ -493,6 +499,12 @@ static void conn_kill(struct http_conn *c)
 		return;
 	c->dead = c->closing = true;
 	conn_unlink(c);
+	for (struct write_req *wr = c->held_head, *next; wr; wr = next) {
+		next = wr->next;
+		c->write_pending -= wr->len;
+		free(wr);
+	}
+	c->held_head = c->held_tail = NULL;
 	uv_close((uv_handle_t *)&c->tcp, on_conn_handle_closed);
 	uv_close((uv_handle_t *)&c->timer, on_conn_handle_closed);
 	/* c->cur and c->in may be in use by the parser right now; conn_free
@@ -541,6 +553,29 @@ static void on_write_done(uv_write_t *w, int status)
 		conn_kill(c);
 }
 
+/* Hands a write to the socket, or keeps it while the server is held. */
+static int conn_submit(struct http_conn *c, struct write_req *wr)
+{
+	c->write_pending += wr->len;
+	if (c->srv->held) {
+		wr->next = NULL;
+		if (c->held_tail)
+			c->held_tail->next = wr;
+		else
+			c->held_head = wr;
+		c->held_tail = wr;
+		return 0;
+	}
+	uv_buf_t buf = uv_buf_init(wr->data, (unsigned)wr->len);
+	if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write_done) < 0) {
+		c->write_pending -= wr->len;
+		free(wr);
+		conn_kill(c);
+		return -EPIPE;
+	}
+	return 0;
+}
+
 static int conn_write_raw(struct http_conn *c, const char *data, size_t len)
 {
 	if (c->dead)
@@ -556,14 +591,7 @@ static int conn_write_raw(struct http_conn *c, const char *data, size_t len)
 	wr->conn = c;
 	wr->len = len;
 	wr->req.data = wr;
-	uv_buf_t buf = uv_buf_init(wr->data, (unsigned)len);
-	if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write_done) < 0) {
-		free(wr);
-		conn_kill(c);
-		return -EPIPE;
-	}
-	c->write_pending += len;
-	return 0;
+	return conn_submit(c, wr);
 }
 
 /* Moves the ciphertext OpenSSL produced onto the socket. */
@@ -590,13 +618,8 @@ static int conn_tls_flush(struct http_conn *c)
 		wr->conn = c;
 		wr->len = (size_t)n;
 		wr->req.data = wr;
-		uv_buf_t buf = uv_buf_init(wr->data, (unsigned)n);
-		if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write_done) < 0) {
-			free(wr);
-			conn_kill(c);
+		if (conn_submit(c, wr) < 0)
 			return -EPIPE;
-		}
-		c->write_pending += (size_t)n;
 	}
 	return 0;
 }
@@ -667,6 +690,15 @@ static void conn_close_graceful(struct http_conn *c)
 	}
 	if (c->dead)
 		return;
+	if (c->srv->held) { /* the FIN must follow the held output */
+		c->shutdown_held = true;
+		return;
+	}
+	conn_shutdown(c);
+}
+
+static void conn_shutdown(struct http_conn *c)
+{
 	c->shutdown_req.data = c;
 	if (uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, on_conn_shutdown) < 0) {
 		conn_kill(c);
@@ -1531,4 +1563,53 @@ int http_parse_bool(const char *s)
 			return 0;
 	}
 	return -1;
+}
+
+/* ---- holding output for group commit ---- */
+
+void http_server_hold(struct http_server *s)
+{
+	s->held = true;
+}
+
+static void conn_release(struct http_conn *c, bool deliver)
+{
+	struct write_req *wr = c->held_head;
+	c->held_head = c->held_tail = NULL;
+	if (!deliver && (wr || c->shutdown_held)) {
+		for (struct write_req *next; wr; wr = next) {
+			next = wr->next;
+			c->write_pending -= wr->len;
+			free(wr);
+		}
+		conn_kill(c);
+		return;
+	}
+	for (struct write_req *next; wr; wr = next) {
+		next = wr->next;
+		c->write_pending -= wr->len;
+		if (conn_submit(c, wr) < 0) { /* killed: free the rest */
+			for (wr = next; wr; wr = next) {
+				next = wr->next;
+				c->write_pending -= wr->len;
+				free(wr);
+			}
+			return;
+		}
+	}
+	if (c->shutdown_held && !c->dead) {
+		c->shutdown_held = false;
+		conn_shutdown(c);
+	}
+}
+
+void http_server_release(struct http_server *s, bool deliver)
+{
+	if (!s->held)
+		return;
+	s->held = false;
+	for (struct http_conn *c = s->conns, *next; c; c = next) {
+		next = c->next;
+		conn_release(c, deliver);
+	}
 }

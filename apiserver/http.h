@@ -113,6 +113,13 @@ size_t http_stream_pending(const struct http_stream *s);
  * Frees the stream (no on_close after it). */
 void http_stream_end(struct http_stream *s);
 
+/* Group commit support: while held, every response and stream write is
+ * queued instead of written. http_server_release(s, true) writes everything
+ * in order; (s, false) drops it and closes the connections that had output
+ * held, so nothing unacknowledged is ever claimed done. */
+void http_server_hold(struct http_server *s);
+void http_server_release(struct http_server *s, bool deliver);
+
 /* Query-string helpers: decodes '+' as space and %XX. Returns a malloc'd value
  * (caller frees; "" for "name" or "name=") of the first pair whose decoded
  * name matches exactly, or NULL when absent. A pair with a bad escape or an

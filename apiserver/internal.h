@@ -26,6 +26,8 @@ struct cp {
 	char *join_token;
 	char *admin_token; /* bearer token for the admin, DATA_DIR/tls/admin-token */
 	uv_timer_t maint_timer;
+	uv_check_t commit_check; /* group commit at the end of each loop turn */
+	bool batch_open;
 	struct watch_stream *watches; /* open watch streams */
 	/* Decoded object of the event being dispatched, shared by all watchers. */
 	int64_t ev_rev;

@@ -163,9 +163,33 @@ static int route(struct api_req *rq, const char *path)
 	return 0;
 }
 
+/* Group commit: the writes of every request handled in one loop turn share
+ * one SQLite transaction, and their responses are held until it commits
+ * (then released) or fails (then the connections are closed unanswered). */
+static void batch_open(struct cp *cp)
+{
+	if (cp->batch_open || store_batch_begin(cp->store) != 0)
+		return;
+	http_server_hold(cp->http);
+	cp->batch_open = true;
+}
+
+static void on_loop_turn_end(uv_check_t *h)
+{
+	struct cp *cp = h->data;
+	if (!cp->batch_open)
+		return;
+	cp->batch_open = false;
+	int rc = store_batch_commit(cp->store);
+	if (rc)
+		log_error(&cp->log, "store", "commit failed, dropping answers error=\"%s\"", store_last_error(cp->store));
+	http_server_release(cp->http, rc == 0);
+}
+
 static void on_request(void *ud, struct http_req *h)
 {
 	struct cp *cp = ud;
+	batch_open(cp);
 	const char *path = http_req_path(h);
 	struct api_req rq = {.cp = cp, .http = h, .method = http_req_method(h), .query = http_req_query(h)};
 	log_v(&cp->log, 4, "http", "%s %s?%s", rq.method, path, rq.query);
@@ -319,12 +343,15 @@ int cp_start(uv_loop_t *loop, const struct cp_config *cfg, struct cp **out, char
 	cp->ns_pending = true; /* resume namespace deletions interrupted by a restart */
 	uv_timer_init(loop, &cp->maint_timer);
 	cp->maint_timer.data = cp;
+	uv_check_init(loop, &cp->commit_check);
+	cp->commit_check.data = cp;
 	int rc = cp_open(cp, err);
 	if (rc) {
 		cp_stop(cp);
 		return rc;
 	}
 	uv_timer_start(&cp->maint_timer, on_maintenance, MAINT_INTERVAL_MS, MAINT_INTERVAL_MS);
+	uv_check_start(&cp->commit_check, on_loop_turn_end);
 	*out = cp;
 	return 0;
 }
@@ -347,15 +374,26 @@ static void cp_free_cb(uv_handle_t *h)
 	free(cp);
 }
 
+static void cp_check_closed(uv_handle_t *h)
+{
+	struct cp *cp = h->data;
+	uv_close((uv_handle_t *)&cp->maint_timer, cp_free_cb);
+}
+
 void cp_stop(struct cp *cp)
 {
 	cp->stopping = true;
+	if (cp->batch_open) {
+		cp->batch_open = false;
+		http_server_release(cp->http, store_batch_commit(cp->store) == 0);
+	}
 	watch_close_all(cp);
 	if (cp->http)
 		http_server_stop(cp->http);
 	cp->http = NULL;
 	uv_timer_stop(&cp->maint_timer);
-	uv_close((uv_handle_t *)&cp->maint_timer, cp_free_cb);
+	uv_check_stop(&cp->commit_check);
+	uv_close((uv_handle_t *)&cp->commit_check, cp_check_closed);
 }
 
 int cp_port(const struct cp *cp)

@@ -29,6 +29,7 @@
 
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,9 @@ enum stmt_id {
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
 	ST_GET,
 	ST_CUR_INSERT,
 	ST_CUR_UPDATE,
@@ -84,6 +88,9 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT w",
+    [ST_RELEASE] = "RELEASE w",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO w",
     [ST_GET] = "SELECT c.key, l.value, l.create_rev, l.rev FROM current c "
 	       "JOIN log l ON l.rev = c.rev WHERE c.key = ?1",
     [ST_CUR_INSERT] = "INSERT OR IGNORE INTO current(key, rev) VALUES(?1, ?2)",
@@ -123,6 +130,14 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL)"
     " WITHOUT ROWID;";
 
+/* An event committed inside an open batch, dispatched when the batch commits. */
+struct queued_event {
+	enum store_event_type type;
+	char *key, *value, *prev;
+	size_t len, prev_len;
+	int64_t rev;
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[ST__COUNT];
@@ -130,6 +145,12 @@ struct store {
 	int64_t compact_rev;
 	struct watch_hub hub;
 	char err[512];
+	/* Group commit: writes between store_batch_begin and store_batch_commit
+	 * share one transaction (each write is a savepoint). */
+	bool batch;
+	int64_t batch_rev0;
+	struct queued_event *queue;
+	size_t nqueue, capqueue;
 };
 
 /* Keys under a prefix, optionally strictly after a key: lo (op >= or >) up to
@@ -241,12 +262,12 @@ static int stmt_run(struct store *s, enum stmt_id id, const char *what)
 
 static int tx_begin(struct store *s)
 {
-	return stmt_run(s, ST_BEGIN, "begin");
+	return stmt_run(s, s->batch ? ST_SAVEPOINT : ST_BEGIN, "begin");
 }
 
 static int tx_commit(struct store *s)
 {
-	return stmt_run(s, ST_COMMIT, "commit");
+	return stmt_run(s, s->batch ? ST_RELEASE : ST_COMMIT, "commit");
 }
 
 /* Keeps the first error's message: rollback runs on an error path. */
@@ -254,6 +275,13 @@ static void tx_rollback(struct store *s)
 {
 	if (sqlite3_get_autocommit(s->db))
 		return;
+	if (s->batch) { /* undo this write only; the batch goes on */
+		sqlite3_step(s->stmt[ST_ROLLBACK_TO]);
+		sqlite3_reset(s->stmt[ST_ROLLBACK_TO]);
+		sqlite3_step(s->stmt[ST_RELEASE]);
+		sqlite3_reset(s->stmt[ST_RELEASE]);
+		return;
+	}
 	sqlite3_step(s->stmt[ST_ROLLBACK]);
 	sqlite3_reset(s->stmt[ST_ROLLBACK]);
 }
@@ -412,6 +440,8 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	store_batch_commit(s);
+	free(s->queue);
 	watch_hub_clear(&s->hub);
 	for (int i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
@@ -648,9 +678,45 @@ static int write_check(struct store *s, const char *key, const char *value, size
 	return rc;
 }
 
+static void queue_event(struct store *s, enum store_event_type type, const char *key, const char *value,
+			size_t len, const char *prev, size_t prev_len)
+{
+	if (s->nqueue == s->capqueue) {
+		size_t cap = s->capqueue ? s->capqueue * 2 : 64;
+		struct queued_event *q = realloc(s->queue, cap * sizeof *q);
+		if (!q)
+			abort(); /* allocation failure is not input */
+		s->queue = q;
+		s->capqueue = cap;
+	}
+	s->queue[s->nqueue++] = (struct queued_event){
+	    .type = type,
+	    .key = strdup(key),
+	    .value = bytes_dup(value ? value : "", len),
+	    .prev = prev ? bytes_dup(prev, prev_len) : NULL,
+	    .len = len,
+	    .prev_len = prev_len,
+	    .rev = s->rev,
+	};
+}
+
+static void queue_clear(struct store *s)
+{
+	for (size_t i = 0; i < s->nqueue; i++) {
+		free(s->queue[i].key);
+		free(s->queue[i].value);
+		free(s->queue[i].prev);
+	}
+	s->nqueue = 0;
+}
+
 static void store_emit(struct store *s, enum store_event_type type, const char *key,
 		       const char *value, size_t len, const char *prev, size_t prev_len)
 {
+	if (s->batch) {
+		queue_event(s, type, key, value, len, prev, prev_len);
+		return;
+	}
 	struct store_event ev = {
 	    .type = type,
 	    .key = key,
@@ -661,6 +727,40 @@ static void store_emit(struct store *s, enum store_event_type type, const char *
 	    .rev = s->rev,
 	};
 	watch_hub_dispatch(&s->hub, &ev);
+}
+
+int store_batch_begin(struct store *s)
+{
+	if (s->batch)
+		return 0;
+	int rc = stmt_run(s, ST_BEGIN, "begin batch");
+	if (rc < 0)
+		return rc;
+	s->batch = true;
+	s->batch_rev0 = s->rev;
+	return 0;
+}
+
+int store_batch_commit(struct store *s)
+{
+	if (!s->batch)
+		return 0;
+	s->batch = false;
+	int rc = stmt_run(s, ST_COMMIT, "commit batch");
+	if (rc < 0) {
+		tx_rollback(s);
+		s->rev = s->batch_rev0;
+		queue_clear(s);
+		return rc;
+	}
+	for (size_t i = 0; i < s->nqueue; i++) {
+		struct queued_event *q = &s->queue[i];
+		struct store_event ev = {.type = q->type, .key = q->key, .value = q->value, .len = q->len,
+					 .prev_value = q->prev, .prev_len = q->prev_len, .rev = q->rev};
+		watch_hub_dispatch(&s->hub, &ev);
+	}
+	queue_clear(s);
+	return 0;
 }
 
 static int create_tx(struct store *s, const char *key, const char *value, size_t len, int64_t rev)
@@ -950,6 +1050,9 @@ int store_compact(struct store *s, int64_t rev)
 		return -EDEADLK;
 	if (rev < 0 || rev > s->rev)
 		return -EINVAL;
+	int brc = store_batch_commit(s); /* compaction runs in transactions of its own */
+	if (brc < 0)
+		return brc;
 	while (s->compact_rev < rev) {
 		int64_t hi =
 		    rev - s->compact_rev > COMPACT_BATCH ? s->compact_rev + COMPACT_BATCH : rev;

@@ -109,6 +109,15 @@ int store_watch_start(struct store *s, const char *prefix, int64_t from_rev, sto
 		      void *ud, struct store_watch **out);
 void store_watch_stop(struct store_watch *w);
 
+/* Group commit. Between store_batch_begin and store_batch_commit every write
+ * joins one transaction (a failed write undoes only itself), revisions are
+ * assigned at once, and watch events are held until the commit succeeds. The
+ * caller must not acknowledge a write before store_batch_commit returns 0; if
+ * it fails, every write of the batch is gone (revisions roll back too).
+ * Without an open batch each write commits on its own. */
+int store_batch_begin(struct store *s);
+int store_batch_commit(struct store *s);
+
 /* Drops history older than rev (superseded values and tombstones), in small
  * transactions. A rev at or below the compacted revision is a no-op; a rev
  * above store_revision() is -EINVAL. */
