@@ -295,7 +295,44 @@ static bool is_standard_dest(const char *d)
 	return false;
 }
 
-static int user_mount(int rootfd, const struct rt_mount *m, char *err, size_t errlen)
+/* A "cgroup"/"cgroup2" mount shows the container its own cgroup, never the
+ * host's tree: v2 binds the container's directory; v1 mounts a tmpfs with
+ * one bind per hierarchy the container is in (like crun/runc without a
+ * cgroup namespace), then makes the tmpfs read-only when asked. */
+static int mount_cgroupfs(int rootfd, const struct rt_mount *m, const struct rt_cgroup *cg,
+			  unsigned long flags, char *err, size_t errlen)
+{
+	unsigned long f = (flags & (MS_RDONLY | MNT_NSE)) | MNT_NSE;
+	const char *d = m->destination;
+	if (cg->mode == RT_CG_V2 && cg->n > 0)
+		return mount_at(rootfd, d, true, cg->dir[0], NULL, MS_BIND | f, NULL, err, errlen);
+	int r = mount_at(rootfd, d, true, "cgroup", "tmpfs", MNT_NSE, "mode=755,size=64k", err,
+			 errlen);
+	for (int i = 0; r == 0 && i < cg->n; i++) {
+		char sub[600];
+		snprintf(sub, sizeof(sub), "%s/%s", d, cg->name[i]);
+		r = mount_at(rootfd, sub, true, cg->dir[i], NULL, MS_BIND | f, NULL, err, errlen);
+	}
+	if (r < 0 || !(flags & MS_RDONLY))
+		return r;
+	int fd = open_in_root(rootfd, d, true, 0);
+	if (fd < 0)
+		return rt_err(err, errlen, -fd, "reopen %s", d);
+	char target[64];
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+	r = mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY | MNT_NSE, "mode=755,size=64k");
+	int e = errno;
+	close(fd);
+	return r < 0 ? rt_err(err, errlen, e, "make %s read-only", d) : 0;
+}
+
+static bool is_cgroup_type(const char *t)
+{
+	return t && (!strcmp(t, "cgroup") || !strcmp(t, "cgroup2"));
+}
+
+static int user_mount(int rootfd, const struct rt_mount *m, const struct rt_cgroup *cg, char *err,
+		      size_t errlen)
 {
 	unsigned long flags, prop;
 	char data[1024];
@@ -303,6 +340,8 @@ static int user_mount(int rootfd, const struct rt_mount *m, char *err, size_t er
 		return rt_err(err, errlen, EINVAL, "mount destination must be absolute");
 	if (rt_mount_options(m->options, &flags, &prop, data, sizeof(data)) < 0)
 		return rt_err(err, errlen, E2BIG, "mount options too long for %s", m->destination);
+	if (is_cgroup_type(m->type))
+		return mount_cgroupfs(rootfd, m, cg, flags, err, errlen);
 	bool bind = (flags & MS_BIND) || (m->type && !strcmp(m->type, "bind"));
 	if (bind)
 		flags |= MS_BIND;
@@ -400,7 +439,7 @@ int rt_rootfs_setup(const struct rt_init_args *a, char *err, size_t errlen)
 			     MNT_NSE | (priv ? 0 : MS_RDONLY), NULL, err, errlen);
 	for (size_t i = 0; r == 0 && i < s->n_mounts; i++)
 		if (!is_standard_dest(s->mounts[i].destination ? s->mounts[i].destination : ""))
-			r = user_mount(rootfd, &s->mounts[i], err, errlen);
+			r = user_mount(rootfd, &s->mounts[i], a->cg, err, errlen);
 	close(rootfd);
 	if (r == 0)
 		r = pivot(a->root, err, errlen);
