@@ -68,7 +68,9 @@ static int load_object(struct cp *cp, const struct resource *r, const char *ns, 
 	return *out ? 0 : -EIO;
 }
 
-int rest_store_update(struct cp *cp, const struct resource *r, json_t *obj, int64_t expect_rev)
+/* Writes obj under its key with resourceVersion set to the new revision;
+ * *encoded (optional) receives the stored bytes (caller frees). */
+static int store_write(struct cp *cp, const struct resource *r, json_t *obj, int64_t expect_rev, char **encoded)
 {
 	char key[768];
 	rest_key(r, json_path_str(obj, "metadata.namespace") ?: "", json_path_str(obj, "metadata.name") ?: "",
@@ -77,8 +79,16 @@ int rest_store_update(struct cp *cp, const struct resource *r, json_t *obj, int6
 	char *val = json_encode(obj);
 	int rc = expect_rev < 0 ? store_create(cp->store, key, val, strlen(val), NULL)
 				: store_update(cp->store, key, val, strlen(val), expect_rev, NULL);
-	free(val);
+	if (rc == 0 && encoded)
+		*encoded = val;
+	else
+		free(val);
 	return rc;
+}
+
+int rest_store_update(struct cp *cp, const struct resource *r, json_t *obj, int64_t expect_rev)
+{
+	return store_write(cp, r, obj, expect_rev, NULL);
 }
 
 int rest_store_delete(struct cp *cp, const struct resource *r, const char *ns, const char *name)
@@ -344,15 +354,23 @@ static bool namespace_usable(struct api_req *rq, const struct resource *r)
 	if (!r->namespaced)
 		return true;
 	const struct resource *nsr = resource_find("", "v1", "namespaces");
-	json_t *ns = NULL;
-	if (load_object(rq->cp, nsr, "", rq->ns, &ns) != 0) {
+	char key[512];
+	struct store_kv kv = {0};
+	rest_key(nsr, "", rq->ns, key, sizeof key);
+	if (store_get(rq->cp->store, key, &kv) != 0) {
 		char msg[400];
 		snprintf(msg, sizeof msg, "namespaces \"%s\" not found", rq->ns);
 		api_status_error(rq->http, 404, "NotFound", msg, api_details(nsr, rq->ns));
 		return false;
 	}
-	bool terminating = json_path(ns, "metadata.deletionTimestamp") != NULL;
-	json_decref(ns);
+	/* Parsing is needed only for a namespace that is being deleted. */
+	bool terminating = false;
+	if (strstr(kv.value, "\"deletionTimestamp\"")) {
+		json_t *ns = json_loadb(kv.value, kv.len, 0, NULL);
+		terminating = json_path(ns, "metadata.deletionTimestamp") != NULL;
+		json_decref(ns);
+	}
+	store_kv_clear(&kv);
 	if (terminating) {
 		char msg[600];
 		snprintf(msg, sizeof msg,
@@ -387,13 +405,19 @@ static void commit_object(struct api_req *rq, const struct resource *r, json_t *
 		respond_write(rq, old ? 200 : 201, obj, warning);
 		return;
 	}
-	int rc = rest_store_update(rq->cp, r, obj, old ? old_rev : -1);
+	char *stored = NULL;
+	int rc = store_write(rq->cp, r, obj, old ? old_rev : -1, &stored);
 	if (rc) {
 		free(warning);
 		respond_store_error(rq, rc, name);
 		return;
 	}
-	respond_write(rq, old ? 200 : 201, obj, warning);
+	if (rq->scale_view || warning) {
+		respond_write(rq, old ? 200 : 201, obj, warning);
+	} else { /* answer with the bytes just stored: no second encoding */
+		http_respond(rq->http, old ? 200 : 201, NULL, 0, "application/json", stored, strlen(stored));
+	}
+	free(stored);
 }
 
 /* Creates obj (stolen) as the request's resource. */

@@ -2,6 +2,7 @@
  * per controller hierarchy, hybrid hosts included) below a "minikube" parent:
  * limits (memory, cpu weight/quota, pids, v1 devices), joining, OOM counters,
  * kill-all and removal. The layout is detected once per struct rt. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -87,24 +88,20 @@ static bool list_has(const char *list, const char *name)
 	return false;
 }
 
-/* The caller's own cgroup path for a hierarchy ("" for the v2 line "0::"). */
-static int own_cgroup(const char *ctrls, char *out, size_t n)
+/* The caller's own cgroup path for a hierarchy ("" for the v2 line "0::"),
+ * looked up in the text of /proc/self/cgroup (read once per detection). */
+static int own_cgroup(const char *selfcg, const char *ctrls, char *out, size_t n)
 {
-	char buf[8192];
-	if (rt_read_file("/proc/self/cgroup", buf, sizeof(buf)) < 0)
-		return -errno;
-	for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *c1 = strchr(line, ':');
-		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = 0;
-		const char *list = c1 + 1;
-		if (ctrls[0] == 0 ? list[0] == 0 : !strcmp(list, ctrls)) {
-			snprintf(out, n, "%s", c2 + 1);
+	for (const char *line = selfcg; line && *line;) {
+		const char *eol = strchrnul(line, '\n');
+		const char *c1 = memchr(line, ':', (size_t)(eol - line));
+		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(eol - c1 - 1)) : NULL;
+		size_t len = c2 ? (size_t)(c2 - c1 - 1) : 0;
+		if (c2 && len == strlen(ctrls) && !strncmp(c1 + 1, ctrls, len)) {
+			snprintf(out, n, "%.*s", (int)(eol - c2 - 1), c2 + 1);
 			return 0;
 		}
+		line = *eol ? eol + 1 : NULL;
 	}
 	return -ENOENT;
 }
@@ -136,17 +133,25 @@ static bool v1_useful(const char *ctrls)
 	return false;
 }
 
-static int parent_dir(const char *mnt, const char *own, const char *parent, char *out, size_t n)
+static void parent_dir(const char *mnt, const char *own, const char *parent, char *out, size_t n)
 {
 	if (parent[0] == '/')
 		join_path(out, n, mnt, "", parent);
 	else
 		join_path(out, n, mnt, own, parent);
-	return mkdir_p(out);
 }
 
-/* Finds v1 cgroup mounts in mountinfo: "... - cgroup cgroup rw,memory". */
-static int detect_v1(struct rt *rt, const char *parent, char *err, size_t errlen)
+/* True when the mount point lies at or below root ("/sys/fs/cgroup"). */
+static bool under_root(const char *mnt, const char *root)
+{
+	size_t n = strlen(root);
+	return !strncmp(mnt, root, n) && (mnt[n] == '/' || mnt[n] == 0);
+}
+
+/* Finds v1 cgroup mounts in mountinfo: "... - cgroup cgroup rw,memory". The
+ * parent directories are created when a container first needs them. */
+static int detect_v1(struct rt *rt, const char *root, const char *selfcg, const char *parent,
+		     char *err, size_t errlen)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	if (!f)
@@ -160,7 +165,7 @@ static int detect_v1(struct rt *rt, const char *parent, char *err, size_t errlen
 		if (sscanf(sep + 3, "%31s %63s %511s", fstype, src, opts) != 3 ||
 		    strcmp(fstype, "cgroup"))
 			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1)
+		if (sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1 || !under_root(mnt, root))
 			continue;
 		/* controllers are the super options that are not rw/ro/name=... */
 		char ctrls[64] = "";
@@ -174,16 +179,11 @@ static int detect_v1(struct rt *rt, const char *parent, char *err, size_t errlen
 		if (!ctrls[0] || !v1_useful(ctrls))
 			continue;
 		char own[RT_CG_PATH];
-		if (own_cgroup(ctrls, own, sizeof(own)) < 0)
+		if (own_cgroup(selfcg, ctrls, own, sizeof(own)) < 0)
 			snprintf(own, sizeof(own), "/");
-		struct rt_cg_hier *h = &rt->cg[rt->n_cg];
+		struct rt_cg_hier *h = &rt->cg[rt->n_cg++];
 		snprintf(h->name, sizeof(h->name), "%s", ctrls);
-		int r = parent_dir(mnt, own, parent, h->parent, sizeof(h->parent));
-		if (r < 0) {
-			fclose(f);
-			return rt_err(err, errlen, -r, "create cgroup %s", h->parent);
-		}
-		rt->n_cg++;
+		parent_dir(mnt, own, parent, h->parent, sizeof(h->parent));
 	}
 	fclose(f);
 	rt->cg_mode = rt->n_cg ? RT_CG_V1 : RT_CG_NONE;
@@ -207,25 +207,27 @@ static void v2_enable(const char *dir)
 	}
 }
 
-static int detect_v2(struct rt *rt, const char *parent, char *err, size_t errlen)
+static int detect_v2(struct rt *rt, const char *root, const char *selfcg, const char *parent,
+		     char *err, size_t errlen)
 {
 	char own[RT_CG_PATH];
-	if (own_cgroup("", own, sizeof(own)) < 0)
+	if (own_cgroup(selfcg, "", own, sizeof(own)) < 0)
 		snprintf(own, sizeof(own), "/");
 	struct rt_cg_hier *h = &rt->cg[0];
 	h->name[0] = 0;
-	int r = parent_dir(CG_ROOT, own, parent, h->parent, sizeof(h->parent));
+	parent_dir(root, own, parent, h->parent, sizeof(h->parent));
+	int r = mkdir_p(h->parent);
 	if (r < 0)
 		return rt_err(err, errlen, -r, "create cgroup %s", h->parent);
 	/* enable controllers from the root down to our parent */
 	char walk[RT_CG_PATH];
-	snprintf(walk, sizeof(walk), "%s", CG_ROOT);
+	snprintf(walk, sizeof(walk), "%s", root);
 	v2_enable(walk);
-	const char *rel = h->parent + strlen(CG_ROOT);
+	const char *rel = h->parent + strlen(root);
 	for (const char *p = rel; *p;) {
 		const char *s = strchr(p + 1, '/');
 		size_t len = s ? (size_t)(s - rel) : strlen(rel);
-		snprintf(walk, sizeof(walk), "%s%.*s", CG_ROOT, (int)len, rel);
+		snprintf(walk, sizeof(walk), "%s%.*s", root, (int)len, rel);
 		v2_enable(walk);
 		p = s ? s : p + strlen(p);
 	}
@@ -234,7 +236,8 @@ static int detect_v2(struct rt *rt, const char *parent, char *err, size_t errlen
 	return 0;
 }
 
-int rt_cgroup_detect(struct rt *rt, const char *parent, char *err, size_t errlen)
+int rt_cgroup_detect(struct rt *rt, const char *root, const char *parent, char *err,
+		     size_t errlen)
 {
 	struct statfs sf;
 	rt->n_cg = 0;
@@ -242,11 +245,19 @@ int rt_cgroup_detect(struct rt *rt, const char *parent, char *err, size_t errlen
 	if (!parent || !*parent || strstr(parent, ".."))
 		return rt_err(err, errlen, EINVAL, "bad cgroup parent \"%s\"",
 			      parent ? parent : "");
-	if (statfs(CG_ROOT, &sf) < 0)
-		return 0; /* no cgroups at all: run without limits */
+	if (!root)
+		root = CG_ROOT;
+	if (root[0] != '/' || strlen(root) > RT_CG_PATH / 2)
+		return rt_err(err, errlen, EINVAL, "bad cgroup root \"%.100s\"", root);
+	if (statfs(root, &sf) < 0)
+		return strcmp(root, CG_ROOT) ? rt_err(err, errlen, errno, "cgroup root %s", root)
+					     : 0; /* no cgroups at all: run without limits */
+	char selfcg[8192];
+	if (rt_read_file("/proc/self/cgroup", selfcg, sizeof(selfcg)) < 0)
+		selfcg[0] = 0;
 	if (sf.f_type == CGROUP2_SUPER_MAGIC)
-		return detect_v2(rt, parent, err, errlen);
-	return detect_v1(rt, parent, err, errlen);
+		return detect_v2(rt, root, selfcg, parent, err, errlen);
+	return detect_v1(rt, root, selfcg, parent, err, errlen);
 }
 
 static int cg_set(const char *dir, const char *file, const char *val, char *err, size_t errlen)
@@ -346,25 +357,56 @@ static int v2_limits(const char *dir, const struct rt_resources *res, char *err,
 	return r;
 }
 
+/* v1: a container only joins the hierarchies it needs, so a container
+ * without limits costs a few directories, not one per controller: pids
+ * (process tracking, kill-all), devices (unless privileged), memory and cpu
+ * when limited. With none of these, the first hierarchy tracks processes. */
+static bool v1_needed(const char *ctrls, const struct rt_resources *res, bool privileged)
+{
+	return list_has(ctrls, "pids") || (list_has(ctrls, "devices") && !privileged) ||
+	       (list_has(ctrls, "memory") && res->memory_limit > 0) ||
+	       (list_has(ctrls, "cpu") && (res->cpu_shares || res->cpu_quota > 0));
+}
+
+/* mkdir dir, creating the parent chain on first use. */
+static int mkdir_cg(const char *dir)
+{
+	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	return mkdir_p(dir);
+}
+
+static int cg_add(const struct rt_cg_hier *h, const char *id, enum rt_cg_mode mode,
+		  const struct rt_resources *res, bool privileged, struct rt_cgroup *cg, char *err,
+		  size_t errlen)
+{
+	int i = cg->n;
+	if (snprintf(cg->dir[i], RT_CG_PATH, "%s/%s", h->parent, id) >= RT_CG_PATH)
+		return rt_err(err, errlen, ENAMETOOLONG, "cgroup path too long");
+	snprintf(cg->name[i], sizeof(cg->name[i]), "%s", h->name);
+	int r = mkdir_cg(cg->dir[i]);
+	if (r < 0)
+		return rt_err(err, errlen, -r, "create cgroup %s", cg->dir[i]);
+	cg->n = i + 1;
+	return mode == RT_CG_V2 ? v2_limits(cg->dir[i], res, err, errlen)
+				: v1_limits(cg->dir[i], h->name, res, privileged, err, errlen);
+}
+
 int rt_cgroup_create(const struct rt *rt, const char *id, const struct rt_resources *res,
 		     bool privileged, struct rt_cgroup *cg, char *err, size_t errlen)
 {
 	memset(cg, 0, sizeof(*cg));
 	cg->mode = rt->cg_mode;
-	for (int i = 0; i < rt->n_cg; i++) {
-		const struct rt_cg_hier *h = &rt->cg[i];
-		if (snprintf(cg->dir[i], RT_CG_PATH, "%s/%s", h->parent, id) >= RT_CG_PATH)
-			return rt_err(err, errlen, ENAMETOOLONG, "cgroup path too long");
-		snprintf(cg->name[i], sizeof(cg->name[i]), "%s", h->name);
-		if (mkdir(cg->dir[i], 0755) < 0 && errno != EEXIST)
-			return rt_err(err, errlen, errno, "create cgroup %s", cg->dir[i]);
-		cg->n = i + 1;
-		int r = cg->mode == RT_CG_V2
-			    ? v2_limits(cg->dir[i], res, err, errlen)
-			    : v1_limits(cg->dir[i], h->name, res, privileged, err, errlen);
-		if (r < 0)
-			return r;
-	}
+	int r = 0;
+	for (int i = 0; r == 0 && i < rt->n_cg; i++)
+		if (cg->mode == RT_CG_V2 || v1_needed(rt->cg[i].name, res, privileged))
+			r = cg_add(&rt->cg[i], id, cg->mode, res, privileged, cg, err, errlen);
+	if (r == 0 && cg->n == 0 && rt->n_cg > 0)
+		r = cg_add(&rt->cg[0], id, cg->mode, res, privileged, cg, err, errlen);
+	if (r < 0)
+		return r;
 	if (rt->n_cg == 0 && (res->memory_limit > 0 || res->pids_limit > 0 || res->cpu_quota > 0))
 		return rt_err(err, errlen, ENOTSUP, "resource limits need cgroups, none found");
 	return 0;

@@ -8,10 +8,12 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -54,15 +56,12 @@ int rt_new(const struct rt_config *cfg, struct rt **out, char *err, size_t errle
 		free(rt);
 		return r;
 	}
-	r = rt_cgroup_detect(rt, cfg && cfg->cgroup_parent ? cfg->cgroup_parent : "minikube", err,
-			     errlen);
+	r = rt_cgroup_detect(rt, cfg ? cfg->cgroup_root : NULL,
+			     cfg && cfg->cgroup_parent ? cfg->cgroup_parent : "minikube", err, errlen);
 	if (r < 0) {
 		free(rt);
 		return r;
 	}
-	char serr[256];
-	if (rt_seccomp_compile(rt, serr, sizeof(serr)) < 0)
-		snprintf(rt->seccomp_err, sizeof(rt->seccomp_err), "%s", serr);
 	*out = rt;
 	return 0;
 }
@@ -267,7 +266,34 @@ static int read_sync(int fd, pid_t *init_pid, pid_t *monitor_pid, char *err, siz
 	return rt_err(err, errlen, EIO, "container init exited during setup");
 }
 
-/* Blocks (or polls up to timeout_ms) until the monitor released its lock. */
+/* Sleeps until the monitor process exits or timeout_ms passes, on a pidfd
+ * (any process may open one), so a waiter wakes the moment the monitor is
+ * gone instead of polling. Returns -ENOSYS when that cannot be used (old
+ * kernel, no monitor recorded, pid reused); the caller then polls the lock. */
+static int sleep_on_monitor(const struct rt *rt, const char *id, int timeout_ms)
+{
+	struct rt_state_full *st = calloc(1, sizeof(*st));
+	int r = st ? rt_state_read(rt, id, st, NULL, 0) : -ENOMEM;
+	int fd = -1;
+	if (r == 0 && st->pub.monitor_pid > 0)
+		fd = (int)syscall(SYS_pidfd_open, st->pub.monitor_pid, 0);
+	/* the pidfd pins the pid: check it is still our monitor after opening */
+	bool ours = fd >= 0 && rt_proc_starttime(st->pub.monitor_pid) == st->monitor_start;
+	free(st);
+	if (!ours) {
+		if (fd >= 0)
+			close(fd);
+		return -ENOSYS;
+	}
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int n;
+	while ((n = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+		;
+	close(fd);
+	return n > 0 ? 0 : n == 0 ? -ETIMEDOUT : -ENOSYS;
+}
+
+/* Blocks (or waits up to timeout_ms) until the monitor released its lock. */
 static int wait_monitor(const struct rt *rt, const char *id, int timeout_ms)
 {
 	char path[640];
@@ -284,20 +310,28 @@ static int wait_monitor(const struct rt *rt, const char *id, int timeout_ms)
 				r = -errno;
 				break;
 			}
-	} else {
-		int64_t deadline = rt_now_ns() + (int64_t)timeout_ms * 1000000;
-		while (flock(fd, LOCK_SH | LOCK_NB) < 0) {
-			if (errno != EWOULDBLOCK && errno != EINTR) {
-				r = -errno;
-				break;
-			}
-			if (rt_now_ns() >= deadline) {
-				r = -ETIMEDOUT;
-				break;
-			}
-			struct timespec ts = {0, 5 * 1000000};
-			nanosleep(&ts, NULL);
+		close(fd);
+		return r;
+	}
+	int64_t deadline = rt_now_ns() + (int64_t)timeout_ms * 1000000;
+	bool slept = false;
+	while (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			r = -errno;
+			break;
 		}
+		int64_t left = (deadline - rt_now_ns()) / 1000000;
+		if (left <= 0) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		if (!slept && timeout_ms > 0) {
+			slept = true;
+			if (sleep_on_monitor(rt, id, (int)left) == 0)
+				continue; /* gone: the lock is free now */
+		}
+		struct timespec ts = {0, 2 * 1000000};
+		nanosleep(&ts, NULL);
 	}
 	close(fd);
 	return r;
@@ -444,9 +478,8 @@ int rt_container_create(struct rt *rt, const char *id, const struct rt_spec *spe
 	m->init.spec = spec;
 	m->init.cg = &m->cg;
 	r = resolve_caps(spec, &m->init.caps, err, errlen);
-	if (r == 0 && !spec->security.privileged && spec->security.seccomp == RT_SECCOMP_DEFAULT &&
-	    !rt->seccomp_bpf)
-		r = rt_err(err, errlen, ENOSYS, "seccomp profile unavailable: %s", rt->seccomp_err);
+	if (r == 0 && !spec->security.privileged && spec->security.seccomp == RT_SECCOMP_DEFAULT)
+		r = rt_seccomp_prepare(rt, err, errlen);
 	char **env = r == 0 ? build_env(spec) : NULL;
 	if (r == 0 && !env)
 		r = rt_err(err, errlen, ENOMEM, "out of memory");

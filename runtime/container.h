@@ -27,12 +27,15 @@
 
 #define RT_ID_MAX 64
 
-struct rt; /* opaque: data dir, cgroup layout, compiled seccomp filter */
+struct rt; /* opaque: data dir, cgroup layout, seccomp filter (compiled on
+	    * first use, cached in DATA_DIR/seccomp) */
 
 struct rt_config {
 	const char *data_dir;	   /* NULL: /var/lib/minikube */
 	const char *cgroup_parent; /* NULL: "minikube". Relative: below this
 				    * process's own cgroup; absolute: from the root. */
+	const char *cgroup_root;   /* NULL: /sys/fs/cgroup. A cgroup2 mount point
+				    * selects v2 there (e.g. a private hierarchy). */
 	int verbosity;
 };
 

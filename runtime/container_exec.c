@@ -154,6 +154,8 @@ int rt_container_exec_start(struct rt *rt, const char *id, const struct rt_exec_
 	if (r == 0 && (st->pub.status != RT_RUNNING || st->pub.pid <= 0 ||
 		       rt_proc_starttime(st->pub.pid) != st->pid_start))
 		r = rt_err(err, errlen, ESRCH, "container %s is not running", id);
+	if (r == 0 && st->seccomp && !st->privileged)
+		r = rt_seccomp_prepare(rt, err, errlen);
 	json_t *keep = NULL;
 	char **env = r == 0 ? exec_env(spec, st, &keep) : NULL;
 	if (r == 0 && !env)

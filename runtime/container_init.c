@@ -124,8 +124,7 @@ int rt_apply_security(const struct rt *rt, uid_t uid, gid_t gid, const gid_t *gr
 	int r;
 	bool filter = use_seccomp && !privileged;
 	if (filter && !rt->seccomp_bpf)
-		return rt_err(err, errlen, ENOSYS, "seccomp profile unavailable: %s",
-			      rt->seccomp_err);
+		return rt_err(err, errlen, ENOSYS, "seccomp profile was not prepared");
 	if (filter && !nnp && (r = rt_seccomp_load(rt)) < 0)
 		return rt_err(err, errlen, -r, "load seccomp filter");
 	if (setgroups(n_groups, groups) < 0)

@@ -12,6 +12,10 @@
 
 #include "runtime/container.h"
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434 /* same number on every architecture */
+#endif
+
 #define RT_CG_MAX 10 /* v1 hierarchies a container joins */
 #define RT_CG_PATH 512
 
@@ -47,9 +51,8 @@ struct rt {
 	enum rt_cg_mode cg_mode;
 	struct rt_cg_hier cg[RT_CG_MAX];
 	int n_cg;
-	struct sock_filter *seccomp_bpf; /* compiled once (RuntimeDefault-like) */
+	struct sock_filter *seccomp_bpf; /* RuntimeDefault-like, rt_seccomp_prepare */
 	unsigned short seccomp_len;
-	char seccomp_err[256]; /* why it could not be compiled ("" when fine) */
 };
 
 /* The cgroup directories of one container (absolute). */
@@ -61,7 +64,9 @@ struct rt_cgroup {
 };
 
 /* cgroup.c */
-int rt_cgroup_detect(struct rt *rt, const char *parent, char *err, size_t errlen);
+/* root: NULL for /sys/fs/cgroup; a cgroup2 mount point selects v2 there. */
+int rt_cgroup_detect(struct rt *rt, const char *root, const char *parent, char *err,
+		     size_t errlen);
 int rt_cgroup_create(const struct rt *rt, const char *id, const struct rt_resources *res,
 		     bool privileged, struct rt_cgroup *cg, char *err, size_t errlen);
 /* Moves pid (0: the caller) into every directory. */
@@ -80,7 +85,11 @@ ssize_t rt_read_file(const char *path, char *buf, size_t len);
 int rt_write_file(const char *path, const char *s);
 
 /* seccomp.c */
+/* Compiles the profile into rt (no cache). */
 int rt_seccomp_compile(struct rt *rt, char *err, size_t errlen);
+/* Makes rt's filter ready: already there, else DATA_DIR/seccomp/<key>.bpf,
+ * else compiled and cached there. Call before forking the init. */
+int rt_seccomp_prepare(struct rt *rt, char *err, size_t errlen);
 /* Installs rt's filter in the calling process (async-signal-safe). */
 int rt_seccomp_load(const struct rt *rt);
 

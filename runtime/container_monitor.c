@@ -22,10 +22,6 @@
 
 #include "runtime/container_monitor.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-
 struct monitor {
 	struct rt_monitor_args *m;
 	int out_r, err_r, execerr_r, pidfd;

@@ -1,17 +1,24 @@
 /* runtime/seccomp.c — the RuntimeDefault-like seccomp profile: a deny list of
  * the syscalls Docker's default profile does not grant an unprivileged
  * container (EPERM), namespace-creating clone flags denied, clone3 answered
- * ENOSYS so libcs fall back to clone. libseccomp compiles it ONCE per struct
- * rt into classic BPF held in memory; every container then installs the same
- * program with seccomp(SECCOMP_SET_MODE_FILTER) (no per-start compilation). */
+ * ENOSYS so libcs fall back to clone. libseccomp compiles it into classic BPF
+ * held in struct rt; every container then installs the same program with
+ * seccomp(SECCOMP_SET_MODE_FILTER). Because `minikube oci run` is a new
+ * process each time, the exported BPF is also cached on disk in
+ * DATA_DIR/seccomp/<key>.bpf, the key a hash of the profile, the libseccomp
+ * version and the architecture: a start loads ~1 KB instead of compiling.
+ * The cache file carries a length and a checksum; anything odd about it
+ * (owner, mode, size, checksum, last instruction not a RET) means compile. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "runtime/container_internal.h"
@@ -183,5 +190,115 @@ int rt_seccomp_load(const struct rt *rt)
 	struct sock_fprog prog = {.len = rt->seccomp_len, .filter = rt->seccomp_bpf};
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
 		return -errno;
+	return 0;
+}
+
+/* ---- on-disk cache ------------------------------------------------------- */
+
+#define CACHE_MAGIC 0x3143534bu /* "KSC1" */
+
+struct cache_header {
+	uint32_t magic;
+	uint32_t len; /* instructions */
+	uint64_t sum; /* fnv1a64 of the instructions */
+};
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Everything the exported program depends on. */
+static uint64_t profile_key(void)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (int i = 0; denied[i]; i++)
+		h = fnv1a(h, denied[i], strlen(denied[i]) + 1);
+	h = fnv1a(h, ns_clone_flags, sizeof(ns_clone_flags));
+	const struct scmp_version *v = seccomp_version();
+	if (v)
+		h = fnv1a(h, v, sizeof(*v));
+	uint32_t arch = seccomp_arch_native();
+	h = fnv1a(h, &arch, sizeof(arch));
+	return fnv1a(h, "clone3=ENOSYS;v1", 16);
+}
+
+static void cache_path(const struct rt *rt, char *out, size_t n)
+{
+	snprintf(out, n, "%s/seccomp/%016llx.bpf", rt->data_dir,
+		 (unsigned long long)profile_key());
+}
+
+static bool program_ok(const struct sock_filter *f, size_t len)
+{
+	return len > 0 && len <= BPF_MAXINSNS && BPF_CLASS(f[len - 1].code) == BPF_RET;
+}
+
+static int cache_load(struct rt *rt, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	struct cache_header h;
+	int r = -EINVAL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	    !(st.st_mode & 022) && read(fd, &h, sizeof(h)) == (ssize_t)sizeof(h) &&
+	    h.magic == CACHE_MAGIC && h.len > 0 && h.len <= BPF_MAXINSNS &&
+	    st.st_size == (off_t)(sizeof(h) + h.len * sizeof(struct sock_filter))) {
+		size_t size = h.len * sizeof(struct sock_filter);
+		struct sock_filter *f = malloc(size);
+		if (f && read(fd, f, size) == (ssize_t)size &&
+		    fnv1a(0xcbf29ce484222325ULL, f, size) == h.sum && program_ok(f, h.len)) {
+			rt->seccomp_bpf = f;
+			rt->seccomp_len = (unsigned short)h.len;
+			r = 0;
+		} else {
+			free(f);
+		}
+	}
+	close(fd);
+	return r;
+}
+
+/* Best effort: a failed write only means the next start compiles again. */
+static void cache_store(const struct rt *rt, const char *path)
+{
+	char dir[400], tmp[480];
+	snprintf(dir, sizeof(dir), "%s/seccomp", rt->data_dir);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	size_t size = rt->seccomp_len * sizeof(struct sock_filter);
+	struct cache_header h = {CACHE_MAGIC, rt->seccomp_len,
+				 fnv1a(0xcbf29ce484222325ULL, rt->seccomp_bpf, size)};
+	bool ok = write(fd, &h, sizeof(h)) == (ssize_t)sizeof(h) &&
+		  write(fd, rt->seccomp_bpf, size) == (ssize_t)size;
+	close(fd);
+	if (!ok || rename(tmp, path) < 0)
+		unlink(tmp);
+}
+
+int rt_seccomp_prepare(struct rt *rt, char *err, size_t errlen)
+{
+	if (rt->seccomp_bpf)
+		return 0;
+	char path[400];
+	cache_path(rt, path, sizeof(path));
+	if (cache_load(rt, path) == 0)
+		return 0;
+	char why[200];
+	int r = rt_seccomp_compile(rt, why, sizeof(why));
+	if (r < 0) {
+		rt_err(err, errlen, EINVAL, "seccomp profile unavailable: %s", why);
+		return r;
+	}
+	cache_store(rt, path);
 	return 0;
 }
