@@ -1,0 +1,1658 @@
+/* Asynchronous HTTP/1.1 client (see httpc.h): libuv sockets and timers,
+ * llhttp for responses, OpenSSL through two memory BIOs (as apiserver/http.c
+ * does on the other side), so TLS never blocks and never owns the fd.
+ *
+ * A connection (struct hconn) is either pooled (ordinary requests, one at a
+ * time, kept alive and reused) or dedicated to one request (a stream, or the
+ * unverified handshake of httpc_fetch_peer_cert_chain). Queued requests wait
+ * in the client's FIFO until a pooled connection is idle; the pool grows up to
+ * max_conns while requests wait.
+ *
+ * Lifetimes: a connection struct lives while its libuv handles are open or a
+ * name lookup is in flight; every failure path closes the handles and the
+ * request it carried is settled (completed, retried or failed) in the last
+ * close callback, on the loop. So user callbacks never run inside an httpc_*
+ * call, and a callback may free the client: the client struct lives while
+ * any connection or its own defer handle does.
+ */
+#define _GNU_SOURCE /* vasprintf */
+#include "common/httpc.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <llhttp.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#define HTTPC_READ_CHUNK 65536
+#define HTTPC_TLS_WRITE_MAX 65536
+#define HTTPC_MAX_HEADERS 100
+#define HTTPC_MAX_HEADER_BYTES (64u << 10)
+#define HTTPC_MAX_PATH 8192
+#define HTTPC_MAX_HOST 255
+#define HTTPC_MAX_URL 2048
+#define HTTPC_MAX_TOKEN 8192
+#define HTTPC_MAX_PEM (1u << 20)
+#define HTTPC_MAX_REQ_BODY (256u << 20)
+#define HTTPC_MAX_CHAIN 16
+#define HTTPC_MAX_POOL 64
+#define HTTPC_LINE_DEFAULT (16u << 20)
+
+static const struct httpc_config httpc_defaults = {
+    .connect_timeout_ms = 10000,
+    .request_timeout_ms = 60000,
+    .idle_timeout_ms = 60000,
+    .max_conns = 4,
+    .max_body = 64u << 20,
+    .user_agent = "minikube",
+};
+
+static void httpc_freep(void *p)
+{
+	free(*(void **)p);
+}
+#define _cleanup_free_ __attribute__((cleanup(httpc_freep)))
+
+/* A growable byte string, NUL-terminated once allocated. */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+struct hdr {
+	char *name, *value;
+};
+
+struct httpc_resp {
+	struct hdr *h;
+	int n, cap;
+	size_t bytes;		  /* header bytes seen, for the limit */
+	struct sbuf field, value; /* header line being parsed */
+};
+
+enum hreq_kind { HREQ_PLAIN, HREQ_STREAM, HREQ_FETCH };
+
+struct hreq {
+	struct hreq *next; /* client queue */
+	enum hreq_kind kind;
+	char *wire; /* the serialized request */
+	size_t wire_len;
+	bool head, idempotent, retried;
+	bool got_bytes, headers_done, complete, keep_alive;
+	int status;
+	struct httpc_resp resp;
+	struct sbuf body;
+	/* HREQ_PLAIN */
+	httpc_done_fn cb;
+	/* HREQ_STREAM */
+	httpc_data_fn on_data;
+	httpc_end_fn on_end;
+	bool cancelled, in_end;
+	struct hconn *conn; /* dedicated: lives at least as long as the request */
+	/* HREQ_FETCH */
+	httpc_chain_fn on_chain;
+	void *ud;
+};
+
+/* A stream handle is its request. */
+struct httpc_stream {
+	struct hreq r;
+};
+
+enum hconn_state { HC_RESOLVING, HC_CONNECTING, HC_HANDSHAKE, HC_IDLE, HC_BUSY };
+
+struct hconn {
+	struct httpc *c;
+	struct hconn *prev, *next;
+	enum hconn_state state;
+	bool pooled, dead, resolving, ever_ready, no_reuse;
+	int open_handles;
+	int err;	 /* why it closed (0: quietly) */
+	unsigned served; /* responses completed on it */
+	uv_tcp_t tcp;
+	uv_timer_t timer;
+	uv_connect_t connect_req;
+	uv_getaddrinfo_t gai;
+	SSL *ssl;
+	BIO *rbio, *wbio; /* owned by ssl */
+	llhttp_t parser;
+	int parse_err;	  /* set by a parser callback rejecting the response */
+	struct hreq *req; /* in flight (pooled) or owned (dedicated) */
+};
+
+struct httpc {
+	uv_loop_t *loop;
+	SSL_CTX *ctx; /* NULL for http:// */
+	bool fetch;   /* no verification: httpc_fetch_peer_cert_chain */
+	char host[HTTPC_MAX_HOST + 1];
+	char verify_name[HTTPC_MAX_HOST + 1];
+	bool verify_is_ip, host_is_ip;
+	int port;
+	struct sockaddr_storage addr; /* when host_is_ip */
+	char *head_common;	      /* Host, User-Agent, Accept, Authorization lines */
+	struct httpc_config cfg;      /* timeouts and limits; strings not kept */
+	struct hconn *conns;
+	struct hreq *q_head, *q_tail;
+	int nqueued;
+	uv_timer_t defer; /* closed by httpc_free; its close callback settles the queue */
+	int refs;	  /* defer handle + every connection struct */
+	bool closing;
+	struct httpc_stats stats;
+	char err[256];
+	char rbuf[HTTPC_READ_CHUNK]; /* every read is consumed before the next */
+};
+
+struct write_req {
+	uv_write_t req;
+	struct hconn *conn;
+	char data[];
+};
+
+static void conn_fail(struct hconn *k, int err);
+static void httpc_dispatch(struct httpc *c);
+static const llhttp_settings_t httpc_parser_settings;
+
+/* ---- small helpers ---- */
+
+static int sbuf_append(struct sbuf *b, const char *data, size_t len)
+{
+	if (len > SIZE_MAX / 2 - b->len)
+		return -ENOMEM;
+	size_t need = b->len + len + 1;
+	if (need > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		while (cap < need)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p)
+			return -ENOMEM;
+		b->p = p;
+		b->cap = cap;
+	}
+	if (len)
+		memcpy(b->p + b->len, data, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+static void sbuf_free(struct sbuf *b)
+{
+	free(b->p);
+	*b = (struct sbuf){0};
+}
+
+__attribute__((format(printf, 2, 3))) static void httpc_set_error(struct httpc *c, const char *fmt,
+								  ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof c->err, fmt, ap);
+	va_end(ap);
+}
+
+static char *str_dup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *str_dup_printf(const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
+}
+
+static int fail_msg(char **err, int rc, const char *msg)
+{
+	if (err)
+		*err = strdup(msg);
+	return rc;
+}
+
+/* Header text we send must be bounded and must not smuggle CR/LF. */
+static bool text_is_safe(const char *s, size_t max)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (n >= max || (unsigned char)s[n] < 0x20 || s[n] == 0x7f)
+			return false;
+	return true;
+}
+
+static bool method_is_valid(const char *m)
+{
+	size_t n = 0;
+	for (; m[n]; n++)
+		if (n >= 20 || !isupper((unsigned char)m[n]))
+			return false;
+	return n > 0;
+}
+
+static bool path_is_valid(const char *p)
+{
+	if (p[0] != '/')
+		return false;
+	size_t n = 0;
+	for (; p[n]; n++)
+		if (n >= HTTPC_MAX_PATH || (unsigned char)p[n] <= 0x20 || p[n] == 0x7f)
+			return false;
+	return true;
+}
+
+static bool method_is_idempotent(const char *m)
+{
+	static const char *const idem[] = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"};
+	for (size_t i = 0; i < sizeof idem / sizeof idem[0]; i++)
+		if (strcmp(m, idem[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool str_is_ip(const char *s)
+{
+	unsigned char tmp[16];
+	return inet_pton(AF_INET, s, tmp) == 1 || inet_pton(AF_INET6, s, tmp) == 1;
+}
+
+/* ---- URL ---- */
+
+static int url_port(const char *s, int *port)
+{
+	if (!*s)
+		return 0; /* default kept */
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!isdigit((unsigned char)*s) || v < 1 || v > 65535 || (*end && strcmp(end, "/") != 0))
+		return -EINVAL;
+	*port = (int)v;
+	return 0;
+}
+
+static bool host_is_valid(const char *h)
+{
+	if (!*h)
+		return false;
+	for (; *h; h++)
+		if (!isalnum((unsigned char)*h) && !strchr(".-_:", *h))
+			return false;
+	return true;
+}
+
+/* "scheme://host[:port][/]" into tls, host (HTTPC_MAX_HOST+1 bytes), port. */
+static int url_parse(const char *url, bool *tls, char *host, int *port)
+{
+	if (!url || strlen(url) > HTTPC_MAX_URL)
+		return -EINVAL;
+	if (strncasecmp(url, "https://", 8) == 0) {
+		*tls = true;
+		*port = 443;
+		url += 8;
+	} else if (strncasecmp(url, "http://", 7) == 0) {
+		*tls = false;
+		*port = 80;
+		url += 7;
+	} else {
+		return -EINVAL;
+	}
+	const char *hs = url, *he;
+	if (*url == '[') {
+		hs = url + 1;
+		he = strchr(hs, ']');
+		if (!he)
+			return -EINVAL;
+		url = he + 1;
+	} else {
+		he = hs + strcspn(hs, ":/");
+		url = he;
+	}
+	if (he - hs > HTTPC_MAX_HOST)
+		return -EINVAL;
+	memcpy(host, hs, (size_t)(he - hs));
+	host[he - hs] = '\0';
+	if (!host_is_valid(host))
+		return -EINVAL;
+	if (*url == ':')
+		return url_port(url + 1, port);
+	return (*url == '\0' || strcmp(url, "/") == 0) ? 0 : -EINVAL;
+}
+
+/* ---- TLS context ---- */
+
+static int ctx_trust_pem(SSL_CTX *ctx, const char *pem)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+	int n = 0;
+	X509 *x;
+	if (!bio)
+		return -ENOMEM;
+	while (n < HTTPC_MAX_CHAIN && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+		if (X509_STORE_add_cert(store, x) == 1)
+			n++;
+		X509_free(x);
+	}
+	BIO_free(bio);
+	ERR_clear_error(); /* the read that ends the loop leaves "no start line" */
+	return n > 0 ? 0 : -EINVAL;
+}
+
+static int ctx_use_identity(SSL_CTX *ctx, const char *cert_pem, const char *key_pem)
+{
+	BIO *cb = BIO_new_mem_buf(cert_pem, -1), *kb = BIO_new_mem_buf(key_pem, -1);
+	X509 *x = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
+	EVP_PKEY *k = kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL) : NULL;
+	int rc = (x && k && SSL_CTX_use_certificate(ctx, x) == 1 &&
+		  SSL_CTX_use_PrivateKey(ctx, k) == 1 && SSL_CTX_check_private_key(ctx) == 1)
+		     ? 0
+		     : -EINVAL;
+	X509 *extra; /* intermediates after the leaf */
+	for (int i = 0; rc == 0 && cb && i < HTTPC_MAX_CHAIN &&
+			(extra = PEM_read_bio_X509(cb, NULL, NULL, NULL));
+	     i++)
+		if (SSL_CTX_add0_chain_cert(ctx, extra) != 1)
+			X509_free(extra);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	BIO_free(cb);
+	BIO_free(kb);
+	ERR_clear_error();
+	return rc;
+}
+
+static bool pem_is_bounded(const char *pem)
+{
+	return !pem || strnlen(pem, HTTPC_MAX_PEM + 1) <= HTTPC_MAX_PEM;
+}
+
+static int ctx_build(const struct httpc_config *cfg, bool verify, SSL_CTX **out, char **err)
+{
+	static const unsigned char alpn[] = "\x08http/1.1";
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	if (!ctx)
+		return fail_msg(err, -ENOMEM, "httpc: SSL_CTX_new failed");
+	*out = ctx;
+	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+	    SSL_CTX_set_alpn_protos(ctx, alpn, sizeof alpn - 1) != 0)
+		return fail_msg(err, -EINVAL, "httpc: configuring TLS failed");
+	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS); /* idle pooled connections */
+	if (!verify) {
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+		return 0;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	if (cfg->ca_pem ? ctx_trust_pem(ctx, cfg->ca_pem) < 0
+			: SSL_CTX_set_default_verify_paths(ctx) != 1)
+		return fail_msg(err, -EINVAL, "httpc: the CA PEM holds no usable certificate");
+	if (!cfg->cert_pem != !cfg->key_pem)
+		return fail_msg(err, -EINVAL, "httpc: a client certificate needs its key");
+	if (cfg->cert_pem && ctx_use_identity(ctx, cfg->cert_pem, cfg->key_pem) < 0)
+		return fail_msg(err, -EINVAL, "httpc: the client certificate or key is invalid");
+	return 0;
+}
+
+/* ---- client ---- */
+
+static int httpc_config_check(const struct httpc_config *cfg, char **err)
+{
+	if (!pem_is_bounded(cfg->ca_pem) || !pem_is_bounded(cfg->cert_pem) ||
+	    !pem_is_bounded(cfg->key_pem))
+		return fail_msg(err, -EINVAL, "httpc: a PEM is over 1 MiB");
+	if (cfg->bearer_token && !text_is_safe(cfg->bearer_token, HTTPC_MAX_TOKEN))
+		return fail_msg(err, -EINVAL,
+				"httpc: the bearer token is too long or has control bytes");
+	if (cfg->user_agent && !text_is_safe(cfg->user_agent, 256))
+		return fail_msg(err, -EINVAL,
+				"httpc: the user agent is too long or has control bytes");
+	if (cfg->server_name &&
+	    (strlen(cfg->server_name) > HTTPC_MAX_HOST || !host_is_valid(cfg->server_name)))
+		return fail_msg(err, -EINVAL, "httpc: invalid server name");
+	if (cfg->max_conns < 0 || cfg->max_conns > HTTPC_MAX_POOL)
+		return fail_msg(err, -EINVAL, "httpc: max_conns must be 0..64");
+	return 0;
+}
+
+static void httpc_apply_defaults(struct httpc *c, const struct httpc_config *cfg)
+{
+	const struct httpc_config *d = &httpc_defaults;
+	c->cfg = (struct httpc_config){
+	    .connect_timeout_ms =
+		cfg->connect_timeout_ms ? cfg->connect_timeout_ms : d->connect_timeout_ms,
+	    .request_timeout_ms =
+		cfg->request_timeout_ms ? cfg->request_timeout_ms : d->request_timeout_ms,
+	    .idle_timeout_ms = cfg->idle_timeout_ms ? cfg->idle_timeout_ms : d->idle_timeout_ms,
+	    .max_conns = cfg->max_conns ? cfg->max_conns : d->max_conns,
+	    .max_body = cfg->max_body ? cfg->max_body : d->max_body,
+	};
+}
+
+/* Host, User-Agent, Accept and Authorization: the same on every request. */
+static int httpc_head_common(struct httpc *c, const struct httpc_config *cfg)
+{
+	bool v6 = strchr(c->host, ':') != NULL;
+	_cleanup_free_ char *auth =
+	    cfg->bearer_token ? str_dup_printf("Authorization: Bearer %s\r\n", cfg->bearer_token)
+			      : strdup("");
+	if (!auth)
+		return -ENOMEM;
+	c->head_common =
+	    str_dup_printf("Host: %s%s%s:%d\r\nUser-Agent: %s\r\n"
+			   "Accept: application/json, */*\r\n%s",
+			   v6 ? "[" : "", c->host, v6 ? "]" : "", c->port,
+			   cfg->user_agent ? cfg->user_agent : httpc_defaults.user_agent, auth);
+	return c->head_common ? 0 : -ENOMEM;
+}
+
+static void httpc_addr_init(struct httpc *c)
+{
+	c->host_is_ip = uv_ip4_addr(c->host, c->port, (struct sockaddr_in *)&c->addr) == 0 ||
+			uv_ip6_addr(c->host, c->port, (struct sockaddr_in6 *)&c->addr) == 0;
+	c->host_is_ip = c->host_is_ip && str_is_ip(c->host);
+}
+
+static void httpc_destroy(struct httpc *c)
+{
+	SSL_CTX_free(c->ctx);
+	free(c->head_common);
+	free(c);
+}
+
+static void httpc_unref(struct httpc *c)
+{
+	assert(c->refs > 0);
+	if (--c->refs == 0)
+		httpc_destroy(c);
+}
+
+static int httpc_setup(struct httpc *c, const struct httpc_config *cfg, bool verify, char **err)
+{
+	bool tls;
+	int rc = httpc_config_check(cfg, err);
+	if (rc < 0)
+		return rc;
+	if (url_parse(cfg->url, &tls, c->host, &c->port) < 0)
+		return fail_msg(err, -EINVAL, "httpc: the URL must be http(s)://host[:port]");
+	snprintf(c->verify_name, sizeof c->verify_name, "%s",
+		 cfg->server_name ? cfg->server_name : c->host);
+	c->verify_is_ip = str_is_ip(c->verify_name);
+	httpc_addr_init(c);
+	httpc_apply_defaults(c, cfg);
+	if (tls && (rc = ctx_build(cfg, verify, &c->ctx, err)) < 0)
+		return rc;
+	if (httpc_head_common(c, cfg) < 0)
+		return fail_msg(err, -ENOMEM, "httpc: out of memory");
+	return 0;
+}
+
+static int httpc_new_internal(uv_loop_t *loop, const struct httpc_config *cfg, bool verify,
+			      struct httpc **out, char **err)
+{
+	if (err)
+		*err = NULL;
+	if (!loop || !cfg || !out)
+		return fail_msg(err, -EINVAL, "httpc: missing argument");
+	*out = NULL;
+	struct httpc *c = calloc(1, sizeof *c);
+	if (!c)
+		return fail_msg(err, -ENOMEM, "httpc: out of memory");
+	c->loop = loop;
+	c->fetch = !verify;
+	int rc = httpc_setup(c, cfg, verify, err);
+	if (rc < 0) {
+		httpc_destroy(c);
+		return rc;
+	}
+	uv_timer_init(loop, &c->defer);
+	c->defer.data = c;
+	c->refs = 1;
+	*out = c;
+	return 0;
+}
+
+int httpc_new(uv_loop_t *loop, const struct httpc_config *cfg, struct httpc **out, char **err)
+{
+	return httpc_new_internal(loop, cfg, true, out, err);
+}
+
+const char *httpc_last_error(const struct httpc *c)
+{
+	return c ? c->err : "";
+}
+
+void httpc_get_stats(const struct httpc *c, struct httpc_stats *out)
+{
+	if (!c) {
+		*out = (struct httpc_stats){0};
+		return;
+	}
+	*out = c->stats;
+	out->open_conns = 0;
+	for (const struct hconn *k = c->conns; k; k = k->next)
+		out->open_conns++;
+}
+
+/* ---- requests ---- */
+
+static void resp_clear(struct httpc_resp *r)
+{
+	for (int i = 0; i < r->n; i++) {
+		free(r->h[i].name);
+		free(r->h[i].value);
+	}
+	free(r->h);
+	sbuf_free(&r->field);
+	sbuf_free(&r->value);
+	*r = (struct httpc_resp){0};
+}
+
+static void req_reset_response(struct hreq *r)
+{
+	resp_clear(&r->resp);
+	sbuf_free(&r->body);
+	r->status = 0;
+	r->got_bytes = r->headers_done = r->complete = r->keep_alive = false;
+}
+
+static void req_free(struct hreq *r)
+{
+	req_reset_response(r);
+	free(r->wire);
+	free(r);
+}
+
+const char *httpc_resp_header(const struct httpc_resp *resp, const char *name)
+{
+	if (!resp || !name)
+		return NULL;
+	for (int i = 0; i < resp->n; i++)
+		if (strcasecmp(resp->h[i].name, name) == 0)
+			return resp->h[i].value;
+	return NULL;
+}
+
+static bool method_has_body(const char *m)
+{
+	return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH");
+}
+
+static int req_build(struct httpc *c, struct hreq *r, const char *method, const char *path,
+		     const char *ctype, const char *body, size_t len)
+{
+	if (!method_is_valid(method) || !path_is_valid(path) ||
+	    (ctype && !text_is_safe(ctype, 256)) || (len && !body))
+		return -EINVAL;
+	if (len > HTTPC_MAX_REQ_BODY)
+		return -EMSGSIZE;
+	char clen[48] = "";
+	if (len || method_has_body(method))
+		snprintf(clen, sizeof clen, "Content-Length: %zu\r\n", len);
+	_cleanup_free_ char *head = str_dup_printf("%s %s HTTP/1.1\r\n%s%s%s%s%s\r\n", method, path,
+						   c->head_common, ctype ? "Content-Type: " : "",
+						   ctype ? ctype : "", ctype ? "\r\n" : "", clen);
+	if (!head)
+		return -ENOMEM;
+	size_t hlen = strlen(head);
+	r->wire = malloc(hlen + len + 1);
+	if (!r->wire)
+		return -ENOMEM;
+	memcpy(r->wire, head, hlen);
+	if (len)
+		memcpy(r->wire + hlen, body, len);
+	r->wire_len = hlen + len;
+	r->head = strcmp(method, "HEAD") == 0;
+	r->idempotent = method_is_idempotent(method);
+	return 0;
+}
+
+static void queue_push(struct httpc *c, struct hreq *r, bool front)
+{
+	r->next = NULL;
+	if (front) {
+		r->next = c->q_head;
+		c->q_head = r;
+		if (!c->q_tail)
+			c->q_tail = r;
+	} else {
+		if (c->q_tail)
+			c->q_tail->next = r;
+		else
+			c->q_head = r;
+		c->q_tail = r;
+	}
+	c->nqueued++;
+}
+
+static struct hreq *queue_pop(struct httpc *c)
+{
+	struct hreq *r = c->q_head;
+	if (!r)
+		return NULL;
+	c->q_head = r->next;
+	if (!c->q_head)
+		c->q_tail = NULL;
+	r->next = NULL;
+	c->nqueued--;
+	return r;
+}
+
+/* Settles a request with its outcome and frees it. Loop context only. */
+static void req_deliver(struct httpc *c, struct hreq *r, int status)
+{
+	switch (r->kind) {
+	case HREQ_PLAIN:
+		if (status > 0)
+			c->stats.requests++;
+		r->cb(r->ud, status, status > 0 ? &r->resp : NULL,
+		      status > 0 && r->body.p ? r->body.p : "", status > 0 ? r->body.len : 0);
+		break;
+	case HREQ_STREAM:
+		if (status > 0)
+			c->stats.requests++;
+		if (!r->cancelled && r->on_end) {
+			r->in_end = true;
+			r->on_end(r->ud, status);
+		}
+		break;
+	case HREQ_FETCH:
+		r->on_chain(r->ud, status, NULL);
+		httpc_free(c);
+		break;
+	}
+	req_free(r);
+}
+
+int httpc_request(struct httpc *c, const char *method, const char *path_and_query,
+		  const char *content_type, const char *body, size_t len, httpc_done_fn cb,
+		  void *ud)
+{
+	if (!c || !method || !path_and_query || !cb)
+		return -EINVAL;
+	if (c->closing || c->fetch)
+		return -ESHUTDOWN;
+	struct hreq *r = calloc(1, sizeof *r);
+	if (!r)
+		return -ENOMEM;
+	int rc = req_build(c, r, method, path_and_query, content_type, body, len);
+	if (rc < 0) {
+		req_free(r);
+		return rc;
+	}
+	r->kind = HREQ_PLAIN;
+	r->cb = cb;
+	r->ud = ud;
+	queue_push(c, r, false);
+	httpc_dispatch(c);
+	return 0;
+}
+
+/* ---- connection output ---- */
+
+static void on_write_done(uv_write_t *w, int status)
+{
+	struct write_req *wr = w->data;
+	struct hconn *k = wr->conn;
+	free(wr);
+	if (status < 0 && !k->dead) {
+		httpc_set_error(k->c, "write to %s:%d: %s", k->c->host, k->c->port,
+				uv_strerror(status));
+		conn_fail(k, status == UV_EPIPE ? -ECONNRESET : status);
+	}
+}
+
+static int conn_write_raw(struct hconn *k, const char *data, size_t len)
+{
+	if (k->dead)
+		return -EPIPE;
+	struct write_req *wr = malloc(sizeof *wr + len);
+	if (!wr) {
+		conn_fail(k, -ENOMEM);
+		return -ENOMEM;
+	}
+	memcpy(wr->data, data, len);
+	wr->conn = k;
+	wr->req.data = wr;
+	uv_buf_t buf = uv_buf_init(wr->data, (unsigned)len);
+	int rc = uv_write(&wr->req, (uv_stream_t *)&k->tcp, &buf, 1, on_write_done);
+	if (rc < 0) {
+		free(wr);
+		conn_fail(k, rc);
+	}
+	return rc;
+}
+
+/* Moves the ciphertext OpenSSL produced onto the socket. */
+static int conn_tls_flush(struct hconn *k)
+{
+	char chunk[16384];
+	int n;
+	while (!k->dead && BIO_ctrl_pending(k->wbio) > 0 &&
+	       (n = BIO_read(k->wbio, chunk, sizeof chunk)) > 0) {
+		int rc = conn_write_raw(k, chunk, (size_t)n);
+		if (rc < 0)
+			return rc;
+	}
+	return k->dead ? -EPIPE : 0;
+}
+
+static int conn_send(struct hconn *k, const char *data, size_t len)
+{
+	if (!k->ssl)
+		return conn_write_raw(k, data, len);
+	while (len > 0 && !k->dead) {
+		int n = len > HTTPC_TLS_WRITE_MAX ? HTTPC_TLS_WRITE_MAX : (int)len;
+		ERR_clear_error();
+		int w = SSL_write(k->ssl, data, n);
+		if (w <= 0) {
+			httpc_set_error(k->c, "tls: write failed");
+			conn_fail(k, -EPROTO);
+			return -EPROTO;
+		}
+		data += w;
+		len -= (size_t)w;
+		int rc = conn_tls_flush(k);
+		if (rc < 0)
+			return rc;
+	}
+	return k->dead ? -EPIPE : 0;
+}
+
+/* ---- connection lifetime ---- */
+
+static void conn_unlink(struct hconn *k)
+{
+	struct httpc *c = k->c;
+	if (k->prev)
+		k->prev->next = k->next;
+	else
+		c->conns = k->next;
+	if (k->next)
+		k->next->prev = k->prev;
+	k->prev = k->next = NULL;
+}
+
+static bool err_is_stale_close(int err)
+{
+	return err == -ECONNRESET || err == UV_ECONNRESET || err == UV_EPIPE || err == UV_EOF;
+}
+
+/* Whether an idempotent request that died with its reused connection (the
+ * server closed it while idle, racing our send) may go out once more. */
+static bool req_may_retry(const struct httpc *c, const struct hconn *k, const struct hreq *r)
+{
+	return r->kind == HREQ_PLAIN && !c->closing && k->served > 0 && !r->got_bytes &&
+	       r->idempotent && !r->retried && err_is_stale_close(k->err);
+}
+
+static bool pool_has_ready(const struct httpc *c)
+{
+	for (const struct hconn *k = c->conns; k; k = k->next)
+		if (!k->dead && k->pooled && k->ever_ready)
+			return true;
+	return false;
+}
+
+static void queue_fail_all(struct httpc *c, int err)
+{
+	struct hreq *r;
+	while ((r = queue_pop(c)))
+		req_deliver(c, r, err);
+}
+
+/* The connection's handles are closed: settle what it carried. */
+static void conn_finalize(struct hconn *k)
+{
+	struct httpc *c = k->c;
+	struct hreq *r = k->req;
+	int err = k->err ? k->err : -ECONNRESET;
+	bool connect_failed = k->pooled && !k->ever_ready && k->err;
+	conn_unlink(k);
+	if (r && req_may_retry(c, k, r)) {
+		c->stats.retries++;
+		r->retried = true;
+		req_reset_response(r);
+		queue_push(c, r, true);
+	} else if (r) {
+		req_deliver(c, r, err);
+	}
+	SSL_free(k->ssl);
+	free(k);
+	/* Nobody can reach the server: fail the waiting requests rather than
+	 * spin; the next request tries again (reconnect). */
+	if (connect_failed && !pool_has_ready(c))
+		queue_fail_all(c, err);
+	httpc_dispatch(c);
+	httpc_unref(c);
+}
+
+static void conn_maybe_finalize(struct hconn *k)
+{
+	if (k->open_handles == 0 && !k->resolving)
+		conn_finalize(k);
+}
+
+static void on_conn_handle_closed(uv_handle_t *h)
+{
+	struct hconn *k = h->data;
+	k->open_handles--;
+	conn_maybe_finalize(k);
+}
+
+/* Closes the connection; err (0 = quiet) settles its request later, from the
+ * close callbacks. */
+static void conn_fail(struct hconn *k, int err)
+{
+	if (k->dead)
+		return;
+	k->dead = true;
+	k->err = err;
+	if (k->resolving)
+		uv_cancel((uv_req_t *)&k->gai);
+	uv_close((uv_handle_t *)&k->tcp, on_conn_handle_closed);
+	uv_close((uv_handle_t *)&k->timer, on_conn_handle_closed);
+	ERR_clear_error();
+}
+
+static void on_conn_timer(uv_timer_t *t)
+{
+	struct hconn *k = t->data;
+	struct httpc *c = k->c;
+	if (k->state == HC_IDLE) {
+		conn_fail(k, 0);
+		return;
+	}
+	if (k->state == HC_BUSY)
+		httpc_set_error(c, "request to %s:%d timed out after %u ms", c->host, c->port,
+				c->cfg.request_timeout_ms);
+	else
+		httpc_set_error(c, "connect to %s:%d timed out after %u ms", c->host, c->port,
+				c->cfg.connect_timeout_ms);
+	conn_fail(k, -ETIMEDOUT);
+}
+
+static void conn_timer_set(struct hconn *k, unsigned ms)
+{
+	if (!k->dead)
+		uv_timer_start(&k->timer, on_conn_timer, ms, 0);
+}
+
+/* ---- response parsing ---- */
+
+static struct hconn *parser_conn(llhttp_t *p)
+{
+	return p->data;
+}
+
+static int parse_fail(llhttp_t *p, int err)
+{
+	struct hconn *k = parser_conn(p);
+	if (!k->parse_err)
+		k->parse_err = err;
+	return -1;
+}
+
+static int resp_count(llhttp_t *p, size_t len)
+{
+	struct hreq *r = parser_conn(p)->req;
+	r->resp.bytes += len;
+	return r->resp.bytes > HTTPC_MAX_HEADER_BYTES ? parse_fail(p, -EMSGSIZE) : 0;
+}
+
+static int on_header_field(llhttp_t *p, const char *at, size_t len)
+{
+	struct hreq *r = parser_conn(p)->req;
+	if (resp_count(p, len) < 0)
+		return -1;
+	return sbuf_append(&r->resp.field, at, len) < 0 ? parse_fail(p, -ENOMEM) : 0;
+}
+
+static int on_header_value(llhttp_t *p, const char *at, size_t len)
+{
+	struct hreq *r = parser_conn(p)->req;
+	if (resp_count(p, len) < 0)
+		return -1;
+	return sbuf_append(&r->resp.value, at, len) < 0 ? parse_fail(p, -ENOMEM) : 0;
+}
+
+static int resp_header_push(struct httpc_resp *h)
+{
+	if (h->n == h->cap) {
+		int cap = h->cap ? h->cap * 2 : 16;
+		struct hdr *nh = realloc(h->h, (size_t)cap * sizeof *nh);
+		if (!nh)
+			return -ENOMEM;
+		h->h = nh;
+		h->cap = cap;
+	}
+	char *name = strdup(h->field.p ? h->field.p : "");
+	char *value = strdup(h->value.p ? h->value.p : "");
+	if (!name || !value) {
+		free(name);
+		free(value);
+		return -ENOMEM;
+	}
+	h->h[h->n].name = name;
+	h->h[h->n].value = value;
+	h->n++;
+	h->field.len = h->value.len = 0;
+	if (h->field.p)
+		h->field.p[0] = '\0';
+	if (h->value.p)
+		h->value.p[0] = '\0';
+	return 0;
+}
+
+static int on_header_value_complete(llhttp_t *p)
+{
+	struct hreq *r = parser_conn(p)->req;
+	if (r->resp.n >= HTTPC_MAX_HEADERS)
+		return parse_fail(p, -EMSGSIZE);
+	return resp_header_push(&r->resp) < 0 ? parse_fail(p, -ENOMEM) : 0;
+}
+
+static bool status_is_interim(int status)
+{
+	return status >= 100 && status < 200;
+}
+
+static int on_headers_complete(llhttp_t *p)
+{
+	struct hconn *k = parser_conn(p);
+	struct hreq *r = k->req;
+	int status = p->status_code;
+	if (status == 101 || status < 100 || status > 999)
+		return parse_fail(p, -EPROTO); /* we never ask for an upgrade */
+	if (status_is_interim(status)) {
+		resp_clear(&r->resp); /* 100 Continue and friends: not the answer */
+		return 0;
+	}
+	r->status = status;
+	r->headers_done = true;
+	if (r->kind == HREQ_PLAIN && (p->flags & F_CONTENT_LENGTH) &&
+	    p->content_length > k->c->cfg.max_body)
+		return parse_fail(p, -EMSGSIZE);
+	if (r->kind == HREQ_STREAM)
+		uv_timer_stop(&k->timer); /* a watch may stay quiet for long */
+	return r->head ? 1 : 0;
+}
+
+static int on_body(llhttp_t *p, const char *at, size_t len)
+{
+	struct hconn *k = parser_conn(p);
+	struct hreq *r = k->req;
+	if (r->kind == HREQ_STREAM) {
+		if (!r->cancelled && r->on_data)
+			r->on_data(r->ud, at, len);
+		return k->dead ? -1 : 0; /* cancelled or freed from on_data */
+	}
+	if (len > k->c->cfg.max_body - r->body.len)
+		return parse_fail(p, -EMSGSIZE);
+	return sbuf_append(&r->body, at, len) < 0 ? parse_fail(p, -ENOMEM) : 0;
+}
+
+static int on_message_complete(llhttp_t *p)
+{
+	struct hreq *r = parser_conn(p)->req;
+	if (!r->headers_done)
+		return 0; /* an interim response ended; the real one follows */
+	r->keep_alive = llhttp_should_keep_alive(p);
+	r->complete = true;
+	return HPE_PAUSED;
+}
+
+static const llhttp_settings_t httpc_parser_settings = {
+    .on_header_field = on_header_field,
+    .on_header_value = on_header_value,
+    .on_header_value_complete = on_header_value_complete,
+    .on_headers_complete = on_headers_complete,
+    .on_body = on_body,
+    .on_message_complete = on_message_complete,
+};
+
+/* ---- request/response cycle ---- */
+
+static void conn_send_request(struct hconn *k, struct hreq *r)
+{
+	struct httpc *c = k->c;
+	k->req = r;
+	k->state = HC_BUSY;
+	k->parse_err = 0;
+	if (k->served > 0)
+		c->stats.reused++;
+	llhttp_init(&k->parser, HTTP_RESPONSE, &httpc_parser_settings);
+	k->parser.data = k;
+	conn_timer_set(k, c->cfg.request_timeout_ms);
+	conn_send(k, r->wire, r->wire_len);
+}
+
+/* The in-flight response is complete: hand it over, then reuse or close. */
+static void conn_response_done(struct hconn *k)
+{
+	struct httpc *c = k->c;
+	struct hreq *r = k->req;
+	k->req = NULL;
+	k->served++;
+	bool keep = k->pooled && r->keep_alive && !k->no_reuse && !c->closing;
+	if (keep) {
+		k->state = HC_IDLE;
+		conn_timer_set(k, c->cfg.idle_timeout_ms);
+	} else {
+		conn_fail(k, 0);
+	}
+	req_deliver(c, r, r->status);
+	httpc_dispatch(c);
+}
+
+/* Feeds response bytes to the parser. -1 when the connection stops. */
+static int conn_feed(struct hconn *k, const char *data, size_t len)
+{
+	struct hreq *r = k->req;
+	if (!r || k->state != HC_BUSY) {
+		conn_fail(k, 0); /* bytes nobody asked for: do not trust the stream */
+		return -1;
+	}
+	r->got_bytes = true;
+	llhttp_errno_t e = llhttp_execute(&k->parser, data, len);
+	if (k->dead)
+		return -1;
+	if (e == HPE_PAUSED && r->complete) {
+		const char *pos = llhttp_get_error_pos(&k->parser);
+		if (pos && pos < data + len)
+			k->no_reuse = true; /* extra bytes after the response */
+		conn_response_done(k);
+		return -1;
+	}
+	if (e != HPE_OK) {
+		int err = k->parse_err ? k->parse_err : -EPROTO;
+		httpc_set_error(k->c, "bad response from %s:%d: %s", k->c->host, k->c->port,
+				err == -EMSGSIZE ? "over the size limits" : llhttp_errno_name(e));
+		conn_fail(k, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The server closed its side. */
+static void conn_on_eof(struct hconn *k)
+{
+	struct hreq *r = k->req;
+	if (k->state == HC_BUSY && r && r->headers_done && llhttp_message_needs_eof(&k->parser)) {
+		(void)llhttp_finish(&k->parser); /* a body delimited by the close */
+		if (r->complete) {
+			k->no_reuse = true;
+			conn_response_done(k);
+			return;
+		}
+	}
+	if (k->state == HC_IDLE) {
+		conn_fail(k, 0);
+		return;
+	}
+	httpc_set_error(k->c, "%s:%d closed the connection before the response was complete",
+			k->c->host, k->c->port);
+	conn_fail(k, -ECONNRESET);
+}
+
+/* ---- TLS ---- */
+
+static void tls_fail(struct hconn *k)
+{
+	struct httpc *c = k->c;
+	long v = SSL_get_verify_result(k->ssl);
+	if (v != X509_V_OK) {
+		httpc_set_error(c, "tls: %s:%d: certificate verify failed: %s (expected %s)",
+				c->host, c->port, X509_verify_cert_error_string(v), c->verify_name);
+		conn_fail(k, HTTPC_E_VERIFY);
+		return;
+	}
+	unsigned long e = ERR_peek_error();
+	char buf[160] = "handshake failed";
+	if (e)
+		ERR_error_string_n(e, buf, sizeof buf);
+	httpc_set_error(c, "tls: %s:%d: %s", c->host, c->port, buf);
+	conn_fail(k, -EPROTO);
+}
+
+static int conn_tls_init(struct hconn *k)
+{
+	struct httpc *c = k->c;
+	k->ssl = SSL_new(c->ctx);
+	k->rbio = BIO_new(BIO_s_mem());
+	k->wbio = BIO_new(BIO_s_mem());
+	if (!k->ssl || !k->rbio || !k->wbio) {
+		BIO_free(k->rbio);
+		BIO_free(k->wbio);
+		return -ENOMEM;
+	}
+	BIO_set_mem_eof_return(k->rbio, -1); /* empty means "wait", not EOF */
+	BIO_set_mem_eof_return(k->wbio, -1);
+	SSL_set_bio(k->ssl, k->rbio, k->wbio);
+	SSL_set_connect_state(k->ssl);
+	if (!c->verify_is_ip && !SSL_set_tlsext_host_name(k->ssl, c->verify_name))
+		return -ENOMEM;
+	if (c->fetch)
+		return 0;
+	X509_VERIFY_PARAM *vp = SSL_get0_param(k->ssl);
+	X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	int ok = c->verify_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, c->verify_name)
+				 : X509_VERIFY_PARAM_set1_host(vp, c->verify_name, 0);
+	return ok == 1 ? 0 : -EINVAL;
+}
+
+static void conn_ready(struct hconn *k);
+
+static void conn_tls_handshake(struct hconn *k)
+{
+	ERR_clear_error();
+	int rc = SSL_do_handshake(k->ssl);
+	if (conn_tls_flush(k) < 0)
+		return;
+	if (rc == 1) {
+		conn_ready(k);
+		return;
+	}
+	int e = SSL_get_error(k->ssl, rc);
+	if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+		tls_fail(k);
+}
+
+/* Decrypts what arrived and feeds it on, until the parser stops. */
+static void conn_tls_read(struct hconn *k)
+{
+	char plain[16384];
+	while (!k->dead) {
+		ERR_clear_error();
+		int n = SSL_read(k->ssl, plain, sizeof plain);
+		if (n > 0) {
+			if (conn_feed(k, plain, (size_t)n) < 0)
+				return;
+			continue;
+		}
+		int e = SSL_get_error(k->ssl, n);
+		conn_tls_flush(k); /* key updates, alerts */
+		if (e == SSL_ERROR_ZERO_RETURN) {
+			conn_on_eof(k);
+		} else if (e != SSL_ERROR_WANT_READ && !k->dead) {
+			httpc_set_error(k->c, "tls: %s:%d: read failed", k->c->host, k->c->port);
+			conn_fail(k, -EPROTO);
+		}
+		return;
+	}
+}
+
+/* ---- connecting ---- */
+
+static void fetch_deliver_chain(struct hconn *k);
+
+static void conn_ready(struct hconn *k)
+{
+	struct httpc *c = k->c;
+	k->ever_ready = true;
+	c->stats.connects++;
+	uv_timer_stop(&k->timer);
+	if (c->fetch) {
+		fetch_deliver_chain(k);
+		return;
+	}
+	if (k->pooled) {
+		k->state = HC_IDLE;
+		conn_timer_set(k, c->cfg.idle_timeout_ms);
+		httpc_dispatch(c);
+	} else {
+		conn_send_request(k, k->req);
+	}
+}
+
+static void on_conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct hconn *k = h->data;
+	*buf = uv_buf_init(k->c->rbuf, sizeof k->c->rbuf);
+}
+
+static void on_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
+{
+	struct hconn *k = st->data;
+	if (k->dead || nread == 0)
+		return;
+	if (nread == UV_EOF) {
+		conn_on_eof(k);
+		return;
+	}
+	if (nread < 0) {
+		httpc_set_error(k->c, "read from %s:%d: %s", k->c->host, k->c->port,
+				uv_strerror((int)nread));
+		conn_fail(k, nread == UV_ECONNRESET ? -ECONNRESET : (int)nread);
+		return;
+	}
+	if (!k->ssl) {
+		conn_feed(k, buf->base, (size_t)nread);
+		return;
+	}
+	if (BIO_write(k->rbio, buf->base, (int)nread) != (int)nread) {
+		conn_fail(k, -ENOMEM);
+		return;
+	}
+	if (k->state == HC_HANDSHAKE)
+		conn_tls_handshake(k);
+	if (!k->dead && k->state != HC_HANDSHAKE)
+		conn_tls_read(k);
+}
+
+static void on_connected(uv_connect_t *req, int status)
+{
+	struct hconn *k = req->data;
+	struct httpc *c = k->c;
+	if (k->dead)
+		return;
+	if (status < 0) {
+		httpc_set_error(c, "connect to %s:%d: %s", c->host, c->port, uv_strerror(status));
+		conn_fail(k, status);
+		return;
+	}
+	uv_tcp_nodelay(&k->tcp, 1);
+	uv_tcp_keepalive(&k->tcp, 1, 60);
+	int rc = uv_read_start((uv_stream_t *)&k->tcp, on_conn_alloc, on_conn_read);
+	if (rc < 0) {
+		conn_fail(k, rc);
+		return;
+	}
+	if (!k->ssl) {
+		conn_ready(k);
+		return;
+	}
+	k->state = HC_HANDSHAKE;
+	conn_tls_handshake(k);
+}
+
+static void conn_connect(struct hconn *k, const struct sockaddr *addr)
+{
+	k->state = HC_CONNECTING;
+	k->connect_req.data = k;
+	int rc = uv_tcp_connect(&k->connect_req, &k->tcp, addr, on_connected);
+	if (rc < 0) {
+		httpc_set_error(k->c, "connect to %s:%d: %s", k->c->host, k->c->port,
+				uv_strerror(rc));
+		conn_fail(k, rc);
+	}
+}
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+	struct hconn *k = req->data;
+	struct httpc *c = k->c;
+	k->resolving = false;
+	if (k->dead) {
+		uv_freeaddrinfo(res);
+		conn_maybe_finalize(k);
+		return;
+	}
+	if (status < 0 || !res) {
+		httpc_set_error(c, "resolve %s: %s", c->host, uv_strerror(status));
+		conn_fail(k, status < 0 ? status : -EHOSTUNREACH);
+	} else {
+		conn_connect(k, res->ai_addr);
+	}
+	uv_freeaddrinfo(res);
+}
+
+static void conn_resolve(struct hconn *k)
+{
+	struct httpc *c = k->c;
+	char port[8];
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+	snprintf(port, sizeof port, "%d", c->port);
+	k->state = HC_RESOLVING;
+	k->gai.data = k;
+	int rc = uv_getaddrinfo(c->loop, &k->gai, on_resolved, c->host, port, &hints);
+	if (rc == 0) {
+		k->resolving = true;
+		return;
+	}
+	httpc_set_error(c, "resolve %s: %s", c->host, uv_strerror(rc));
+	conn_fail(k, rc);
+}
+
+/* Opens a connection (pooled, or dedicated to r). NULL only when out of
+ * memory (r stays the caller's); otherwise it may already be failing, and
+ * then settles r from the loop. */
+static struct hconn *conn_open(struct httpc *c, bool pooled, struct hreq *r)
+{
+	struct hconn *k = calloc(1, sizeof *k);
+	if (!k)
+		return NULL;
+	k->c = c;
+	k->pooled = pooled;
+	k->req = r;
+	if (r)
+		r->conn = k;
+	if (c->ctx && conn_tls_init(k) < 0) {
+		SSL_free(k->ssl);
+		free(k);
+		return NULL;
+	}
+	c->refs++;
+	k->next = c->conns;
+	if (c->conns)
+		c->conns->prev = k;
+	c->conns = k;
+	uv_tcp_init(c->loop, &k->tcp);
+	uv_timer_init(c->loop, &k->timer);
+	k->tcp.data = k->timer.data = k;
+	k->open_handles = 2;
+	conn_timer_set(k, c->cfg.connect_timeout_ms);
+	if (c->host_is_ip)
+		conn_connect(k, (const struct sockaddr *)&c->addr);
+	else
+		conn_resolve(k);
+	return k;
+}
+
+/* ---- the pool ---- */
+
+static struct hconn *pool_find_idle(struct httpc *c)
+{
+	for (struct hconn *k = c->conns; k; k = k->next)
+		if (!k->dead && k->pooled && k->state == HC_IDLE)
+			return k;
+	return NULL;
+}
+
+static void pool_count(const struct httpc *c, int *total, int *connecting)
+{
+	*total = *connecting = 0;
+	for (const struct hconn *k = c->conns; k; k = k->next) {
+		if (k->dead || !k->pooled)
+			continue;
+		(*total)++;
+		if (!k->ever_ready)
+			(*connecting)++;
+	}
+}
+
+/* Hands queued requests to idle connections, opening more while allowed. */
+static void httpc_dispatch(struct httpc *c)
+{
+	while (c->q_head && !c->closing) {
+		struct hconn *k = pool_find_idle(c);
+		if (k) {
+			conn_send_request(k, queue_pop(c));
+			continue;
+		}
+		int total, connecting;
+		pool_count(c, &total, &connecting);
+		if (total >= c->cfg.max_conns || connecting >= c->nqueued)
+			return;
+		k = conn_open(c, true, NULL);
+		if (!k || k->dead)
+			return; /* its failure settles the queue from the loop */
+	}
+}
+
+/* ---- streams ---- */
+
+int httpc_stream(struct httpc *c, const char *method, const char *path_and_query,
+		 httpc_data_fn on_data, httpc_end_fn on_end, void *ud, struct httpc_stream **out)
+{
+	if (!c || !method || !path_and_query || !on_end || !out)
+		return -EINVAL;
+	*out = NULL;
+	if (c->closing || c->fetch)
+		return -ESHUTDOWN;
+	struct httpc_stream *s = calloc(1, sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	struct hreq *r = &s->r;
+	int rc = req_build(c, r, method, path_and_query, NULL, NULL, 0);
+	if (rc < 0) {
+		req_free(r);
+		return rc;
+	}
+	r->kind = HREQ_STREAM;
+	r->on_data = on_data;
+	r->on_end = on_end;
+	r->ud = ud;
+	if (!conn_open(c, false, r)) {
+		req_free(r);
+		return -ENOMEM;
+	}
+	*out = s;
+	return 0;
+}
+
+int httpc_stream_status(const struct httpc_stream *s)
+{
+	return s && s->r.headers_done ? s->r.status : 0;
+}
+
+void httpc_stream_cancel(struct httpc_stream *s)
+{
+	if (!s || s->r.in_end || s->r.cancelled)
+		return;
+	s->r.cancelled = true;
+	conn_fail(s->r.conn, -ECANCELED); /* settled silently from the loop */
+}
+
+/* ---- free ---- */
+
+static void on_defer_closed(uv_handle_t *h)
+{
+	struct httpc *c = h->data;
+	queue_fail_all(c, -ECANCELED);
+	httpc_unref(c);
+}
+
+void httpc_free(struct httpc *c)
+{
+	if (!c || c->closing)
+		return;
+	c->closing = true;
+	for (struct hconn *k = c->conns; k; k = k->next)
+		conn_fail(k, -ECANCELED);
+	uv_close((uv_handle_t *)&c->defer, on_defer_closed);
+}
+
+/* ---- fetching the peer's chain ---- */
+
+static char *chain_to_pem(SSL *ssl)
+{
+	STACK_OF(X509) *sk = SSL_get_peer_cert_chain(ssl);
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *out = NULL, *data;
+	int n = sk ? sk_X509_num(sk) : 0;
+	for (int i = 0; bio && i < n && i < HTTPC_MAX_CHAIN; i++)
+		if (PEM_write_bio_X509(bio, sk_X509_value(sk, i)) != 1)
+			goto done;
+	long len = bio && n > 0 ? BIO_get_mem_data(bio, &data) : 0;
+	if (len > 0)
+		out = strndup(data, (size_t)len);
+done:
+	BIO_free(bio);
+	return out;
+}
+
+static void fetch_deliver_chain(struct hconn *k)
+{
+	struct httpc *c = k->c;
+	struct hreq *r = k->req;
+	k->req = NULL;
+	char *pem = chain_to_pem(k->ssl);
+	conn_fail(k, 0);
+	r->on_chain(r->ud, pem ? 0 : -ENOMEM, pem);
+	free(pem);
+	req_free(r);
+	httpc_free(c);
+}
+
+int httpc_fetch_peer_cert_chain(uv_loop_t *loop, const char *url, unsigned timeout_ms,
+				httpc_chain_fn cb, void *ud)
+{
+	if (!loop || !url || !cb || strncasecmp(url, "https://", 8) != 0)
+		return -EINVAL;
+	struct httpc_config cfg = {.url = url, .connect_timeout_ms = timeout_ms};
+	struct httpc *c;
+	int rc = httpc_new_internal(loop, &cfg, false, &c, NULL);
+	if (rc < 0)
+		return rc;
+	struct hreq *r = calloc(1, sizeof *r);
+	if (r) {
+		r->kind = HREQ_FETCH;
+		r->on_chain = cb;
+		r->ud = ud;
+	}
+	if (!r || !conn_open(c, false, r)) {
+		free(r);
+		httpc_free(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void sha256_hex(X509 *x, char out[65])
+{
+	unsigned char *der = NULL, md[32];
+	unsigned int mdlen = 0;
+	int len = i2d_X509(x, &der);
+	out[0] = '\0';
+	if (len > 0 && EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) &&
+	    mdlen == sizeof md)
+		for (unsigned i = 0; i < mdlen; i++)
+			snprintf(out + 2 * i, 3, "%02x", md[i]);
+	OPENSSL_free(der);
+}
+
+static char *cert_to_pem(X509 *x)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data, *out = NULL;
+	if (bio && PEM_write_bio_X509(bio, x) == 1) {
+		long len = BIO_get_mem_data(bio, &data);
+		if (len > 0)
+			out = strndup(data, (size_t)len);
+	}
+	BIO_free(bio);
+	return out;
+}
+
+int httpc_chain_find_ca(const char *chain_pem, const char *sha256, char **ca_pem)
+{
+	if (!chain_pem || !sha256 || !ca_pem || strlen(sha256) != 64 || !pem_is_bounded(chain_pem))
+		return -EINVAL;
+	*ca_pem = NULL;
+	BIO *bio = BIO_new_mem_buf(chain_pem, -1);
+	X509 *x;
+	int rc = -ENOENT;
+	if (!bio)
+		return -ENOMEM;
+	for (int i = 0;
+	     rc == -ENOENT && i < HTTPC_MAX_CHAIN && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL));
+	     i++) {
+		char hex[65];
+		sha256_hex(x, hex);
+		if (strcasecmp(hex, sha256) == 0) {
+			*ca_pem = cert_to_pem(x);
+			rc = *ca_pem ? 0 : -ENOMEM;
+		}
+		X509_free(x);
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+	return rc;
+}
+
+/* ---- lines ---- */
+
+void httpc_lines_init(struct httpc_lines *l, size_t max_line)
+{
+	*l = (struct httpc_lines){.max_line = max_line ? max_line : HTTPC_LINE_DEFAULT};
+}
+
+void httpc_lines_free(struct httpc_lines *l)
+{
+	free(l->buf);
+	l->buf = NULL;
+	l->len = l->cap = 0;
+	l->discarding = false;
+}
+
+static int lines_append(struct httpc_lines *l, const char *data, size_t n)
+{
+	if (l->len + n + 1 > l->cap) {
+		size_t cap = l->cap ? l->cap : 256;
+		while (cap < l->len + n + 1)
+			cap *= 2;
+		char *p = realloc(l->buf, cap);
+		if (!p)
+			return -ENOMEM;
+		l->buf = p;
+		l->cap = cap;
+	}
+	memcpy(l->buf + l->len, data, n);
+	l->len += n;
+	l->buf[l->len] = '\0';
+	return 0;
+}
+
+/* Delivers the buffered line (if any) and empties the buffer. */
+static int lines_emit(struct httpc_lines *l, httpc_line_fn fn, void *ud)
+{
+	size_t n = l->len;
+	if (n && l->buf[n - 1] == '\r')
+		n--;
+	int rc = 0;
+	if (n) {
+		l->buf[n] = '\0';
+		rc = fn(ud, l->buf, n);
+	}
+	l->len = 0;
+	if (l->cap > (1u << 20)) { /* one huge event should not pin its buffer */
+		httpc_lines_free(l);
+	}
+	return rc;
+}
+
+int httpc_lines_feed(struct httpc_lines *l, const char *data, size_t len, httpc_line_fn fn,
+		     void *ud)
+{
+	int over = 0;
+	while (len > 0) {
+		const char *nl = memchr(data, '\n', len);
+		size_t n = nl ? (size_t)(nl - data) : len;
+		if (!l->discarding && n > l->max_line - l->len) {
+			l->discarding = true; /* drop this line up to its newline */
+			l->len = 0;
+			over = -EMSGSIZE;
+		}
+		if (!l->discarding && lines_append(l, data, n) < 0)
+			return -ENOMEM;
+		data += n;
+		len -= n;
+		if (!nl)
+			break;
+		data++;
+		len--;
+		if (l->discarding) {
+			l->discarding = false;
+			continue;
+		}
+		int rc = lines_emit(l, fn, ud);
+		if (rc)
+			return rc;
+	}
+	return over;
+}
+
+int httpc_lines_flush(struct httpc_lines *l, httpc_line_fn fn, void *ud)
+{
+	int rc = l->discarding ? -EMSGSIZE : lines_emit(l, fn, ud);
+	httpc_lines_free(l);
+	return rc;
+}
