@@ -1,6 +1,7 @@
 /* Non-resource endpoints: version, health, discovery (legacy and aggregated
  * v2/v2beta1) and OpenAPI, all derived from the resource table. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "apiserver/internal.h"
@@ -236,7 +237,7 @@ static void respond_openapi(struct http_req *h, const struct openapi_doc *d, boo
 		hdr[n++] = (struct http_header){"ETag", d->etag};
 	hdr[n++] = (struct http_header){"Cache-Control", immutable ? "public, immutable" : "no-cache, private"};
 	if (immutable)
-		hdr[n++] = (struct http_header){"Expires", "Fri, 01 Jan 2100 00:00:00 GMT"};
+		hdr[n++] = (struct http_header){"Expires", "Fri, 01 Jan 2100 00:00:00 GMT"}; /* upstream: a year ahead */
 	const char *inm = http_req_header(h, "if-none-match");
 	if (inm && d->etag && !strcmp(inm, d->etag)) {
 		http_respond(h, 304, hdr, n, NULL, "", 0);
@@ -258,7 +259,16 @@ static bool openapi_handle(struct http_req *h, const char *path)
 	if (!strncmp(path, "/openapi/v3/", 12)) {
 		if (openapi_v3_group_version(path + 12, &d) != 0)
 			return false;
-		respond_openapi(h, &d, true);
+		char *hash = http_query_get(http_req_query(h), "hash");
+		if (hash && strcmp(hash, d.hash)) { /* an old index: point at the current document */
+			char loc[256];
+			snprintf(loc, sizeof loc, "%s?hash=%s", path, d.hash);
+			struct http_header hdr = {"Location", loc};
+			http_respond(h, 301, &hdr, 1, "text/plain", "", 0);
+		} else {
+			respond_openapi(h, &d, hash != NULL);
+		}
+		free(hash);
 		return true;
 	}
 	if (!strcmp(path, "/openapi/v2")) {
