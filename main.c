@@ -1,11 +1,14 @@
 /* minikube: subcommand dispatch only. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <uv.h>
 
+#include "agent/agent.h"
 #include "apiserver/apiserver.h"
+#include "apiserver/tokens.h"
 #include "runtime/runtime.h"
 
 #define MINIKUBE_VERSION "0.1.0"
@@ -17,6 +20,8 @@ static void usage_main(FILE *out)
 		     "Usage:\n  minikube <command> [flags]\n\n"
 		     "Commands:\n"
 		     "  server     run a control plane (API server, storage) and, later, a node\n"
+		     "  agent      join a server as a node (--join URL --token K10...)\n"
+		     "  token      create, list and delete node join tokens\n"
 		     "  image      import, pull, list, remove and gc node images\n"
 		     "  run        run a container in the foreground (IMAGE or --rootfs DIR)\n"
 		     "  exec       run a command in a running container\n"
@@ -143,6 +148,8 @@ static void raise_fd_limit(void)
 static int cmd_server(int argc, char **argv)
 {
 	raise_fd_limit();
+	/* A client that goes away mid-response must not kill the server. */
+	signal(SIGPIPE, SIG_IGN);
 	struct cp_config cfg;
 	cp_config_defaults(&cfg);
 	if (parse_server_flags(argc, argv, &cfg)) {
@@ -190,6 +197,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "server"))
 		return cmd_server(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "agent"))
+		return agent_cli(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "token"))
+		return join_token_cli(argc - 1, argv + 1);
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);

@@ -85,6 +85,12 @@ void watch_close_all(struct cp *cp);
 void namespace_finalize_pending(struct cp *cp);
 int namespace_bootstrap(struct cp *cp);
 
+/* nodeauth.c: authorization of a routed request (false: a 403 Status was
+ * sent) and POST /minikube/v1/node-certificate (true when path was it and an
+ * answer was sent). */
+bool nodeauth_authorize(struct api_req *rq);
+bool nodecert_handle(struct cp *cp, struct http_req *h, const char *path);
+
 /* Table helpers in rest.c shared with watch.c. */
 json_t *rest_table(const struct resource *r, json_t *items /* array, borrowed */, bool include_object,
 		   const char *rv, const char *cont);

@@ -193,6 +193,8 @@ static void on_request(void *ud, struct http_req *h)
 	const char *path = http_req_path(h);
 	struct api_req rq = {.cp = cp, .http = h, .method = http_req_method(h), .query = http_req_query(h)};
 	log_v(&cp->log, 4, "http", "%s %s?%s", rq.method, path, rq.query);
+	if (nodecert_handle(cp, h, path)) /* authenticated by its join token */
+		return;
 	if (!public_path(path) && !authenticate(cp, h, rq.user, sizeof rq.user)) {
 		api_status_error(h, 401, "Unauthorized", "Unauthorized", NULL);
 		return;
@@ -203,6 +205,8 @@ static void on_request(void *ud, struct http_req *h)
 		api_status_error(h, 404, "NotFound", "the server could not find the requested resource", NULL);
 		return;
 	}
+	if (!nodeauth_authorize(&rq))
+		return;
 	rest_handle(&rq);
 }
 

@@ -1173,3 +1173,105 @@ int pki_server_token(const struct pki *p, const char *data_dir, char **token_out
 	OPENSSL_cleanse(secret, sizeof secret);
 	return rc;
 }
+
+/* ---- certificate signing requests ---- */
+
+static X509_REQ *csr_parse(const char *csr_pem, size_t len, char **err)
+{
+	_cleanup_bio_ BIO *b = NULL;
+	X509_REQ *req;
+	EVP_PKEY *pub;
+	if (!csr_pem || len == 0 || len > PKI_MAX_CSR) {
+		pki_fail(err, -EINVAL, "pki: a CSR must be 1-%d bytes of PEM", PKI_MAX_CSR);
+		return NULL;
+	}
+	b = BIO_new_mem_buf(csr_pem, (int)len);
+	req = b ? PEM_read_bio_X509_REQ(b, NULL, NULL, NULL) : NULL;
+	if (!req) {
+		pki_fail(err, -EINVAL, "pki: not a PEM certificate signing request");
+		return NULL;
+	}
+	pub = X509_REQ_get0_pubkey(req);
+	if (!pub || X509_REQ_verify(req, pub) != 1) {
+		X509_REQ_free(req);
+		pki_fail(err, -EINVAL, "pki: the CSR's signature does not verify");
+		return NULL;
+	}
+	return req;
+}
+
+int pki_csr_common_name(const char *csr_pem, size_t len, char *cn, size_t cnlen, char **err)
+{
+	X509_REQ *req = csr_parse(csr_pem, len, err);
+	int n;
+	if (!req)
+		return -EINVAL;
+	n = X509_NAME_get_text_by_NID(X509_REQ_get_subject_name(req), NID_commonName, cn,
+				      (int)cnlen);
+	X509_REQ_free(req);
+	if (n <= 0 || (size_t)n >= cnlen || strlen(cn) != (size_t)n)
+		return pki_fail(err, -EINVAL, "pki: the CSR has no usable common name");
+	return 0;
+}
+
+static int csr_cert_build(const struct pki *p, X509_REQ *req, const char *cn,
+			  const char *const *groups, X509 **xo)
+{
+	_cleanup_x509_ X509 *x = cert_new(X509_REQ_get0_pubkey(req), PKI_LEAF_DAYS);
+	X509_NAME *name;
+	int rc;
+	if (!x)
+		return -ENOMEM;
+	name = X509_get_subject_name(x);
+	for (size_t i = 0; groups && groups[i]; i++)
+		if (i >= PKI_MAX_GROUPS || (rc = name_add(name, "O", groups[i])) < 0)
+			return -EINVAL;
+	if ((rc = name_add(name, "CN", cn)) < 0 || (rc = pki_leaf_sign(p, x, "clientAuth")) < 0)
+		return rc;
+	*xo = x;
+	x = NULL;
+	return 0;
+}
+
+int pki_sign_csr(const struct pki *p, const char *csr_pem, size_t len, const char *const *groups,
+		 char **cert_pem, char **err)
+{
+	char cn[PKI_MAX_NAME + 1];
+	_cleanup_x509_ X509 *x = NULL;
+	X509_REQ *req;
+	int rc;
+	*cert_pem = NULL;
+	if ((rc = pki_csr_common_name(csr_pem, len, cn, sizeof cn, err)) < 0)
+		return rc;
+	if (!(req = csr_parse(csr_pem, len, err)))
+		return -EINVAL;
+	rc = csr_cert_build(p, req, cn, groups, &x);
+	X509_REQ_free(req);
+	if (rc < 0)
+		return pki_fail(err, rc, "pki: signing the CSR for %s failed", cn);
+	if (!(*cert_pem = cert_to_pem(x)))
+		return pki_fail(err, -ENOMEM, "pki: out of memory");
+	return 0;
+}
+
+int pki_cert_pem_hash(const char *pem, char out[65])
+{
+	_cleanup_bio_ BIO *b = BIO_new_mem_buf(pem, -1);
+	_cleanup_x509_ X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	int len;
+	if (!x)
+		return -EINVAL;
+	len = i2d_X509(x, &der);
+	if (len <= 0)
+		return -EINVAL;
+	if (!EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL)) {
+		OPENSSL_free(der);
+		return -EIO;
+	}
+	OPENSSL_free(der);
+	for (unsigned int i = 0; i < mdlen && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}

@@ -46,6 +46,22 @@ int pki_write_admin_kubeconfig(const struct pki *p, const char *data_dir, const 
  * secret kept in DATA_DIR/tls/server-token (created once, 0600). */
 int pki_server_token(const struct pki *p, const char *data_dir, char **token_out, char **err);
 
+/* Certificate signing requests (node join). csr_pem is bounded by
+ * PKI_MAX_CSR bytes; its own signature must verify.
+ * pki_csr_common_name: the subject CN into cn (cnlen bytes), -EINVAL with a
+ * message when the CSR is malformed, unsigned or has no usable CN.
+ * pki_sign_csr: a client certificate (EKU clientAuth, 1 year) for the CSR's
+ * key with subject CN from the CSR and O = groups (the CSR's own O entries
+ * are ignored: the CA decides the groups). *cert_pem malloc'd. */
+#define PKI_MAX_CSR 8192
+int pki_csr_common_name(const char *csr_pem, size_t len, char *cn, size_t cnlen, char **err);
+int pki_sign_csr(const struct pki *p, const char *csr_pem, size_t len, const char *const *groups,
+		 char **cert_pem, char **err);
+
+/* Hex sha256 of a PEM certificate's DER into out (65 bytes); -EINVAL when
+ * pem holds no certificate. */
+int pki_cert_pem_hash(const char *pem, char out[65]);
+
 /* The verified client-certificate identity of a TLS connection made with
  * pki_server_ctx: CN as *user_out, every O as a NULL-terminated *groups_out
  * (both malloc'd; free with free() and pki_strv_free()). -ENOENT when the
