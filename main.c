@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <uv.h>
 
+#include "common/cli.h"
 #include "agent/agent.h"
 #include "apiserver/apiserver.h"
 #include "apiserver/tokens.h"
@@ -50,20 +51,6 @@ static void usage_server(FILE *out)
 		"  -h, --help             this help\n");
 }
 
-/* Accepts --name=value and --name value. Returns the value or NULL. */
-static const char *flag_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-	if (strncmp(a, name, n))
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n] == 0 && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
 static void replace(char **dst, const char *v)
 {
 	free(*dst);
@@ -73,7 +60,7 @@ static void replace(char **dst, const char *v)
 static int parse_server_flags(int argc, char **argv, struct cp_config *c)
 {
 	for (int i = 1; i < argc; i++) { /* the config file first: flags win over it */
-		const char *v = flag_value(argc, argv, &i, "--config");
+		const char *v = cli_flag_value(argc, argv, &i, "--config");
 		if (v) {
 			char *err = NULL;
 			if (cp_config_load_file(c, v, &err)) {
@@ -88,18 +75,18 @@ static int parse_server_flags(int argc, char **argv, struct cp_config *c)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage_server(stdout);
 			exit(0);
-		} else if ((v = flag_value(argc, argv, &i, "--config"))) {
-		} else if ((v = flag_value(argc, argv, &i, "--data-dir"))) {
+		} else if ((v = cli_flag_value(argc, argv, &i, "--config"))) {
+		} else if ((v = cli_flag_value(argc, argv, &i, "--data-dir"))) {
 			replace(&c->data_dir, v);
-		} else if ((v = flag_value(argc, argv, &i, "--bind-address"))) {
+		} else if ((v = cli_flag_value(argc, argv, &i, "--bind-address"))) {
 			replace(&c->bind_address, v);
-		} else if ((v = flag_value(argc, argv, &i, "--port"))) {
+		} else if ((v = cli_flag_value(argc, argv, &i, "--port"))) {
 			c->port = atoi(v);
-		} else if ((v = flag_value(argc, argv, &i, "--cluster-cidr"))) {
+		} else if ((v = cli_flag_value(argc, argv, &i, "--cluster-cidr"))) {
 			replace(&c->cluster_cidr, v);
-		} else if ((v = flag_value(argc, argv, &i, "--service-cidr"))) {
+		} else if ((v = cli_flag_value(argc, argv, &i, "--service-cidr"))) {
 			replace(&c->service_cidr, v);
-		} else if ((v = flag_value(argc, argv, &i, "--v"))) {
+		} else if ((v = cli_flag_value(argc, argv, &i, "--v"))) {
 			c->verbosity = atoi(v);
 		} else if (!strcmp(a, "--disable-agent")) {
 			c->disable_agent = true;

@@ -4,6 +4,7 @@
  * labels and taints re-applied on restart, its status posted when something
  * changed or at least every AGENT_STATUS_HEARTBEAT_MS. */
 #define _GNU_SOURCE
+#include "common/cli.h"
 #include "agent/agent.h"
 
 #include <errno.h>
@@ -400,18 +401,6 @@ static void usage_agent(FILE *out)
 	    "  -h, --help              this help\n");
 }
 
-static const char *flag_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t len = strlen(name);
-	if (strncmp(argv[*i], name, len))
-		return NULL;
-	if (argv[*i][len] == '=')
-		return argv[*i] + len + 1;
-	if (argv[*i][len] == 0 && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
 static int agent_flags(int argc, char **argv, struct node_config *c)
 {
 	static const struct {
@@ -432,13 +421,13 @@ static int agent_flags(int argc, char **argv, struct node_config *c)
 		const char *v = NULL;
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return usage_agent(stdout), 1;
-		if ((v = flag_value(argc, argv, &i, "--v"))) {
+		if ((v = cli_flag_value(argc, argv, &i, "--v"))) {
 			c->verbosity = atoi(v);
 			continue;
 		}
 		size_t k = 0;
 		for (; k < sizeof strs / sizeof strs[0]; k++)
-			if ((v = flag_value(argc, argv, &i, strs[k].flag)))
+			if ((v = cli_flag_value(argc, argv, &i, strs[k].flag)))
 				break;
 		if (!v) {
 			fprintf(stderr, "minikube agent: unknown flag %s\n\n", argv[i]);
