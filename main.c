@@ -1,12 +1,7 @@
 /* minikube: subcommand dispatch only. */
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <uv.h>
 
-#include "common/cli.h"
 #include "agent/agent.h"
 #include "apiserver/apiserver.h"
 #include "apiserver/tokens.h"
@@ -15,188 +10,54 @@
 #define MINIKUBE_VERSION "0.1.0"
 #define KUBE_VERSION "v1.32.0"
 
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("minikube version %s (Kubernetes API %s)\n", MINIKUBE_VERSION, KUBE_VERSION);
+	return 0;
+}
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv); /* argv[0] is the command name */
+	const char *help;
+} commands[] = {
+    {"server", apiserver_cli_server,
+     "run a control plane (API server, storage) and, later, a node"},
+    {"agent", agent_cli, "join a server as a node (--join URL --token K10...)"},
+    {"token", join_token_cli, "create, list and delete node join tokens"},
+    {"image", rt_cli_image, "import, pull, list, remove and gc node images"},
+    {"run", rt_cli_run, "run a container in the foreground (IMAGE or --rootfs DIR)"},
+    {"exec", rt_cli_exec, "run a command in a running container"},
+    {"ps", rt_cli_ps, "list containers (-a: also stopped)"},
+    {"logs", rt_cli_logs, "print a container's output"},
+    {"rm", rt_cli_rm, "remove containers (-f: kill first)"},
+    {"oci", rt_cli_oci, "run OCI runtime bundles, crun-style"},
+    {"version", cmd_version, "print the version"},
+};
+
 static void usage_main(FILE *out)
 {
 	fprintf(out, "minikube: a Kubernetes-compatible cluster in one small binary.\n\n"
-		     "Usage:\n  minikube <command> [flags]\n\n"
-		     "Commands:\n"
-		     "  server     run a control plane (API server, storage) and, later, a node\n"
-		     "  agent      join a server as a node (--join URL --token K10...)\n"
-		     "  token      create, list and delete node join tokens\n"
-		     "  image      import, pull, list, remove and gc node images\n"
-		     "  run        run a container in the foreground (IMAGE or --rootfs DIR)\n"
-		     "  exec       run a command in a running container\n"
-		     "  ps         list containers (-a: also stopped)\n"
-		     "  logs       print a container's output\n"
-		     "  rm         remove containers (-f: kill first)\n"
-		     "  oci        run OCI runtime bundles, crun-style\n"
-		     "  version    print the version\n\n"
-		     "Run 'minikube <command> --help' for the flags of a command.\n");
-}
-
-static void usage_server(FILE *out)
-{
-	fprintf(out,
-		"Run a control plane: the Kubernetes API over TLS on an embedded SQLite store.\n\n"
-		"Usage:\n  minikube server [flags]\n\n"
-		"Flags:\n"
-		"  --config FILE          YAML file with the keys below (flags win over it)\n"
-		"  --data-dir DIR         state, certificates and kubeconfig (default /var/lib/minikube)\n"
-		"  --bind-address ADDR    address to listen on (default 0.0.0.0)\n"
-		"  --port N               HTTPS port (default 6443; 0 picks a free port)\n"
-		"  --cluster-cidr CIDR    pod network (default 10.42.0.0/16)\n"
-		"  --service-cidr CIDR    service network (default 10.43.0.0/16)\n"
-		"  --disable-agent        do not run the embedded node agent\n"
-		"  --v N                  log verbosity (like klog's -v)\n"
-		"  -h, --help             this help\n");
-}
-
-static void replace(char **dst, const char *v)
-{
-	free(*dst);
-	*dst = strdup(v);
-}
-
-static int parse_server_flags(int argc, char **argv, struct cp_config *c)
-{
-	for (int i = 1; i < argc; i++) { /* the config file first: flags win over it */
-		const char *v = cli_flag_value(argc, argv, &i, "--config");
-		if (v) {
-			char *err = NULL;
-			if (cp_config_load_file(c, v, &err)) {
-				fprintf(stderr, "minikube server: %s\n", err);
-				free(err);
-				return -1;
-			}
-		}
-	}
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage_server(stdout);
-			exit(0);
-		} else if ((v = cli_flag_value(argc, argv, &i, "--config"))) {
-		} else if ((v = cli_flag_value(argc, argv, &i, "--data-dir"))) {
-			replace(&c->data_dir, v);
-		} else if ((v = cli_flag_value(argc, argv, &i, "--bind-address"))) {
-			replace(&c->bind_address, v);
-		} else if ((v = cli_flag_value(argc, argv, &i, "--port"))) {
-			c->port = atoi(v);
-		} else if ((v = cli_flag_value(argc, argv, &i, "--cluster-cidr"))) {
-			replace(&c->cluster_cidr, v);
-		} else if ((v = cli_flag_value(argc, argv, &i, "--service-cidr"))) {
-			replace(&c->service_cidr, v);
-		} else if ((v = cli_flag_value(argc, argv, &i, "--v"))) {
-			c->verbosity = atoi(v);
-		} else if (!strcmp(a, "--disable-agent")) {
-			c->disable_agent = true;
-		} else if (!strcmp(a, "--insecure-plain-http")) {
-			c->plain_http = true; /* tests only: no TLS, no authentication */
-		} else {
-			fprintf(stderr, "minikube server: unknown flag %s\n\n", a);
-			usage_server(stderr);
-			return -1;
-		}
-	}
-	if (c->port < 0 || c->port > 65535) {
-		fprintf(stderr, "minikube server: --port %d out of range\n", c->port);
-		return -1;
-	}
-	return 0;
-}
-
-struct server_run {
-	struct cp *cp;
-	uv_signal_t sigint, sigterm;
-};
-
-static void on_signal(uv_signal_t *s, int signum)
-{
-	struct server_run *run = s->data;
-	fprintf(stderr, "minikube server: signal %d, stopping\n", signum);
-	if (run->cp)
-		cp_stop(run->cp);
-	run->cp = NULL;
-	uv_close((uv_handle_t *)&run->sigint, NULL);
-	uv_close((uv_handle_t *)&run->sigterm, NULL);
-}
-
-/* Thousands of clients (and watches) need file descriptors: raise the soft
- * limit to the hard one. */
-static void raise_fd_limit(void)
-{
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
-static int cmd_server(int argc, char **argv)
-{
-	raise_fd_limit();
-	/* A client that goes away mid-response must not kill the server. */
-	signal(SIGPIPE, SIG_IGN);
-	struct cp_config cfg;
-	cp_config_defaults(&cfg);
-	if (parse_server_flags(argc, argv, &cfg)) {
-		cp_config_free(&cfg);
-		return 2;
-	}
-	uv_loop_t loop;
-	uv_loop_init(&loop);
-	struct server_run run = {0};
-	char *err = NULL;
-	if (cp_start(&loop, &cfg, &run.cp, &err)) {
-		fprintf(stderr, "minikube server: %s\n", err ? err : "failed to start");
-		free(err);
-		cp_config_free(&cfg);
-		uv_run(&loop, UV_RUN_DEFAULT);
-		uv_loop_close(&loop);
-		return 1;
-	}
-	cp_config_free(&cfg);
-	uv_signal_init(&loop, &run.sigint);
-	uv_signal_init(&loop, &run.sigterm);
-	run.sigint.data = run.sigterm.data = &run;
-	uv_signal_start(&run.sigint, on_signal, SIGINT);
-	uv_signal_start(&run.sigterm, on_signal, SIGTERM);
-	printf("minikube server listening on port %d\n", cp_port(run.cp));
-	if (cp_kubeconfig_path(run.cp))
-		printf("kubeconfig: %s\n  export KUBECONFIG=%s\n", cp_kubeconfig_path(run.cp), cp_kubeconfig_path(run.cp));
-	if (cp_join_token(run.cp))
-		printf("node join token: %s\n", cp_join_token(run.cp));
-	fflush(stdout);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	uv_loop_close(&loop);
-	return 0;
+		     "Usage:\n  minikube <command> [flags]\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\nRun 'minikube <command> --help' for the flags of a command.\n");
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
 		usage_main(stdout);
 		return argc < 2 ? 2 : 0;
 	}
-	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
-		printf("minikube version %s (Kubernetes API %s)\n", MINIKUBE_VERSION, KUBE_VERSION);
-		return 0;
-	}
-	if (!strcmp(argv[1], "server"))
-		return cmd_server(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "agent"))
-		return agent_cli(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "token"))
-		return join_token_cli(argc - 1, argv + 1);
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} runtime_cmds[] = {{"image", rt_cli_image}, {"run", rt_cli_run}, {"exec", rt_cli_exec},
-			    {"ps", rt_cli_ps},       {"logs", rt_cli_logs}, {"rm", rt_cli_rm},
-			    {"oci", rt_cli_oci}};
-	for (size_t i = 0; i < sizeof runtime_cmds / sizeof runtime_cmds[0]; i++)
-		if (!strcmp(argv[1], runtime_cmds[i].name))
-			return runtime_cmds[i].fn(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(0, NULL);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "minikube: unknown command \"%s\"\n\n", argv[1]);
 	usage_main(stderr);
 	return 2;

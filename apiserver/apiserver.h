@@ -42,8 +42,7 @@ int cp_port(const struct cp *cp);
 const char *cp_kubeconfig_path(const struct cp *cp);
 const char *cp_join_token(const struct cp *cp);
 
-/* Handles one raw request in plain HTTP mode without a socket (for the fuzzer):
- * the request travels the same parse/route/handle path. */
-struct http_req;
+/* `minikube server [flags]` (argv[0] is "server"); returns the exit code. */
+int apiserver_cli_server(int argc, char **argv);
 
 #endif
