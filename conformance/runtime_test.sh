@@ -16,8 +16,8 @@ D="$T/data"
 PASSED=0
 FAILED=0
 cleanup() {
-	for id in $(ls "$D/containers" 2>/dev/null); do
-		"$MINIKUBE" rm -f --data-dir "$D" "$id" >/dev/null 2>&1
+	for d in "$D"/containers/*/; do
+		[ -d "$d" ] && "$MINIKUBE" rm -f --data-dir "$D" "$(basename "$d")" >/dev/null 2>&1
 	done
 	rm -rf "$T"
 }
@@ -55,10 +55,11 @@ mk rm -f --data-dir "$D" bomb >/dev/null
 if [ -n "$pcg" ] && [ ! -d "$pcg" ]; then ok "fork bomb removed"; else bad "fork bomb removed" "$pcg"; fi
 
 # a detached container survives its launcher; exec, ps, logs, rm
-(mk run --data-dir "$D" --name bg --rootfs "$R" sh -c 'echo started; exec sleep 30' >/dev/null 2>&1 &)
+"$MINIKUBE" run --data-dir "$D" --name bg --rootfs "$R" sh -c 'echo started; exec sleep 30' >/dev/null 2>&1 &
+launcher=$!
 for _ in $(seq 50); do mk ps --data-dir "$D" | grep -q "^bg .*Up" && break; sleep 0.1; done
-pkill -KILL -f "run --data-dir $D --name bg" # the launcher dies, not the container
-sleep 0.2
+kill -KILL "$launcher" # the launcher dies, not the container
+wait "$launcher" 2>/dev/null
 if mk ps --data-dir "$D" | grep -q "^bg .*Up"; then ok "survives launcher"; else bad "survives launcher"; fi
 out=$(mk exec --data-dir "$D" bg sh -c 'ps -o pid,comm | sed -n 2p' | tr -s ' ')
 check "exec sees pid 1 = sleep" " 1 sleep" "$out"
@@ -73,6 +74,62 @@ check "rm" "" "$(mk ps -a --data-dir "$D" | grep '^bg ')"
 if [ -n "$cg" ] && [ -d "$cg" ]; then bad "cgroup removed" "$cg"; else ok "cgroup removed"; fi
 mk rm --data-dir "$D" nosuch 2>/dev/null
 check "rm unknown" 1 $?
+
+# the runtime process is SIGKILLed while its container runs: the container
+# keeps running, a new process lists it, its exit code is collected later
+"$MINIKUBE" run --data-dir "$D" --name sk --rootfs "$R" sh -c 'sleep 1.5; exit 9' >/dev/null 2>&1 &
+launcher=$!
+for _ in $(seq 50); do mk ps --data-dir "$D" | grep -q "^sk .*Up" && break; sleep 0.05; done
+kill -KILL "$launcher"
+wait "$launcher" 2>/dev/null
+if mk ps --data-dir "$D" | grep -q "^sk .*Up"; then ok "SIGKILLed runtime: still listed"; else bad "SIGKILLed runtime: still listed"; fi
+for _ in $(seq 60); do mk ps -a --data-dir "$D" | grep -q "^sk .*Exited" && break; sleep 0.1; done
+check "SIGKILLed runtime: exit code collected" "Exited (9)" "$(mk ps -a --data-dir "$D" | grep '^sk ' | grep -o 'Exited ([0-9]*)')"
+mk rm --data-dir "$D" sk >/dev/null
+
+# a hostile image: ../../etc/x, a file through an absolute symlink, a
+# hardlink to /etc/passwd. Import must succeed, say why each was refused,
+# and leave nothing outside the layer dir.
+python3 - "$T/evil.tar" <<'PY'
+import hashlib, io, json, sys, tarfile
+def entry(t, name, kind, data=b"", link=""):
+    ti = tarfile.TarInfo(name); ti.mtime = 1700000000; ti.mode = 0o644
+    if kind == "sym": ti.type, ti.linkname = tarfile.SYMTYPE, link
+    elif kind == "hard": ti.type, ti.linkname = tarfile.LNKTYPE, link
+    else: ti.size = len(data)
+    t.addfile(ti, io.BytesIO(data) if kind == "file" else None)
+lb = io.BytesIO()
+with tarfile.open(fileobj=lb, mode="w", format=tarfile.GNU_FORMAT) as t:
+    entry(t, "../../etc/x", "file", b"escaped\n")
+    entry(t, "etclink", "sym", link="/etc")
+    entry(t, "etclink/x", "file", b"through the symlink\n")
+    entry(t, "passwd", "hard", link="/etc/passwd")
+    entry(t, "ok.txt", "file", b"fine\n")
+layer = lb.getvalue()
+diff = "sha256:" + hashlib.sha256(layer).hexdigest()
+cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/bin/sh"]},
+                  "rootfs": {"type": "layers", "diff_ids": [diff]}}).encode()
+cid = hashlib.sha256(cfg).hexdigest()
+man = json.dumps([{"Config": cid + ".json", "RepoTags": ["evil:test"], "Layers": ["l/layer.tar"]}]).encode()
+with tarfile.open(sys.argv[1], "w") as t:
+    for name, data in ((cid + ".json", cfg), ("l/layer.tar", layer), ("manifest.json", man)):
+        ti = tarfile.TarInfo(name); ti.size = len(data); ti.mtime = 1700000000
+        t.addfile(ti, io.BytesIO(data))
+PY
+[ -e /etc/x ] && bad "hostile import" "/etc/x exists before the test"
+mk image import --data-dir "$D" "$T/evil.tar" >"$T/evil.out" 2>"$T/evil.err"
+check "hostile import: exit code" 0 $?
+grep -q 'refused "../../etc/x": path leaves the layer' "$T/evil.err" && ok "hostile import: says why ../../etc/x" || bad "hostile import: ../../etc/x" "$(cat "$T/evil.err")"
+grep -q 'refused "etclink/x": path goes through a symlink' "$T/evil.err" && ok "hostile import: says why etclink/x" || bad "hostile import: etclink/x"
+grep -q 'refused "passwd": hardlink target is not inside the layer' "$T/evil.err" && ok "hostile import: says why passwd" || bad "hostile import: passwd"
+grep -q '3 layer entries were refused' "$T/evil.err" && ok "hostile import: count" || bad "hostile import: count" "$(tail -1 "$T/evil.err")"
+lay=$(ls -d "$D"/images/layers/*/ | while read -r l; do [ -e "$l/ok.txt" ] && echo "$l"; done)
+if [ ! -e /etc/x ] && [ ! -e "$D/images/etc/x" ] && [ ! -e "$D/etc/x" ] && [ -n "$lay" ] &&
+	[ ! -e "$lay/passwd" ] && [ ! -e "$lay/etc/x" ] && [ -L "$lay/etclink" ]; then
+	ok "hostile import: nothing outside the layer"
+else
+	bad "hostile import: nothing outside the layer" "layer=$lay"
+fi
 
 # image from an OCI layout fixture
 if python3 "$HERE/../scripts/make-test-images" "$T/img" >/dev/null 2>&1 &&

@@ -236,8 +236,7 @@ static int detect_v2(struct rt *rt, const char *root, const char *selfcg, const 
 	return 0;
 }
 
-int rt_cgroup_detect(struct rt *rt, const char *root, const char *parent, char *err,
-		     size_t errlen)
+int rt_cgroup_detect(struct rt *rt, const char *root, const char *parent, char *err, size_t errlen)
 {
 	struct statfs sf;
 	rt->n_cg = 0;

@@ -381,13 +381,8 @@ static int wait_forwarding(struct rt *rt, const char *id, struct rt_state *st)
 static int run_container(struct rt *rt, const char *id, const struct rt_spec *s, bool rm)
 {
 	char err[512];
-	if (rt_container_create(rt, id, s, err, sizeof(err)) < 0) {
+	if (rt_container_run(rt, id, s, err, sizeof(err)) < 0) {
 		fprintf(stderr, "minikube: %s\n", err);
-		return 125;
-	}
-	if (rt_container_start(rt, id, err, sizeof(err)) < 0) {
-		fprintf(stderr, "minikube: %s\n", err);
-		rt_container_delete(rt, id, true, err, sizeof(err));
 		return 125;
 	}
 	struct rt_state st;

@@ -50,14 +50,17 @@ int rt_new(const struct rt_config *cfg, struct rt **out, char *err, size_t errle
 	}
 	snprintf(rt->containers_dir, sizeof(rt->containers_dir), "%s/containers", rt->data_dir);
 	rt->verbosity = cfg ? cfg->verbosity : 0;
-	int r = mkdir_p(rt->containers_dir, 0711);
+	int r = mkdir(rt->containers_dir, 0711) == 0 || errno == EEXIST ? 0 : -errno;
+	if (r == -ENOENT)
+		r = mkdir_p(rt->containers_dir, 0711);
 	if (r < 0) {
 		rt_err(err, errlen, -r, "create %s", rt->containers_dir);
 		free(rt);
 		return r;
 	}
 	r = rt_cgroup_detect(rt, cfg ? cfg->cgroup_root : NULL,
-			     cfg && cfg->cgroup_parent ? cfg->cgroup_parent : "minikube", err, errlen);
+			     cfg && cfg->cgroup_parent ? cfg->cgroup_parent : "minikube", err,
+			     errlen);
 	if (r < 0) {
 		free(rt);
 		return r;
@@ -239,10 +242,31 @@ static void remove_tree(const char *dir)
 	nftw(dir, rm_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
-/* Reads sync messages until the init is READY or failed. */
+/* A container dir usually holds only what create made: remove those by
+ * name (a handful of syscalls) and walk the tree only when something else
+ * is left, e.g. files the container wrote into its upper dir. */
+static void remove_state_dir(const char *dir)
+{
+	static const char *const files[] = {
+	    "state.json", "state.json.tmp", "lock",	     "monitor.lock",
+	    "exit.fifo",  "exec.fifo",	    "container.log", NULL};
+	static const char *const dirs[] = {"rootfs", "work/work", "work", "upper", NULL};
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		for (int i = 0; files[i]; i++)
+			unlinkat(fd, files[i], 0);
+		for (int i = 0; dirs[i]; i++)
+			unlinkat(fd, dirs[i], AT_REMOVEDIR);
+		close(fd);
+	}
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		remove_tree(dir);
+}
+
+/* Reads sync messages until the init is READY and in its cgroups, or failed. */
 static int read_sync(int fd, pid_t *init_pid, pid_t *monitor_pid, char *err, size_t errlen)
 {
-	bool ready = false;
+	bool ready = false, joined = false;
 	*init_pid = 0;
 	for (;;) {
 		struct rt_sync_msg m;
@@ -257,10 +281,12 @@ static int read_sync(int fd, pid_t *init_pid, pid_t *monitor_pid, char *err, siz
 			*monitor_pid = (pid_t)m.err;
 		} else if (m.kind == RT_SYNC_READY) {
 			ready = true;
+		} else if (m.kind == RT_SYNC_JOINED) {
+			joined = true;
 		} else if (m.kind == RT_SYNC_ERROR) {
 			return rt_err(err, errlen, m.err < 0 ? -m.err : EIO, "%s", m.msg);
 		}
-		if (ready && *init_pid)
+		if (ready && joined && *init_pid)
 			return 0;
 	}
 	return rt_err(err, errlen, EIO, "container init exited during setup");
@@ -293,6 +319,28 @@ static int sleep_on_monitor(const struct rt *rt, const char *id, int timeout_ms)
 	return n > 0 ? 0 : n == 0 ? -ETIMEDOUT : -ENOSYS;
 }
 
+/* Opens DIR/exit.fifo for reading before the lock is tried: the monitor
+ * holds it open for writing until the exit status is recorded, so POLLHUP
+ * (no writer left) means "done". -1 for containers without one. */
+static int open_exit_fifo(const char *lock_path)
+{
+	char path[660];
+	snprintf(path, sizeof(path), "%.*s/exit.fifo", (int)(strrchr(lock_path, '/') - lock_path),
+		 lock_path);
+	return open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+}
+
+static int sleep_on_fifo(int fd, int timeout_ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int n;
+	while ((n = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+		;
+	if (n == 0)
+		return -ETIMEDOUT;
+	return n > 0 && (p.revents & POLLHUP) ? 0 : -ENOSYS;
+}
+
 /* Blocks (or waits up to timeout_ms) until the monitor released its lock. */
 static int wait_monitor(const struct rt *rt, const char *id, int timeout_ms)
 {
@@ -314,7 +362,8 @@ static int wait_monitor(const struct rt *rt, const char *id, int timeout_ms)
 		return r;
 	}
 	int64_t deadline = rt_now_ns() + (int64_t)timeout_ms * 1000000;
-	bool slept = false;
+	int efd = timeout_ms > 0 ? open_exit_fifo(path) : -1;
+	bool hup = efd < 0, pidfd_tried = timeout_ms == 0;
 	while (flock(fd, LOCK_SH | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			r = -errno;
@@ -325,14 +374,23 @@ static int wait_monitor(const struct rt *rt, const char *id, int timeout_ms)
 			r = -ETIMEDOUT;
 			break;
 		}
-		if (!slept && timeout_ms > 0) {
-			slept = true;
-			if (sleep_on_monitor(rt, id, (int)left) == 0)
-				continue; /* gone: the lock is free now */
+		/* slices: a monitor killed between closing the FIFO and the lock
+		 * must not leave us asleep until the deadline */
+		int q = -ENOSYS;
+		if (!hup) {
+			q = sleep_on_fifo(efd, left > 250 ? 250 : (int)left);
+			hup = q == 0;
+		} else if (!pidfd_tried) {
+			pidfd_tried = true;
+			q = sleep_on_monitor(rt, id, (int)left);
 		}
+		if (q == 0 || q == -ETIMEDOUT)
+			continue;
 		struct timespec ts = {0, 2 * 1000000};
 		nanosleep(&ts, NULL);
 	}
+	if (efd >= 0)
+		close(efd);
 	close(fd);
 	return r;
 }
@@ -356,7 +414,10 @@ static int spawn_monitor(struct rt_monitor_args *m, pid_t *init_pid, pid_t *moni
 	if (pipe2(sp, O_CLOEXEC) < 0)
 		return rt_err(err, errlen, errno, "pipe");
 	m->init.sync_fd = sp[1];
-	pid_t child = fork();
+	/* vfork: the short-lived middle process only forks the monitor and
+	 * exits, so it need not copy the caller's page tables (saves a full
+	 * fork of a large process per container). */
+	pid_t child = vfork();
 	if (child < 0) {
 		close(sp[0]);
 		close(sp[1]);
@@ -379,7 +440,23 @@ static int spawn_monitor(struct rt_monitor_args *m, pid_t *init_pid, pid_t *moni
 	return r;
 }
 
-static int mark_created(struct rt *rt, const char *id, pid_t pid, pid_t mon, char *err,
+/* Lets the init execve: one byte into exec.fifo, which then goes away. */
+static int release_init(struct rt *rt, const char *id, char *err, size_t errlen)
+{
+	char fifo[640];
+	rt_state_dir(rt, id, fifo, sizeof(fifo) - 16);
+	strcat(fifo, "/exec.fifo");
+	int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return rt_err(err, errlen, errno, "container %s is not waiting to start", id);
+	int r = write(fd, "1", 1) == 1 ? 0 : rt_err(err, errlen, errno, "start %s", id);
+	close(fd);
+	unlink(fifo);
+	return r;
+}
+
+/* CREATING -> CREATED with the pids, or straight to RUNNING (run). */
+static int mark_created(struct rt *rt, const char *id, pid_t pid, pid_t mon, bool start, char *err,
 			size_t errlen)
 {
 	int lk = rt_state_lock(rt, id, err, errlen);
@@ -388,13 +465,16 @@ static int mark_created(struct rt *rt, const char *id, pid_t pid, pid_t mon, cha
 	struct rt_state_full *st = calloc(1, sizeof(*st));
 	int r = st ? rt_state_read(rt, id, st, err, errlen) : -ENOMEM;
 	if (r == 0 && st->pub.status == RT_CREATING) {
-		st->pub.status = RT_CREATED;
+		st->pub.status = start ? RT_RUNNING : RT_CREATED;
 		st->pub.pid = pid;
 		st->pid_start = rt_proc_starttime(pid);
 		st->pub.monitor_pid = mon;
 		st->monitor_start = rt_proc_starttime(mon);
+		st->pub.started_ns = start ? rt_now_ns() : 0;
 		r = rt_state_write(rt, st, err, errlen);
 	}
+	if (r == 0 && start)
+		r = release_init(rt, id, err, errlen);
 	free(st);
 	close(lk);
 	return r;
@@ -427,7 +507,7 @@ static int create_dirs(struct rt *rt, const char *id, char *dir, size_t n, char 
 }
 
 static int create_locked(struct rt *rt, const char *id, const struct rt_spec *spec,
-			 struct rt_monitor_args *m, char *err, size_t errlen)
+			 struct rt_monitor_args *m, bool start, char *err, size_t errlen)
 {
 	const char *dir = m->dir;
 	int r = prepare_root(spec, dir, &m->init, err, errlen);
@@ -436,6 +516,10 @@ static int create_locked(struct rt *rt, const char *id, const struct rt_spec *sp
 	snprintf(m->fifo, sizeof(m->fifo), "%s/exec.fifo", dir);
 	if (mkfifo(m->fifo, 0600) < 0)
 		return rt_err(err, errlen, errno, "mkfifo %s", m->fifo);
+	char exit_fifo[450];
+	snprintf(exit_fifo, sizeof(exit_fifo), "%s/exit.fifo", dir);
+	if (mkfifo(exit_fifo, 0600) < 0)
+		return rt_err(err, errlen, errno, "mkfifo %s", exit_fifo);
 	int n = spec->log_path
 		    ? snprintf(m->log_path, sizeof(m->log_path), "%s", spec->log_path)
 		    : snprintf(m->log_path, sizeof(m->log_path), "%s/container.log", dir);
@@ -456,14 +540,14 @@ static int create_locked(struct rt *rt, const char *id, const struct rt_spec *sp
 	pid_t init_pid = 0, mon = 0;
 	r = spawn_monitor(m, &init_pid, &mon, err, errlen);
 	if (r == 0)
-		r = mark_created(rt, id, init_pid, mon, err, errlen);
+		r = mark_created(rt, id, init_pid, mon, start, err, errlen);
 	if (r < 0)
 		abort_create(rt, id, dir, init_pid, &m->cg);
 	return r;
 }
 
-int rt_container_create(struct rt *rt, const char *id, const struct rt_spec *spec, char *err,
-			size_t errlen)
+static int create_container(struct rt *rt, const char *id, const struct rt_spec *spec, bool start,
+			    char *err, size_t errlen)
 {
 	int r = check_spec(spec, err, errlen);
 	if (r < 0)
@@ -487,7 +571,7 @@ int rt_container_create(struct rt *rt, const char *id, const struct rt_spec *spe
 	if (r == 0)
 		r = create_dirs(rt, id, m->dir, sizeof(m->dir), err, errlen);
 	if (r == 0) {
-		r = create_locked(rt, id, spec, m, err, errlen);
+		r = create_locked(rt, id, spec, m, start, err, errlen);
 		if (r < 0 && r != -EEXIST)
 			remove_tree(m->dir);
 	}
@@ -496,11 +580,23 @@ int rt_container_create(struct rt *rt, const char *id, const struct rt_spec *spe
 	return r;
 }
 
+int rt_container_create(struct rt *rt, const char *id, const struct rt_spec *spec, char *err,
+			size_t errlen)
+{
+	return create_container(rt, id, spec, false, err, errlen);
+}
+
+int rt_container_run(struct rt *rt, const char *id, const struct rt_spec *spec, char *err,
+		     size_t errlen)
+{
+	return create_container(rt, id, spec, true, err, errlen);
+}
+
 /* ---- start, kill, wait, state, delete, list --------------------------- */
 
 static bool init_alive(const struct rt_state_full *st)
 {
-	return st->pub.pid > 0 && st->pid_start && rt_proc_starttime(st->pub.pid) == st->pid_start;
+	return st->pub.pid > 0 && rt_proc_running(st->pub.pid, st->pid_start);
 }
 
 int rt_container_start(struct rt *rt, const char *id, char *err, size_t errlen)
@@ -513,23 +609,13 @@ int rt_container_start(struct rt *rt, const char *id, char *err, size_t errlen)
 	if (r == 0 && st->pub.status != RT_CREATED)
 		r = rt_err(err, errlen, EBUSY, "container %s is %s, not created", id,
 			   rt_status_string(st->pub.status));
-	char fifo[640];
-	rt_state_dir(rt, id, fifo, sizeof(fifo) - 16);
-	strcat(fifo, "/exec.fifo");
-	int fd = r == 0 ? open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC) : -1;
-	if (r == 0 && fd < 0)
-		r = rt_err(err, errlen, errno, "container %s is not waiting to start", id);
 	if (r == 0) {
 		st->pub.status = RT_RUNNING;
 		st->pub.started_ns = rt_now_ns();
 		r = rt_state_write(rt, st, err, errlen);
 	}
-	if (r == 0 && write(fd, "1", 1) != 1)
-		r = rt_err(err, errlen, errno, "start %s", id);
-	if (fd >= 0) {
-		close(fd);
-		unlink(fifo);
-	}
+	if (r == 0)
+		r = release_init(rt, id, err, errlen);
 	free(st);
 	close(lk);
 	return r;
@@ -635,7 +721,7 @@ int rt_container_delete(struct rt *rt, const char *id, bool force, char *err, si
 	if (r == 0) {
 		char dir[600];
 		rt_state_dir(rt, id, dir, sizeof(dir));
-		remove_tree(dir);
+		remove_state_dir(dir);
 		if (access(dir, F_OK) == 0)
 			r = rt_err(err, errlen, EBUSY, "could not remove %s", dir);
 	}

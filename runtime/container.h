@@ -3,16 +3,22 @@
  * cgroups v1 and v2, libcap, libseccomp), no containerd, no runc.
  *
  * Process model. rt_container_create() forks a small per-container monitor
- * (double fork, setsid) that clones the container init and stays its parent:
- * it holds the stdout/stderr pipes, writes the CRI log, reaps the init and
- * records the exit status (code, signal, OOM kill, finish time) in
- * DATA_DIR/containers/<id>/state.json. The monitor holds an exclusive flock on
- * monitor.lock for its whole life, so any process can wait for a container by
- * taking that lock: containers survive the process that started them and
- * exit codes are kept on disk until rt_container_delete().
+ * (vfork + fork, setsid) that clones the container init and stays its
+ * parent: it moves the init into the container's cgroups (while the init
+ * builds its rootfs), holds the stdout/stderr pipes, writes the CRI log,
+ * reaps the init and records the exit status (code, signal, OOM kill, finish
+ * time) in DATA_DIR/containers/<id>/state.json. The monitor holds an
+ * exclusive flock on monitor.lock until that record is written, and keeps
+ * exit.fifo open for writing as long: any process can wait for a container
+ * by sleeping on the FIFO's hang-up and taking the lock. Containers survive
+ * the process that started them (even SIGKILL) and exit codes are kept on
+ * disk until rt_container_delete().
  *
  * The init blocks on a FIFO (exec.fifo) after everything is set up; any
- * process calls rt_container_start() to let it execve.
+ * process calls rt_container_start() to let it execve (rt_container_run()
+ * does both). The default seccomp filter is compiled once and cached in
+ * DATA_DIR/seccomp (see seccomp.c). On cgroup v1 a container only joins the
+ * hierarchies it needs (pids, devices, plus memory and cpu when limited).
  *
  * Every call returns 0 or a negative errno; on failure a message a person can
  * act on is written into err (errlen bytes). No global state: everything
@@ -162,6 +168,9 @@ struct rt_state {
 int rt_container_create(struct rt *rt, const char *id, const struct rt_spec *spec, char *err,
 			size_t errlen);
 int rt_container_start(struct rt *rt, const char *id, char *err, size_t errlen);
+/* create + start in one step, with one state write fewer (what `run` does). */
+int rt_container_run(struct rt *rt, const char *id, const struct rt_spec *spec, char *err,
+		     size_t errlen);
 /* Signals the init (all = every process of the container's cgroup). */
 int rt_container_kill(struct rt *rt, const char *id, int sig, bool all, char *err, size_t errlen);
 /* Waits until the container stopped: timeout_ms < 0 forever, 0 poll. -ETIMEDOUT

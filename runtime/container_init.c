@@ -1,10 +1,10 @@
 /* runtime/container_init.c — what runs in the container's init between
- * clone() and execve(): join the cgroup and shared namespaces, build the
- * rootfs (rootfs.c), hostname, rlimits, stdio, user and groups, capabilities,
- * no_new_privs, seccomp, then report READY to the launcher and block on
- * exec.fifo until rt_container_start(). Also the credential and exec helpers
- * that `exec` into a running container shares. Failures are reported through
- * the sync pipe (setup) or the exec-error pipe (execve), then _exit(127). */
+ * clone() and execve(): join shared namespaces (the monitor moves us into
+ * the cgroups meanwhile), build the rootfs (rootfs.c), hostname, rlimits, stdio, user and groups,
+ * capabilities, no_new_privs, seccomp, then report READY to the launcher and block on exec.fifo
+ * until rt_container_start(). Also the credential and exec helpers that `exec` into a running
+ * container shares. Failures are reported through the sync pipe (setup) or the exec-error pipe
+ * (execve), then _exit(127). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -204,9 +204,7 @@ void rt_init_run(struct rt_init_args *a)
 	const struct rt_spec *s = a->spec;
 	char err[200];
 	int r;
-	reset_signals();
-	if ((r = rt_cgroup_join(a->cg, 0, err, sizeof(err))) < 0)
-		init_fail(a, r, err);
+	reset_signals(); /* the monitor moves us into the cgroups meanwhile */
 	if ((r = join_namespaces(s, err, sizeof(err))) < 0)
 		init_fail(a, r, err);
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);

@@ -65,8 +65,7 @@ struct rt_cgroup {
 
 /* cgroup.c */
 /* root: NULL for /sys/fs/cgroup; a cgroup2 mount point selects v2 there. */
-int rt_cgroup_detect(struct rt *rt, const char *root, const char *parent, char *err,
-		     size_t errlen);
+int rt_cgroup_detect(struct rt *rt, const char *root, const char *parent, char *err, size_t errlen);
 int rt_cgroup_create(const struct rt *rt, const char *id, const struct rt_resources *res,
 		     bool privileged, struct rt_cgroup *cg, char *err, size_t errlen);
 /* Moves pid (0: the caller) into every directory. */
@@ -153,6 +152,9 @@ int rt_state_lock(const struct rt *rt, const char *id, char *err, size_t errlen)
 bool rt_id_valid(const char *id);
 int64_t rt_now_ns(void);
 uint64_t rt_proc_starttime(pid_t pid);
+/* The process with that starttime exists and is not a zombie: an init whose
+ * monitor died is reaped by whoever adopted it, maybe late. */
+bool rt_proc_running(pid_t pid, uint64_t start);
 
 /* container_init.c: runs in the cloned init, never returns. */
 struct rt_init_args {
@@ -175,7 +177,10 @@ struct rt_sync_msg {
 	pid_t pid;
 	char msg[240];
 };
-enum { RT_SYNC_PID = 1, RT_SYNC_READY, RT_SYNC_ERROR };
+/* PID and JOINED come from the monitor (it moves the init into its cgroups
+ * while the init builds its rootfs: a v1 migration waits for an RCU grace
+ * period, so it runs in parallel), READY from the init. */
+enum { RT_SYNC_PID = 1, RT_SYNC_READY, RT_SYNC_ERROR, RT_SYNC_JOINED };
 void rt_init_run(struct rt_init_args *a) __attribute__((noreturn));
 /* The default masked and read-only paths (NULL-terminated). */
 extern const char *const rt_default_masked_paths[];

@@ -9,8 +9,11 @@
  * handlers never run twice. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/close_range.h>
 #include <malloc.h>
 #include <poll.h>
 #include <sched.h>
@@ -49,12 +52,42 @@ __attribute__((noreturn)) static void fail(int sync_fd, int r, const char *msg)
 	_exit(1);
 }
 
-static bool keep_fd(int fd, const int *keep, int n)
+static int cmp_int(const void *a, const void *b)
 {
-	for (int i = 0; i < n; i++)
-		if (keep[i] == fd)
-			return true;
-	return false;
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Closes every fd >= 3 but the n in keep (sorted here): close_range over
+ * the gaps, one syscall each; /proc/self/fd only on kernels before 5.9. */
+static void close_all_but(int *keep, int n)
+{
+	qsort(keep, (size_t)n, sizeof(int), cmp_int);
+	int from = 3;
+	for (int i = 0; i <= n; i++) {
+		int to = i < n ? keep[i] - 1 : INT_MAX;
+		if (i < n && keep[i] < 3)
+			continue;
+		if (to >= from && syscall(SYS_close_range, from, to, 0) < 0)
+			break;
+		if (i == n)
+			return;
+		from = keep[i] + 1;
+	}
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	int dfd = dirfd(d), victims[1024], nv = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && nv < 1024) {
+		int fd = atoi(e->d_name), kept = 0;
+		for (int i = 0; i < n; i++)
+			kept |= keep[i] == fd;
+		if (fd > 2 && fd != dfd && !kept)
+			victims[nv++] = fd;
+	}
+	closedir(d);
+	for (int i = 0; i < nv; i++)
+		close(victims[i]);
 }
 
 /* The launcher may be an agent with sockets and databases open: keep only
@@ -68,23 +101,23 @@ static void close_inherited(int sync_fd, int fwd[2])
 	if (devnull >= 0)
 		for (int fd = 0; fd < 3; fd++)
 			dup2(devnull, fd);
-	int keep[] = {sync_fd, fwd[0], fwd[1], devnull};
-	DIR *d = opendir("/proc/self/fd");
-	if (!d)
-		return;
-	int dfd = dirfd(d);
-	struct dirent *e;
-	int victims[1024], n = 0;
-	while ((e = readdir(d)) && n < 1024) {
-		int fd = atoi(e->d_name);
-		if (fd > 2 && fd != dfd && !keep_fd(fd, keep, 4))
-			victims[n++] = fd;
-	}
-	closedir(d);
-	for (int i = 0; i < n; i++)
-		close(victims[i]);
+	int keep[4] = {0}, n = 0;
+	int cand[] = {sync_fd, fwd[0], fwd[1], devnull};
+	for (int i = 0; i < 4; i++)
+		if (cand[i] >= 0)
+			keep[n++] = cand[i];
+	close_all_but(keep, n);
 	if (devnull > 2)
 		close(devnull);
+}
+
+/* Waiters poll DIR/exit.fifo for POLLHUP: it comes when the monitor closes
+ * its end, right after the exit status is on disk (see container.c). */
+static int open_exit_fifo(const char *dir)
+{
+	char path[700];
+	snprintf(path, sizeof(path), "%s/exit.fifo", dir);
+	return open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 }
 
 static int take_monitor_lock(const char *dir)
@@ -150,6 +183,21 @@ static pid_t clone_init(struct monitor *mo, int sync_fd)
 	mo->err_r = err[0];
 	mo->execerr_r = ee[0];
 	return (pid_t)pid;
+}
+
+/* Moves the init into the container's cgroups while it sets itself up; it
+ * cannot exec before the launcher has this answer and starts it. An init
+ * that already died (ESRCH) reports its own error through the sync pipe. */
+static void join_cgroups(struct monitor *mo, int sync_fd)
+{
+	char err[200];
+	int r = rt_cgroup_join(&mo->m->cg, mo->init, err, sizeof(err));
+	if (r < 0 && r != -ESRCH) {
+		kill(mo->init, SIGKILL);
+		send_msg(sync_fd, RT_SYNC_ERROR, r, 0, err);
+		return;
+	}
+	send_msg(sync_fd, RT_SYNC_JOINED, 0, 0, NULL);
 }
 
 static void forward(struct monitor *mo, int stream, const char *buf, size_t n)
@@ -268,9 +316,12 @@ static void record_exit(struct monitor *mo)
 void rt_monitor_run(struct rt_monitor_args *m)
 {
 	int sync_fd = m->init.sync_fd;
-	struct monitor *mo = calloc(1, sizeof(*mo));
+	/* everything but the log writer's line buffers (touched only when the
+	 * container prints): a sleeping container costs a few pages here */
+	struct monitor *mo = malloc(sizeof(*mo));
 	if (!mo)
 		fail(sync_fd, -ENOMEM, "out of memory");
+	memset(mo, 0, offsetof(struct monitor, log));
 	mo->m = m;
 	mo->fwd[0] = m->spec->stdout_fd;
 	mo->fwd[1] = m->spec->stderr_fd;
@@ -278,13 +329,16 @@ void rt_monitor_run(struct rt_monitor_args *m)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
-	if (take_monitor_lock(m->dir) < 0)
-		fail(sync_fd, -errno, "lock monitor.lock");
+	int lock = take_monitor_lock(m->dir);
+	if (lock < 0)
+		fail(sync_fd, lock, "lock monitor.lock");
+	int exit_fifo = open_exit_fifo(m->dir); /* -1: waiters use the pidfd */
 	int lr = rt_log_open(&mo->log, m->log_path, m->spec->log_max_size, m->spec->log_max_files);
 	if (lr < 0)
 		fail(sync_fd, lr, "open the container log");
 	mo->init = clone_init(mo, sync_fd);
 	send_msg(sync_fd, RT_SYNC_PID, (int)getpid(), mo->init, NULL);
+	join_cgroups(mo, sync_fd);
 	close(sync_fd);
 	mo->pidfd = (int)syscall(SYS_pidfd_open, mo->init, 0);
 	malloc_trim(0); /* give back what the launcher had allocated */
@@ -296,5 +350,9 @@ void rt_monitor_run(struct rt_monitor_args *m)
 	}
 	rt_log_close(&mo->log);
 	record_exit(mo);
+	/* waiters wake now, not after this process is torn down */
+	close(lock);
+	if (exit_fifo >= 0)
+		close(exit_fifo);
 	_exit(0);
 }

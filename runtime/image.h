@@ -43,6 +43,10 @@ void rt_images_close(struct rt_images *imgs);
 void rt_images_set_platform(struct rt_images *imgs, const struct rt_platform *p);
 /* Progress lines on fd 2 (bytes per layer); default: only when isatty(2). */
 void rt_images_set_progress(struct rt_images *imgs, bool on);
+/* Where refused layer entries are reported while layers are unpacked
+ * (import, pull, resolve): one call per entry, the message names the layer,
+ * the entry and why ("path leaves the layer (..)"). NULL: only counted. */
+void rt_images_set_warn(struct rt_images *imgs, void (*fn)(void *ud, const char *msg), void *ud);
 /* DATA_DIR/images (borrowed). */
 const char *rt_images_root(const struct rt_images *imgs);
 

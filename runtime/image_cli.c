@@ -109,10 +109,34 @@ static int cmd_ls(struct rt_images *imgs)
 	return 0;
 }
 
+/* One warning line per refused layer entry, counted for the summary. */
+static void print_refusal(void *ud, const char *msg)
+{
+	unsigned *n = ud;
+	if (++*n <= 100)
+		fprintf(stderr, "warning: %s\n", msg);
+	else if (*n == 101)
+		fprintf(stderr, "warning: more refused entries not shown\n");
+}
+
+static void print_refused_total(unsigned n)
+{
+	if (n)
+		fprintf(stderr,
+			"warning: %u layer entr%s refused (unsafe paths or links): "
+			"they are not in the image\n",
+			n, n == 1 ? "y was" : "ies were");
+}
+
 static int cmd_import(struct rt_images *imgs, const char *path)
 {
 	char err[1024], **names = NULL;
-	if (rt_image_import(imgs, path, &names, err, sizeof err)) {
+	unsigned refused = 0;
+	rt_images_set_warn(imgs, print_refusal, &refused);
+	int rc = rt_image_import(imgs, path, &names, err, sizeof err);
+	rt_images_set_warn(imgs, NULL, NULL);
+	print_refused_total(refused);
+	if (rc) {
 		fprintf(stderr, "minikube image import: %s\n", err);
 		return 1;
 	}
@@ -127,7 +151,12 @@ static int cmd_import(struct rt_images *imgs, const char *path)
 static int cmd_pull(struct rt_images *imgs, const char *ref, const struct rt_pull_opts *o)
 {
 	char err[1024], *name = NULL;
-	if (rt_image_pull(imgs, ref, o, &name, err, sizeof err)) {
+	unsigned refused = 0;
+	rt_images_set_warn(imgs, print_refusal, &refused);
+	int rc = rt_image_pull(imgs, ref, o, &name, err, sizeof err);
+	rt_images_set_warn(imgs, NULL, NULL);
+	print_refused_total(refused);
+	if (rc) {
 		fprintf(stderr, "minikube image pull: %s\n", err);
 		return 1;
 	}

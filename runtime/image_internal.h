@@ -34,6 +34,8 @@ struct rt_images {
 	char tmp[IMG_DIR_MAX];	  /* root/tmp */
 	struct rt_platform plat;
 	bool progress;
+	void (*warn)(void *ud, const char *msg); /* refused layer entries */
+	void *warn_ud;
 };
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -94,6 +96,9 @@ struct layer_opts {
 	bool overlay_whiteouts; /* .wh.x -> 0/0 char device, .wh..wh..opq -> xattr */
 	bool preserve_owner;	/* chown to tar uid/gid (root only) */
 	bool no_links;		/* skip symlinks and hardlinks (archives we only read) */
+	/* Called once per refused (hostile) entry with the reason; may be NULL. */
+	void (*warn)(void *ud, const char *msg);
+	void *warn_ud;
 };
 struct layer_stats {
 	unsigned skipped_hostile, skipped_devices, aufs_whiteouts, entries;

@@ -76,6 +76,12 @@ void rt_images_set_progress(struct rt_images *imgs, bool on)
 	imgs->progress = on;
 }
 
+void rt_images_set_warn(struct rt_images *imgs, void (*fn)(void *ud, const char *msg), void *ud)
+{
+	imgs->warn = fn;
+	imgs->warn_ud = ud;
+}
+
 const char *rt_images_root(const struct rt_images *imgs)
 {
 	return imgs->root;

@@ -90,6 +90,18 @@ static bool clean_name(const char *in, char *out, size_t n)
 	return true;
 }
 
+/* Skips a hostile entry: counted, and reported through o->warn with the
+ * reason so an import can tell the user what was left out and why. */
+static void refuse(struct unpack *u, const char *name, const char *why)
+{
+	u->st->skipped_hostile++;
+	if (!u->o->warn)
+		return;
+	char msg[600];
+	snprintf(msg, sizeof msg, "refused \"%.400s\": %s", name ? name : "(no name)", why);
+	u->o->warn(u->o->warn_ud, msg);
+}
+
 /* Opens the parent dir of rel (creating missing dirs, never following a
  * symlink) and points *base at the last component. Returns an fd or -errno. */
 static int open_parent(int root, char *rel, const char **base, bool create)
@@ -255,7 +267,7 @@ static int make_symlink(struct unpack *u, struct archive_entry *e, int dfd, cons
 {
 	const char *target = archive_entry_symlink(e);
 	if (!target || strlen(target) >= MAX_NAME_LEN) {
-		u->st->skipped_hostile++;
+		refuse(u, archive_entry_pathname(e), "symlink without a target or too long");
 		return 0;
 	}
 	remove_existing(dfd, name);
@@ -279,19 +291,20 @@ static int make_hardlink(struct unpack *u, struct archive_entry *e, int dfd, con
 {
 	char t[MAX_NAME_LEN + 2];
 	const char *tbase;
+	const char *ent = archive_entry_pathname(e);
 	if (!clean_name(archive_entry_hardlink(e), t, sizeof t) || !*t) {
-		u->st->skipped_hostile++;
+		refuse(u, ent, "hardlink target leaves the layer (..)");
 		return 0;
 	}
 	int tfd = open_parent(u->root, t, &tbase, false);
 	if (tfd < 0) {
-		u->st->skipped_hostile++; /* target outside the layer or behind a symlink */
+		refuse(u, ent, "hardlink target is not inside the layer");
 		return 0;
 	}
 	struct stat st;
 	int rc = 0;
 	if (fstatat(tfd, tbase, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR(st.st_mode)) {
-		u->st->skipped_hostile++;
+		refuse(u, ent, "hardlink target is missing from the layer or a directory");
 	} else {
 		remove_existing(dfd, name);
 		if (linkat(tfd, tbase, dfd, name, 0) < 0)
@@ -342,7 +355,7 @@ static int make_whiteout(struct unpack *u, int dfd, const char *name)
 	const char *victim = name + strlen(WH_PREFIX);
 	struct stat st;
 	if (!*victim || !strcmp(victim, ".") || !strcmp(victim, "..")) {
-		u->st->skipped_hostile++;
+		refuse(u, name, "whiteout of . or ..");
 		return 0;
 	}
 	/* A whiteout only hides lower layers; a same-layer file wins. */
@@ -363,19 +376,19 @@ static int unpack_entry(struct unpack *u, struct archive *a, struct archive_entr
 	mode_t type = archive_entry_filetype(e);
 	u->st->entries++;
 	if (!clean_name(archive_entry_pathname(e), rel, sizeof rel)) {
-		u->st->skipped_hostile++;
+		refuse(u, archive_entry_pathname(e), "path leaves the layer (..) or is too long");
 		return 0;
 	}
 	if (!*rel)
 		return 0; /* "./": the layer root keeps its own attributes */
 	bool link = archive_entry_hardlink(e) || type == AE_IFLNK;
 	if (u->o->no_links && link) {
-		u->st->skipped_hostile++;
+		refuse(u, rel, "links are not allowed in this archive");
 		return 0;
 	}
 	int dfd = open_parent(u->root, rel, &base, true);
 	if (dfd < 0) {
-		u->st->skipped_hostile++; /* path goes through a symlink or a file */
+		refuse(u, rel, "path goes through a symlink or a file");
 		return 0;
 	}
 	int rc = 0;
@@ -394,7 +407,7 @@ static int unpack_entry(struct unpack *u, struct archive *a, struct archive_entr
 	else if (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO)
 		rc = make_node(u, e, dfd, base);
 	else
-		u->st->skipped_hostile++; /* sockets and unknown types */
+		refuse(u, rel, "unsupported file type");
 	close(dfd);
 	return rc;
 }
@@ -528,11 +541,29 @@ void layer_dir(const struct rt_images *imgs, const char *diff_id, char *out, siz
 	snprintf(out, n, "%s/%s", imgs->layers, diff_id + 7);
 }
 
+/* Prefixes a refusal with the layer it came from for the image's sink. */
+struct layer_warn {
+	struct rt_images *imgs;
+	const char *blob;
+};
+
+static void layer_warn(void *ud, const char *msg)
+{
+	const struct layer_warn *w = ud;
+	char line[700];
+	snprintf(line, sizeof line, "layer %.19s: %s", w->blob, msg);
+	w->imgs->warn(w->imgs->warn_ud, line);
+}
+
 static int unpack_to_tmp(struct rt_images *imgs, const char *blob, const char *diff_id,
 			 const char *tmp, struct layer_stats *st, char *err, size_t errlen)
 {
 	char src[PATH_MAX], got[DIGEST_LEN + 1];
-	struct layer_opts o = {.overlay_whiteouts = true, .preserve_owner = true};
+	struct layer_warn w = {imgs, blob};
+	struct layer_opts o = {.overlay_whiteouts = true,
+			       .preserve_owner = true,
+			       .warn = imgs->warn ? layer_warn : NULL,
+			       .warn_ud = &w};
 	int rc = blob_path(imgs, blob, src, sizeof src, err, errlen);
 	if (!rc)
 		rc = layer_unpack(src, tmp, &o, got, st, err, errlen);

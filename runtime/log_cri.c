@@ -51,8 +51,11 @@ static int open_log(struct rt_log_writer *w, bool truncate)
 
 int rt_log_open(struct rt_log_writer *w, const char *path, uint64_t max_size, int max_files)
 {
-	memset(w, 0, sizeof(*w));
+	/* not memset: the 2 x 16 KiB line buffers stay untouched (no resident
+	 * pages) until the container prints something */
 	w->fd = -1;
+	w->size = 0;
+	w->line_len[0] = w->line_len[1] = 0;
 	if (snprintf(w->path, sizeof(w->path), "%s", path) >= (int)sizeof(w->path))
 		return -ENAMETOOLONG;
 	w->max_size = max_size ? max_size : 10u << 20;

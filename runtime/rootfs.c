@@ -306,8 +306,8 @@ static int mount_cgroupfs(int rootfd, const struct rt_mount *m, const struct rt_
 	const char *d = m->destination;
 	if (cg->mode == RT_CG_V2 && cg->n > 0)
 		return mount_at(rootfd, d, true, cg->dir[0], NULL, MS_BIND | f, NULL, err, errlen);
-	int r = mount_at(rootfd, d, true, "cgroup", "tmpfs", MNT_NSE, "mode=755,size=64k", err,
-			 errlen);
+	int r =
+	    mount_at(rootfd, d, true, "cgroup", "tmpfs", MNT_NSE, "mode=755,size=64k", err, errlen);
 	for (int i = 0; r == 0 && i < cg->n; i++) {
 		char sub[600];
 		snprintf(sub, sizeof(sub), "%s/%s", d, cg->name[i]);

@@ -228,8 +228,7 @@ static uint64_t profile_key(void)
 
 static void cache_path(const struct rt *rt, char *out, size_t n)
 {
-	snprintf(out, n, "%s/seccomp/%016llx.bpf", rt->data_dir,
-		 (unsigned long long)profile_key());
+	snprintf(out, n, "%s/seccomp/%016llx.bpf", rt->data_dir, (unsigned long long)profile_key());
 }
 
 static bool program_ok(const struct sock_filter *f, size_t len)

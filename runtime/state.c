@@ -47,9 +47,11 @@ int64_t rt_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-uint64_t rt_proc_starttime(pid_t pid)
+/* /proc/PID/stat: the state letter and starttime (0 when gone). */
+static uint64_t proc_stat(pid_t pid, char *state)
 {
 	char path[64], buf[1024];
+	*state = 0;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (pid <= 0 || rt_read_file(path, buf, sizeof(buf)) <= 0)
 		return 0;
@@ -59,11 +61,23 @@ uint64_t rt_proc_starttime(pid_t pid)
 	unsigned long long start = 0;
 	/* after ") ": state(3) ... starttime is field 22 */
 	if (sscanf(p + 2,
-		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+		   "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
 		   "%*d %*d %llu",
-		   &start) != 1)
+		   state, &start) != 2)
 		return 0;
 	return start;
+}
+
+uint64_t rt_proc_starttime(pid_t pid)
+{
+	char state;
+	return proc_stat(pid, &state);
+}
+
+bool rt_proc_running(pid_t pid, uint64_t start)
+{
+	char state;
+	return start && proc_stat(pid, &state) == start && state != 'Z' && state != 'X';
 }
 
 int rt_state_dir(const struct rt *rt, const char *id, char *out, size_t n)

@@ -163,6 +163,49 @@ static void test_seccomp_compiled_once(void)
 	free(r.seccomp_bpf);
 }
 
+/* The exported BPF is cached in DATA_DIR/seccomp: a second runtime loads
+ * the cached program instead of compiling (shown by planting a valid
+ * one-instruction program under the cache name); a damaged cache file is
+ * ignored and the profile compiled again. */
+static void test_seccomp_disk_cache(void)
+{
+	struct rt a = {0}, b = {0}, c = {0};
+	char err[256], cmd[400], path[300] = "";
+	snprintf(a.data_dir, sizeof(a.data_dir), "%s/sc", tmp);
+	mkdir(a.data_dir, 0700);
+	b = c = a;
+	CHECK_INT(rt_seccomp_prepare(&a, err, sizeof(err)), 0);
+	snprintf(cmd, sizeof(cmd), "ls %s/seccomp/*.bpf", a.data_dir);
+	FILE *ls = popen(cmd, "r");
+	CHECK(ls && fgets(path, sizeof(path), ls));
+	if (ls)
+		pclose(ls);
+	path[strcspn(path, "\n")] = 0;
+	struct {
+		uint32_t magic, len;
+		uint64_t sum;
+		struct sock_filter f;
+	} plant = {0x3143534bu, 1, 0xcbf29ce484222325ULL, BPF_STMT(BPF_RET | BPF_K, 0x7fff0000u)};
+	for (size_t i = 0; i < sizeof(plant.f); i++)
+		plant.sum = (plant.sum ^ ((unsigned char *)&plant.f)[i]) * 0x100000001b3ULL;
+	FILE *f = fopen(path, "w");
+	CHECK(f && fwrite(&plant, sizeof(plant), 1, f) == 1);
+	if (f)
+		fclose(f);
+	CHECK_INT(rt_seccomp_prepare(&b, err, sizeof(err)), 0);
+	CHECK_INT(b.seccomp_len, 1); /* loaded from the cache */
+	f = fopen(path, "a");
+	CHECK(f && fputs("xx", f) >= 0);
+	if (f)
+		fclose(f);
+	CHECK_INT(rt_seccomp_prepare(&c, err, sizeof(err)), 0); /* rejected, recompiled */
+	CHECK(c.seccomp_len == a.seccomp_len && c.seccomp_bpf &&
+	      !memcmp(a.seccomp_bpf, c.seccomp_bpf, a.seccomp_len * sizeof(*a.seccomp_bpf)));
+	free(a.seccomp_bpf);
+	free(b.seccomp_bpf);
+	free(c.seccomp_bpf);
+}
+
 static void test_user_resolve(void)
 {
 	char root[128], etc[160];
@@ -319,6 +362,7 @@ int main(void)
 	TEST_RUN(test_mount_options);
 	TEST_RUN(test_caps);
 	TEST_RUN(test_seccomp_compiled_once);
+	TEST_RUN(test_seccomp_disk_cache);
 	TEST_RUN(test_user_resolve);
 	TEST_RUN(test_oci_config);
 	TEST_RUN(test_ids);

@@ -377,6 +377,41 @@ static void test_pull_refusals(void)
 	rt_images_close(imgs);
 }
 
+/* A registry whose stored layer was tampered with (one byte flipped on its
+ * disk, same size): the pull must fail on the digest and keep nothing. */
+static void test_pull_tampered_blob(void)
+{
+	struct rt_images *imgs = open_store("p4");
+	struct rt_pull_opts o = {.insecure = true};
+	char err[1024], p[600];
+	const char *d = fxd("busybox_upper_layer");
+	if (!imgs)
+		return;
+	snprintf(p, sizeof p, "%s/regdata/docker/registry/v2/blobs/sha256/%.2s/%s/data", tmp, d + 7,
+		 d + 7);
+	FILE *f = fopen(p, "r+b");
+	CHECK(f != NULL);
+	if (!f) {
+		rt_images_close(imgs);
+		return;
+	}
+	fseek(f, 40, SEEK_SET);
+	int c = fgetc(f);
+	fseek(f, 40, SEEK_SET);
+	fputc(c ^ 0x55, f);
+	fflush(f);
+	int rc = pull(imgs, "busybox:test", &o, err, sizeof err);
+	CHECK(rc < 0);
+	CHECK(strstr(err, d) != NULL || strstr(err, "digest") != NULL);
+	if (rc == 0 || !strstr(err, "digest"))
+		fprintf(stderr, "tampered pull: %d %s\n", rc, err);
+	CHECK(!blob_exists(imgs, d));
+	fseek(f, 40, SEEK_SET); /* restore for the token-auth test */
+	fputc(c, f);
+	fclose(f);
+	rt_images_close(imgs);
+}
+
 /* ---- token auth ---- */
 
 struct token_server {
@@ -616,6 +651,7 @@ int main(void)
 	TEST_RUN(test_pull_insecure);
 	TEST_RUN(test_pull_index_platform);
 	TEST_RUN(test_pull_refusals);
+	TEST_RUN(test_pull_tampered_blob);
 	TEST_RUN(test_pull_token_auth);
 	return test_summary();
 }

@@ -387,6 +387,19 @@ static void write_hostile_tar(const char *path, const char *outside)
 	archive_write_free(a);
 }
 
+struct refusals {
+	unsigned n;
+	char text[4096];
+};
+
+static void collect_refusal(void *ud, const char *msg)
+{
+	struct refusals *r = ud;
+	size_t l = strlen(r->text);
+	r->n++;
+	snprintf(r->text + l, sizeof r->text - l, "%s\n", msg);
+}
+
 static void test_hostile_tar(void)
 {
 	char outside[300], base[300], dest[320], tarp[320], p[PATH_MAX], err[512];
@@ -398,10 +411,19 @@ static void test_hostile_tar(void)
 	mkdir(base, 0755);
 	mkdir(dest, 0755);
 	write_hostile_tar(tarp, outside);
-	struct layer_opts o = {.overlay_whiteouts = true, .preserve_owner = true};
+	struct refusals got = {0};
+	struct layer_opts o = {.overlay_whiteouts = true,
+			       .preserve_owner = true,
+			       .warn = collect_refusal,
+			       .warn_ud = &got};
 	struct layer_stats st = {0};
 	char diff[DIGEST_LEN + 1];
 	int rc = layer_unpack(tarp, dest, &o, diff, &st, err, sizeof err);
+	/* every refusal is reported with its reason */
+	CHECK_INT(got.n, st.skipped_hostile);
+	CHECK(strstr(got.text, "\"../evil\": path leaves the layer") != NULL);
+	CHECK(strstr(got.text, "\"link/pwned\": path goes through a symlink") != NULL);
+	CHECK(strstr(got.text, "\"passwd\": hardlink target is not inside the layer") != NULL);
 	CHECK_INT(rc, 0);
 	if (rc)
 		fprintf(stderr, "unpack: %s\n", err);
