@@ -36,6 +36,7 @@ test: build unit sanitize fuzz conformance
 
 bench: build
 	./benchmarks/run-all $(BUILD)/minikube
+	./benchmarks/runtime-bench $(BUILD)/minikube
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
