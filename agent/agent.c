@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "common/cli.h"
 #include "agent/agent.h"
+#include "agent/podsync.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -62,6 +63,7 @@ static void node_stop(struct node *n)
 	uv_close((uv_handle_t *)&n->status_timer, NULL);
 	uv_close((uv_handle_t *)&n->sigint, NULL);
 	uv_close((uv_handle_t *)&n->sigterm, NULL);
+	podsync_stop(n->podsync);
 	httpc_free(n->api);
 	n->api = NULL;
 	httpc_free(n->join);
@@ -191,6 +193,7 @@ static void node_registered(struct node *n, const char *body, size_t len)
 	n->registered = true;
 	status_check(n);
 	node_lease_start(n);
+	podsync_start(n);
 	uv_timer_start(&n->status_timer, on_status_timer, AGENT_STATUS_CHECK_MS,
 		       AGENT_STATUS_CHECK_MS);
 }
@@ -353,6 +356,7 @@ static void node_free(struct node *n)
 	free(n->key_pem);
 	json_decref(n->status_sent);
 	json_decref(n->conds_sent);
+	podsync_free(n->podsync);
 }
 
 /* Reuses saved credentials, else joins with the token. */

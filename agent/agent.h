@@ -50,6 +50,7 @@ struct node {
 	json_t *status_sent; /* last posted status.conditions etc. without times */
 	json_t *conds_sent;  /* last posted conditions (for lastTransitionTime) */
 	uint64_t status_sent_ms;
+	struct podsync *podsync; /* agent/podsync.h: the pods bound to this node */
 	bool registered, lease_created, stopping;
 	int exit_code;
 };

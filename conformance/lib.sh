@@ -11,9 +11,21 @@ PASSED=0
 FAILED=0
 SERVER_PID=""
 
+# Containers that agents of the test started outlive them by design: remove
+# every container kept in any data dir under $T.
+remove_containers() {
+	for dir in "$T"/*/; do
+		[ -d "$dir/containers" ] || continue
+		for c in "$dir"containers/*/; do
+			[ -d "$c" ] && "$MINIKUBE" rm -f --data-dir "$dir" "$(basename "$c")" >/dev/null 2>&1
+		done
+	done
+}
+
 cleanup() {
 	[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null
 	wait 2>/dev/null
+	remove_containers
 	rm -rf "$T"
 }
 trap cleanup EXIT

@@ -1,0 +1,203 @@
+/* agent/podstatus.c — the Pod status the kubelet would report, computed from
+ * what the agent knows about each container (struct ctr_view): container
+ * states, the phase (the kubelet's getPhase), the conditions and the
+ * restart back-off. Pure functions, no I/O: tests/podsync_test.c covers them. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/podsync.h"
+
+const char *podstatus_restart_policy(const json_t *pod)
+{
+	const char *p =
+	    json_string_value(json_object_get(json_object_get(pod, "spec"), "restartPolicy"));
+	if (p && !strcmp(p, "Never"))
+		return "Never";
+	if (p && !strcmp(p, "OnFailure"))
+		return "OnFailure";
+	return "Always";
+}
+
+bool podstatus_should_restart(const char *policy, int exit_code)
+{
+	if (!strcmp(policy, "Always"))
+		return true;
+	return !strcmp(policy, "OnFailure") && exit_code != 0;
+}
+
+const char *podstatus_term_reason(int exit_code, bool oom)
+{
+	if (oom)
+		return "OOMKilled";
+	return exit_code == 0 ? "Completed" : "Error";
+}
+
+uint64_t podstatus_backoff_next(uint64_t cur)
+{
+	if (cur == 0)
+		return PODSYNC_BACKOFF_START_MS;
+	return cur * 2 > PODSYNC_BACKOFF_MAX_MS ? PODSYNC_BACKOFF_MAX_MS : cur * 2;
+}
+
+void podstatus_time(int64_t ns, char out[32])
+{
+	time_t s = (time_t)(ns / 1000000000);
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static json_t *time_or_null(int64_t ns)
+{
+	char t[32];
+	if (ns <= 0)
+		return json_null();
+	podstatus_time(ns, t);
+	return json_string(t);
+}
+
+static json_t *state_json(const struct ctr_view *v)
+{
+	json_t *s = json_object();
+	if (v->state == CV_RUNNING) {
+		json_object_set_new(s, "running",
+				    json_pack("{s:o}", "startedAt", time_or_null(v->started_ns)));
+	} else if (v->state == CV_TERMINATED) {
+		json_t *t = json_pack("{s:i, s:s, s:o, s:o}", "exitCode", v->exit_code, "reason",
+				      v->reason ? v->reason : "Error", "startedAt",
+				      time_or_null(v->started_ns), "finishedAt",
+				      time_or_null(v->finished_ns));
+		if (v->signal)
+			json_object_set_new(t, "signal", json_integer(v->signal));
+		if (v->message && *v->message)
+			json_object_set_new(t, "message", json_string(v->message));
+		if (v->container_id)
+			json_object_set_new(t, "containerID", json_string(v->container_id));
+		json_object_set_new(s, "terminated", t);
+	} else {
+		json_t *w =
+		    json_pack("{s:s}", "reason", v->reason ? v->reason : "ContainerCreating");
+		if (v->message && *v->message)
+			json_object_set_new(w, "message", json_string(v->message));
+		json_object_set_new(s, "waiting", w);
+	}
+	return s;
+}
+
+json_t *podstatus_container(const struct ctr_view *v, bool init)
+{
+	bool running = v->state == CV_RUNNING;
+	bool ready = init ? v->state == CV_TERMINATED && v->exit_code == 0 : running;
+	json_t *c = json_pack(
+	    "{s:s, s:o, s:o, s:b, s:i, s:s, s:s, s:b}", "name", v->name, "state", state_json(v),
+	    "lastState", v->last_state ? json_deep_copy(v->last_state) : json_object(), "ready",
+	    ready, "restartCount", v->restart_count, "image", v->image ? v->image : "", "imageID",
+	    v->image_id ? v->image_id : "", "started", running);
+	if (c && v->container_id)
+		json_object_set_new(c, "containerID", json_string(v->container_id));
+	return c;
+}
+
+static bool init_done(const struct ctr_view *v)
+{
+	return v->state == CV_TERMINATED && v->exit_code == 0;
+}
+
+bool podstatus_initialized(const struct ctr_view *init, size_t n_init)
+{
+	for (size_t i = 0; i < n_init; i++)
+		if (!init_done(&init[i]))
+			return false;
+	return true;
+}
+
+/* An init container that failed for good makes the pod Failed. */
+static bool init_failed(const char *policy, const struct ctr_view *init, size_t n_init)
+{
+	for (size_t i = 0; i < n_init; i++)
+		if (init[i].state == CV_TERMINATED && init[i].exit_code != 0 &&
+		    !strcmp(policy, "Never"))
+			return true;
+	return false;
+}
+
+const char *podstatus_phase(const char *policy, const struct ctr_view *init, size_t n_init,
+			    const struct ctr_view *app, size_t n_app)
+{
+	if (init_failed(policy, init, n_init))
+		return "Failed";
+	if (!podstatus_initialized(init, n_init))
+		return "Pending";
+	size_t running = 0, waiting = 0, stopped = 0, succeeded = 0;
+	for (size_t i = 0; i < n_app; i++) {
+		const struct ctr_view *v = &app[i];
+		if (v->state == CV_RUNNING)
+			running++;
+		else if (v->state == CV_TERMINATED) {
+			stopped++;
+			succeeded += v->exit_code == 0;
+		} else if (v->last_state && json_object_size(v->last_state))
+			stopped++; /* waiting to restart after a crash */
+		else
+			waiting++;
+	}
+	if (waiting > 0 || n_app == 0)
+		return "Pending";
+	if (running > 0)
+		return "Running";
+	if (!strcmp(policy, "Always"))
+		return "Running";
+	if (stopped == succeeded)
+		return "Succeeded";
+	if (!strcmp(policy, "OnFailure"))
+		return "Running";
+	return "Failed";
+}
+
+/* lastTransitionTime of type in prev when its status is the same. */
+static const char *prev_time(const json_t *prev, const char *type, const char *status)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(prev, i, c)
+	{
+		const char *t = json_string_value(json_object_get(c, "type"));
+		const char *s = json_string_value(json_object_get(c, "status"));
+		if (t && s && !strcmp(t, type) && !strcmp(s, status))
+			return json_string_value(json_object_get(c, "lastTransitionTime"));
+	}
+	return NULL;
+}
+
+static void cond_add(json_t *arr, const char *type, bool ok, const char *reason, const json_t *prev,
+		     const char *now)
+{
+	const char *status = ok ? "True" : "False";
+	const char *t = prev_time(prev, type, status);
+	json_t *c = json_pack("{s:s, s:s, s:n, s:s}", "type", type, "status", status,
+			      "lastProbeTime", "lastTransitionTime", t ? t : now);
+	if (c && !ok && reason)
+		json_object_set_new(c, "reason", json_string(reason));
+	json_array_append_new(arr, c);
+}
+
+json_t *podstatus_conditions(const char *phase, const struct ctr_view *init, size_t n_init,
+			     const struct ctr_view *app, size_t n_app, const json_t *prev,
+			     const char *now)
+{
+	bool terminal = !strcmp(phase, "Succeeded") || !strcmp(phase, "Failed");
+	bool initialized = podstatus_initialized(init, n_init);
+	bool ready = n_app > 0 && initialized;
+	for (size_t i = 0; i < n_app; i++)
+		ready = ready && app[i].state == CV_RUNNING;
+	const char *why = terminal ? "PodCompleted" : "ContainersNotReady";
+	json_t *arr = json_array();
+	cond_add(arr, "Initialized", initialized || terminal, "ContainersNotInitialized", prev,
+		 now);
+	cond_add(arr, "Ready", ready, why, prev, now);
+	cond_add(arr, "ContainersReady", ready, why, prev, now);
+	cond_add(arr, "PodScheduled", true, NULL, prev, now);
+	return arr;
+}

@@ -1,0 +1,1449 @@
+/* agent/podsync.c — runs the pods bound to this node (see podsync.h).
+ *
+ * One struct podsync hangs off struct node: the runtime and image store
+ * handles, the pod table (a list of struct pod keyed by uid), the watch
+ * stream and a 1 s tick. Every pod is driven by pod_sync(), which is
+ * idempotent: it looks at what the runtime reports and takes the next step
+ * (sandbox, init containers in order, app containers, restarts with
+ * back-off, termination), then PATCHes pods/X/status when the computed
+ * status differs from the last one written. Runtime calls are short and
+ * synchronous; image pulls run on the libuv thread pool. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/agent.h"
+#include "agent/agent_internal.h"
+#include "agent/podspec.h"
+#include "agent/podsync.h"
+#include "runtime/image.h"
+
+#define PODS_PATH "/api/v1/pods"
+#define RELIST_MS 1000
+#define WATCH_LINE_MAX (4 << 20)
+#define CLUSTER_DOMAIN "cluster.local"
+
+struct pod_ctr {
+	char name[64];
+	bool init;
+	int attempt;		/* restartCount */
+	char id[RT_ID_MAX + 1]; /* current runtime container, "" none */
+	struct rt_state st;	/* last polled state when id[0] */
+	json_t *last_state;	/* {"terminated":{...}} of the previous attempt */
+	uint64_t backoff_ms, next_start_ms, delay_ms;
+	bool restart_due; /* exit seen, restart scheduled at next_start_ms */
+	char reason[48], message[256];
+	char image[256], image_id[128];
+	char image_name[256]; /* normalized name the image resolved to */
+	bool pulling, pulled;
+	uint64_t pull_backoff_ms, pull_next_ms;
+};
+
+struct pod {
+	struct pod *next;
+	char uid[64], ns[64], name[256];
+	json_t *obj;
+	char sandbox_id[RT_ID_MAX + 1];
+	int sandbox_attempt;
+	pid_t sandbox_pid;
+	struct pod_ctr *ctrs; /* init containers first */
+	size_t n_init, n_ctrs;
+	bool seen, files_ready, deleting, delete_sent, sandbox_stopped, refs_retry;
+	uint64_t kill_deadline_ms;
+	char start_time[32];
+	json_t *status_sent, *conds;
+	/* "configmaps/NAME" -> false (to fetch), "pending", null (absent) or
+	 * the object: what the pod's env and volumes reference. */
+	json_t *refs;
+};
+
+struct adopted {
+	char id[RT_ID_MAX + 1];
+	char label[256];
+};
+
+struct podsync {
+	struct node *n;
+	struct rt *rt;
+	struct rt_images *imgs;
+	char data_dir[1024];
+	char host_ip[64];
+	uv_timer_t tick, relist;
+	struct httpc_stream *watch;
+	struct httpc_lines lines;
+	char rv[32];
+	struct pod *pods;
+	struct adopted *adopted; /* from rt_container_list, until the first list */
+	size_t n_adopted;
+	bool stopping, listed;
+	int handles_open;
+};
+
+static void pod_sync(struct podsync *ps, struct pod *p);
+static void watch_start(struct podsync *ps);
+static void list_start(struct podsync *ps);
+
+/* ---- helpers ---- */
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static const json_t *pod_spec(const struct pod *p)
+{
+	return json_object_get(p->obj, "spec");
+}
+
+static bool pod_host_network(const struct pod *p)
+{
+	return json_is_true(json_object_get(pod_spec(p), "hostNetwork"));
+}
+
+static const json_t *ctr_spec(const struct pod *p, const struct pod_ctr *c)
+{
+	const json_t *arr = json_object_get(pod_spec(p), c->init ? "initContainers" : "containers");
+	size_t i;
+	json_t *e;
+	json_array_foreach(arr, i, e)
+	{
+		const char *nm = jstr(e, "name");
+		if (nm && !strcmp(nm, c->name))
+			return e;
+	}
+	return NULL;
+}
+
+static struct pod *pod_find(struct podsync *ps, const char *uid)
+{
+	for (struct pod *p = ps->pods; p; p = p->next)
+		if (!strcmp(p->uid, uid))
+			return p;
+	return NULL;
+}
+
+static void pod_free(struct pod *p)
+{
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		json_decref(p->ctrs[i].last_state);
+	free(p->ctrs);
+	json_decref(p->obj);
+	json_decref(p->status_sent);
+	json_decref(p->conds);
+	json_decref(p->refs);
+	free(p);
+}
+
+static void pod_unlink(struct podsync *ps, struct pod *p)
+{
+	for (struct pod **pp = &ps->pods; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			return;
+		}
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void pod_dir(const struct podsync *ps, const struct pod *p, const char *sub, char *out,
+		    size_t n)
+{
+	snprintf(out, n, "%s/pods/%s%s%s", ps->data_dir, p->uid, sub[0] ? "/" : "", sub);
+}
+
+/* Runtime calls whose failure only matters in the log. */
+static void rt_remove(struct podsync *ps, const char *id)
+{
+	char err[256];
+	struct rt_state st;
+	if (rt_container_state(ps->rt, id, &st, err, sizeof err))
+		return; /* already gone */
+	if (rt_container_delete(ps->rt, id, true, err, sizeof err))
+		log_warn(&ps->n->log, "pods", "cannot remove container id=%s error=\"%s\"", id,
+			 err);
+}
+
+static void rt_signal(struct podsync *ps, const char *id, int sig, bool all)
+{
+	char err[256];
+	if (rt_container_kill(ps->rt, id, sig, all, err, sizeof err))
+		log_v(&ps->n->log, 1, "pods", "kill failed id=%s sig=%d error=\"%s\"", id, sig,
+		      err);
+}
+
+/* ---- the pod table ---- */
+
+/* Builds the container list from the spec (bounded, names validated). */
+static int pod_ctrs_build(struct pod *p)
+{
+	const json_t *init = json_object_get(pod_spec(p), "initContainers");
+	const json_t *app = json_object_get(pod_spec(p), "containers");
+	size_t ni = json_array_size(init), na = json_array_size(app);
+	if (na == 0 || ni > PODSYNC_CONTAINERS_MAX || na > PODSYNC_CONTAINERS_MAX)
+		return -EINVAL;
+	p->ctrs = calloc(ni + na, sizeof *p->ctrs);
+	if (!p->ctrs)
+		return -ENOMEM;
+	p->n_init = ni;
+	p->n_ctrs = ni + na;
+	for (size_t i = 0; i < ni + na; i++) {
+		const json_t *c = json_array_get(i < ni ? init : app, i < ni ? i : i - ni);
+		const char *nm = jstr(c, "name");
+		const char *img = jstr(c, "image");
+		if (!nm || !*nm || strlen(nm) > 63 || !img || strlen(img) > 255)
+			return -EINVAL;
+		snprintf(p->ctrs[i].name, sizeof p->ctrs[i].name, "%s", nm);
+		snprintf(p->ctrs[i].image, sizeof p->ctrs[i].image, "%s", img);
+		p->ctrs[i].init = i < ni;
+	}
+	return 0;
+}
+
+static struct pod_ctr *ctr_by(struct pod *p, bool init, const char *name)
+{
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		if (p->ctrs[i].init == init && !strcmp(p->ctrs[i].name, name))
+			return &p->ctrs[i];
+	return NULL;
+}
+
+/* Re-adopts the runtime containers an earlier agent started for this pod. */
+static void pod_adopt(struct podsync *ps, struct pod *p)
+{
+	char uid[64], kind[16], name[64];
+	int attempt;
+	for (size_t i = 0; i < ps->n_adopted; i++) {
+		struct adopted *a = &ps->adopted[i];
+		if (!a->id[0] || sandbox_label_parse(a->label, uid, kind, name, &attempt) ||
+		    strcmp(uid, p->uid))
+			continue;
+		if (!strcmp(kind, "sandbox")) {
+			if (!p->sandbox_id[0] || attempt >= p->sandbox_attempt) {
+				snprintf(p->sandbox_id, sizeof p->sandbox_id, "%s", a->id);
+				p->sandbox_attempt = attempt;
+			}
+		} else {
+			struct pod_ctr *c = ctr_by(p, !strcmp(kind, "init"), name);
+			if (c && (!c->id[0] || attempt >= c->attempt)) {
+				snprintf(c->id, sizeof c->id, "%s", a->id);
+				c->attempt = attempt;
+				c->pulled = true;
+			}
+		}
+		log_info(&ps->n->log, "pods", "re-adopted container id=%s pod=%s/%s", a->id, p->ns,
+			 p->name);
+		a->id[0] = 0; /* taken */
+	}
+}
+
+static struct pod *pod_add(struct podsync *ps, json_t *obj)
+{
+	const json_t *meta = json_object_get(obj, "metadata");
+	const char *uid = jstr(meta, "uid"), *ns = jstr(meta, "namespace"),
+		   *name = jstr(meta, "name");
+	char probe[RT_ID_MAX + 1];
+	if (!uid || !ns || !name || strlen(ns) > 63 || strlen(name) > 253 ||
+	    sandbox_container_id(uid, "sandbox", "", 0, probe, sizeof probe))
+		return NULL;
+	struct pod *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	snprintf(p->uid, sizeof p->uid, "%s", uid);
+	snprintf(p->ns, sizeof p->ns, "%s", ns);
+	snprintf(p->name, sizeof p->name, "%s", name);
+	p->obj = json_incref(obj);
+	if (pod_ctrs_build(p)) {
+		log_warn(&ps->n->log, "pods", "ignoring a pod with unusable containers pod=%s/%s",
+			 ns, name);
+		pod_free(p);
+		return NULL;
+	}
+	const json_t *status = json_object_get(obj, "status");
+	const char *t = jstr(status, "startTime");
+	if (t && strlen(t) < sizeof p->start_time)
+		snprintf(p->start_time, sizeof p->start_time, "%s", t);
+	else
+		podstatus_time(now_ns(), p->start_time);
+	if (json_is_array(json_object_get(status, "conditions")))
+		p->conds = json_incref(json_object_get(status, "conditions"));
+	pod_adopt(ps, p);
+	p->next = ps->pods;
+	ps->pods = p;
+	log_info(&ps->n->log, "pods", "pod added pod=%s/%s uid=%s", ns, name, uid);
+	return p;
+}
+
+/* A pod from the list or a watch event: add it or take its new object. */
+static void pod_upsert(struct podsync *ps, json_t *obj)
+{
+	const char *uid = jstr(json_object_get(obj, "metadata"), "uid");
+	struct pod *p = uid ? pod_find(ps, uid) : NULL;
+	if (p) {
+		json_decref(p->obj);
+		p->obj = json_incref(obj);
+	} else if (!(p = pod_add(ps, obj)))
+		return;
+	p->seen = true;
+	pod_sync(ps, p);
+}
+
+/* Removes every runtime container of the pod, then the pod's entry. */
+static void pod_remove_all(struct podsync *ps, struct pod *p)
+{
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		if (p->ctrs[i].id[0])
+			rt_remove(ps, p->ctrs[i].id);
+	if (p->sandbox_id[0])
+		rt_remove(ps, p->sandbox_id);
+	p->sandbox_id[0] = 0;
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		p->ctrs[i].id[0] = 0;
+}
+
+/* Unmounts what volumes mounted below dir (emptyDir medium Memory), the
+ * last mounted first. */
+static void unmount_below(const char *dir)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096], mp[4096];
+	struct agent_strv found = {0};
+	size_t dl = strlen(dir);
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && !strncmp(mp, dir, dl) &&
+		    mp[dl] == '/')
+			agent_strv_add(&found, mp);
+	if (f)
+		fclose(f);
+	for (size_t i = found.n; i-- > 0;)
+		umount2(found.v[i], MNT_DETACH);
+	agent_strv_clear(&found);
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)ftw;
+	if (flag == FTW_DP ? rmdir(path) : unlink(path))
+		return 0; /* best effort: keep going */
+	return 0;
+}
+
+/* DATA_DIR/pods/<uid>: volumes, /etc files, termination logs. Never crosses
+ * into another filesystem nor follows symlinks. */
+static void pod_dir_remove(struct podsync *ps, const char *uid)
+{
+	char dir[1100];
+	snprintf(dir, sizeof dir, "%s/pods/%s", ps->data_dir, uid);
+	unmount_below(dir);
+	if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) && errno != ENOENT)
+		log_warn(&ps->n->log, "pods", "cannot remove %s error=\"%s\"", dir,
+			 strerror(errno));
+}
+
+static void pod_forget(struct podsync *ps, struct pod *p)
+{
+	log_info(&ps->n->log, "pods", "pod removed pod=%s/%s uid=%s", p->ns, p->name, p->uid);
+	pod_remove_all(ps, p);
+	pod_dir_remove(ps, p->uid);
+	pod_unlink(ps, p);
+	pod_free(p);
+}
+
+/* ---- configMaps and Secrets the pod references ---- */
+
+#define POD_REFS_MAX 64
+
+static void ref_add(json_t *set, const char *res, const char *name)
+{
+	char key[320];
+	if (!name || !*name || strlen(name) > 253 || json_object_size(set) >= POD_REFS_MAX)
+		return;
+	snprintf(key, sizeof key, "%s/%s", res, name);
+	if (!json_object_get(set, key))
+		json_object_set_new(set, key, json_false());
+}
+
+static void refs_from_container(json_t *set, const json_t *c)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(c, "envFrom"), i, e)
+	{
+		ref_add(set, "configmaps", jstr(json_object_get(e, "configMapRef"), "name"));
+		ref_add(set, "secrets", jstr(json_object_get(e, "secretRef"), "name"));
+	}
+	json_array_foreach(json_object_get(c, "env"), i, e)
+	{
+		const json_t *vf = json_object_get(e, "valueFrom");
+		ref_add(set, "configmaps", jstr(json_object_get(vf, "configMapKeyRef"), "name"));
+		ref_add(set, "secrets", jstr(json_object_get(vf, "secretKeyRef"), "name"));
+	}
+}
+
+static void refs_from_volume(json_t *set, const json_t *v)
+{
+	size_t i;
+	json_t *src;
+	ref_add(set, "configmaps", jstr(json_object_get(v, "configMap"), "name"));
+	ref_add(set, "secrets", jstr(json_object_get(v, "secret"), "secretName"));
+	json_array_foreach(json_object_get(json_object_get(v, "projected"), "sources"), i, src)
+	{
+		ref_add(set, "configmaps", jstr(json_object_get(src, "configMap"), "name"));
+		ref_add(set, "secrets", jstr(json_object_get(src, "secret"), "name"));
+	}
+}
+
+static json_t *pod_refs_build(const struct pod *p)
+{
+	json_t *set = json_object();
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(pod_spec(p), "initContainers"), i, e)
+	{
+		refs_from_container(set, e);
+	}
+	json_array_foreach(json_object_get(pod_spec(p), "containers"), i, e)
+	{
+		refs_from_container(set, e);
+	}
+	json_array_foreach(json_object_get(pod_spec(p), "volumes"), i, e)
+	{
+		refs_from_volume(set, e);
+	}
+	return set;
+}
+
+/* agent_get_object_fn over the pod's fetched references. */
+static const json_t *pod_get_object(void *ud, const char *resource, const char *ns,
+				    const char *name)
+{
+	const struct pod *p = ud;
+	char key[320];
+	(void)ns; /* always the pod's own namespace */
+	snprintf(key, sizeof key, "%s/%s", resource, name ? name : "");
+	const json_t *o = json_object_get(p->refs, key);
+	return json_is_object(o) ? o : NULL;
+}
+
+struct ref_ctx {
+	struct podsync *ps;
+	char uid[64], key[320];
+};
+
+static void on_ref(void *ud, int status, const struct httpc_resp *resp, const char *body,
+		   size_t len)
+{
+	struct ref_ctx *r = ud;
+	struct pod *p = r->ps->stopping ? NULL : pod_find(r->ps, r->uid);
+	json_t *obj = status == 200 ? json_loadb(body, len, 0, NULL) : NULL;
+	if (p && json_is_object(obj))
+		json_object_set(p->refs, r->key, obj);
+	else if (p)
+		json_object_set_new(p->refs, r->key, status == 404 ? json_null() : json_false());
+	if (p && status != 200 && status != 404)
+		log_warn(&r->ps->n->log, "pods", "cannot read %s pod=%s/%s status=%d", r->key,
+			 p->ns, p->name, status);
+	json_decref(obj);
+	if (p)
+		pod_sync(r->ps, p);
+	free(r);
+}
+
+/* Fetches what the pod references; true once every reference is known
+ * (found or absent). Absent ones are asked for again when forget_absent. */
+static bool pod_refs_ready(struct podsync *ps, struct pod *p, bool forget_absent)
+{
+	if (!p->refs && !(p->refs = pod_refs_build(p)))
+		return false;
+	const char *key;
+	json_t *v;
+	bool ready = true;
+	json_object_foreach(p->refs, key, v)
+	{
+		if (json_is_null(v) && forget_absent)
+			v = json_false();
+		if (json_is_object(v) || json_is_null(v))
+			continue;
+		ready = false;
+		if (json_is_string(v))
+			continue; /* in flight */
+		char path[700];
+		const char *slash = strchr(key, '/');
+		struct ref_ctx *r = calloc(1, sizeof *r);
+		if (!r || !slash)
+			return free(r), false;
+		r->ps = ps;
+		snprintf(r->uid, sizeof r->uid, "%s", p->uid);
+		snprintf(r->key, sizeof r->key, "%s", key);
+		snprintf(path, sizeof path, "/api/v1/namespaces/%s/%.*s/%s", p->ns,
+			 (int)(slash - key), key, slash + 1);
+		if (httpc_request(ps->n->api, "GET", path, NULL, NULL, 0, on_ref, r))
+			free(r);
+		else
+			json_object_set_new(p->refs, key, json_string("pending"));
+	}
+	return ready;
+}
+
+/* ---- status ---- */
+
+struct req_ctx {
+	struct podsync *ps;
+	char uid[64];
+};
+
+static struct req_ctx *req_ctx_new(struct podsync *ps, const struct pod *p)
+{
+	struct req_ctx *r = calloc(1, sizeof *r);
+	if (r) {
+		r->ps = ps;
+		snprintf(r->uid, sizeof r->uid, "%s", p->uid);
+	}
+	return r;
+}
+
+static void on_status_patched(void *ud, int status, const struct httpc_resp *resp, const char *body,
+			      size_t len)
+{
+	struct req_ctx *r = ud;
+	struct podsync *ps = r->ps;
+	struct pod *p = ps->stopping ? NULL : pod_find(ps, r->uid);
+	if (p && (status < 200 || status >= 300)) {
+		log_warn(&ps->n->log, "pods", "status update failed pod=%s/%s status=%d %.200s",
+			 p->ns, p->name, status, status < 0 ? httpc_last_error(ps->n->api) : body);
+		json_decref(p->status_sent); /* write again on the next tick */
+		p->status_sent = NULL;
+	}
+	free(r);
+}
+
+static void ctr_view_fill(const struct podsync *ps, const struct pod *p, const struct pod_ctr *c,
+			  struct ctr_view *v, char cid[80]);
+
+static json_t *pod_status(struct podsync *ps, struct pod *p)
+{
+	struct ctr_view v[2 * PODSYNC_CONTAINERS_MAX];
+	char cids[2 * PODSYNC_CONTAINERS_MAX][80], now[32];
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		ctr_view_fill(ps, p, &p->ctrs[i], &v[i], cids[i]);
+	const char *policy = podstatus_restart_policy(p->obj);
+	const struct ctr_view *app = v + p->n_init;
+	size_t n_app = p->n_ctrs - p->n_init;
+	const char *phase = podstatus_phase(policy, v, p->n_init, app, n_app);
+	podstatus_time(now_ns(), now);
+	json_t *conds = podstatus_conditions(phase, v, p->n_init, app, n_app, p->conds, now);
+	json_t *init = json_array(), *ctrs = json_array();
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		json_array_append_new(i < p->n_init ? init : ctrs,
+				      podstatus_container(&v[i], i < p->n_init));
+	json_t *st = json_pack("{s:s, s:o, s:s, s:[{s:s}], s:s, s:o, s:s}", "phase", phase,
+			       "conditions", conds, "hostIP", ps->host_ip, "hostIPs", "ip",
+			       ps->host_ip, "startTime", p->start_time, "containerStatuses", ctrs,
+			       "qosClass", agent_pod_qos_class(p->obj));
+	if (st && p->n_init)
+		json_object_set_new(st, "initContainerStatuses", init);
+	else
+		json_decref(init);
+	if (st && pod_host_network(p)) {
+		json_object_set_new(st, "podIP", json_string(ps->host_ip));
+		json_object_set_new(st, "podIPs", json_pack("[{s:s}]", "ip", ps->host_ip));
+	}
+	return st;
+}
+
+static void pod_status_write(struct podsync *ps, struct pod *p, json_t *st)
+{
+	char path[512];
+	if (p->status_sent && json_equal(st, p->status_sent))
+		return;
+	json_t *patch = json_pack("{s:O}", "status", st);
+	char *body = patch ? json_dumps(patch, JSON_COMPACT) : NULL;
+	json_decref(patch);
+	struct req_ctx *r = req_ctx_new(ps, p);
+	snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s/status", p->ns, p->name);
+	if (!body || !r ||
+	    httpc_request(ps->n->api, "PATCH", path, "application/merge-patch+json", body,
+			  strlen(body), on_status_patched, r)) {
+		free(r);
+		free(body);
+		return;
+	}
+	free(body);
+	log_info(&ps->n->log, "pods", "status pod=%s/%s phase=%s", p->ns, p->name,
+		 jstr(st, "phase"));
+	json_decref(p->status_sent);
+	p->status_sent = json_incref(st);
+	json_decref(p->conds);
+	p->conds = json_incref(json_object_get(st, "conditions"));
+}
+
+/* ---- containers ---- */
+
+static bool ctr_running(const struct pod_ctr *c)
+{
+	return c->id[0] && (c->st.status == RT_RUNNING || c->st.status == RT_CREATED ||
+			    c->st.status == RT_CREATING);
+}
+
+static bool ctr_exited(const struct pod_ctr *c)
+{
+	return c->id[0] && c->st.status == RT_STOPPED;
+}
+
+static void ctr_set_waiting(struct pod_ctr *c, const char *reason, const char *msg)
+{
+	snprintf(c->reason, sizeof c->reason, "%s", reason);
+	snprintf(c->message, sizeof c->message, "%s", msg ? msg : "");
+}
+
+/* {"terminated":{...}} of an exited container (new reference). */
+static json_t *ctr_terminated_json(const struct pod_ctr *c)
+{
+	char cid[80];
+	snprintf(cid, sizeof cid, "minikube://%s", c->id);
+	struct ctr_view v = {
+	    .name = c->name,
+	    .state = CV_TERMINATED,
+	    .reason = c->st.error[0] ? "StartError"
+				     : podstatus_term_reason(c->st.exit_code, c->st.oom_killed),
+	    .message = c->st.error,
+	    .exit_code = c->st.exit_code,
+	    .signal = c->st.exit_signal,
+	    .started_ns = c->st.started_ns,
+	    .finished_ns = c->st.finished_ns,
+	    .container_id = cid,
+	};
+	json_t *full = podstatus_container(&v, false);
+	json_t *out = json_incref(json_object_get(full, "state"));
+	json_decref(full);
+	return out;
+}
+
+static void ctr_view_fill(const struct podsync *ps, const struct pod *p, const struct pod_ctr *c,
+			  struct ctr_view *v, char cid[80])
+{
+	(void)ps;
+	memset(v, 0, sizeof *v);
+	v->name = c->name;
+	v->image = c->image_name[0] ? c->image_name : c->image;
+	v->image_id = c->image_id;
+	v->restart_count = c->attempt;
+	v->last_state = c->last_state;
+	if (!c->id[0] || c->restart_due || c->st.status == RT_CREATED ||
+	    c->st.status == RT_CREATING) {
+		v->state = CV_WAITING;
+		v->reason = c->reason[0] ? c->reason : "ContainerCreating";
+		v->message = c->message;
+		if (!c->id[0] && !c->init && p->n_init && !c->reason[0])
+			v->reason = "PodInitializing";
+		return;
+	}
+	snprintf(cid, 80, "minikube://%s", c->id);
+	v->container_id = cid;
+	v->started_ns = c->st.started_ns;
+	if (c->st.status == RT_RUNNING) {
+		v->state = CV_RUNNING;
+		return;
+	}
+	v->state = CV_TERMINATED;
+	v->exit_code = c->st.exit_code;
+	v->signal = c->st.exit_signal;
+	v->finished_ns = c->st.finished_ns;
+	v->reason = c->st.error[0] ? "StartError"
+				   : podstatus_term_reason(c->st.exit_code, c->st.oom_killed);
+	v->message = c->st.error;
+}
+
+static void ctr_poll(struct podsync *ps, struct pod_ctr *c)
+{
+	char err[256];
+	if (!c->id[0])
+		return;
+	if (rt_container_state(ps->rt, c->id, &c->st, err, sizeof err)) {
+		log_warn(&ps->n->log, "pods", "container vanished id=%s error=\"%s\"", c->id, err);
+		c->id[0] = 0;
+	}
+}
+
+/* ---- images ---- */
+
+struct pull_work {
+	uv_work_t req;
+	struct podsync *ps;
+	char uid[64], name[64], ref[256], data_dir[1024];
+	bool init;
+	int rc;
+	char err[512];
+};
+
+static void pull_run(uv_work_t *w)
+{
+	struct pull_work *pw = w->data;
+	struct rt_images *imgs = NULL;
+	pw->rc = rt_images_open(&imgs, pw->data_dir, pw->err, sizeof pw->err);
+	if (pw->rc == 0)
+		pw->rc = rt_image_pull(imgs, pw->ref, NULL, NULL, pw->err, sizeof pw->err);
+	rt_images_close(imgs);
+}
+
+static void pull_done(uv_work_t *w, int status)
+{
+	struct pull_work *pw = w->data;
+	struct podsync *ps = pw->ps;
+	ps->handles_open--;
+	struct pod *p = ps->stopping ? NULL : pod_find(ps, pw->uid);
+	struct pod_ctr *c = p ? ctr_by(p, pw->init, pw->name) : NULL;
+	if (c) {
+		c->pulling = false;
+		if (pw->rc == 0 && status == 0) {
+			c->pulled = true;
+			c->pull_backoff_ms = 0;
+			ctr_set_waiting(c, "ContainerCreating", NULL);
+			log_info(&ps->n->log, "pods", "pulled image=%s", pw->ref);
+		} else {
+			c->pull_backoff_ms = podstatus_backoff_next(c->pull_backoff_ms);
+			c->pull_next_ms = node_now_ms() + c->pull_backoff_ms;
+			ctr_set_waiting(c, "ErrImagePull", pw->err);
+			log_warn(&ps->n->log, "pods", "pull failed image=%s error=\"%s\"", pw->ref,
+				 pw->err);
+		}
+		pod_sync(ps, p);
+	}
+	free(pw);
+}
+
+static void pull_queue(struct podsync *ps, struct pod *p, struct pod_ctr *c)
+{
+	struct pull_work *pw = calloc(1, sizeof *pw);
+	if (!pw)
+		return;
+	pw->ps = ps;
+	pw->req.data = pw;
+	pw->init = c->init;
+	snprintf(pw->uid, sizeof pw->uid, "%s", p->uid);
+	snprintf(pw->name, sizeof pw->name, "%s", c->name);
+	snprintf(pw->ref, sizeof pw->ref, "%s", c->image);
+	snprintf(pw->data_dir, sizeof pw->data_dir, "%s", ps->data_dir);
+	if (uv_queue_work(ps->n->loop, &pw->req, pull_run, pull_done)) {
+		free(pw);
+		return;
+	}
+	ps->handles_open++;
+	c->pulling = true;
+	ctr_set_waiting(c, "ContainerCreating", "pulling image");
+}
+
+static const char *pull_policy(const json_t *spec, const char *image)
+{
+	const char *p = jstr(spec, "imagePullPolicy");
+	if (p && (!strcmp(p, "Never") || !strcmp(p, "IfNotPresent") || !strcmp(p, "Always")))
+		return p;
+	const char *slash = strrchr(image, '/');
+	const char *colon = strrchr(slash ? slash : image, ':');
+	if (strchr(image, '@'))
+		return "IfNotPresent";
+	return !colon || !strcmp(colon, ":latest") ? "Always" : "IfNotPresent";
+}
+
+/* Resolves the container's image, or starts a pull: 0 with info filled,
+ * -EAGAIN while pulling or backing off, another -errno when it cannot be
+ * run (waiting reason set). */
+static int ctr_image(struct podsync *ps, struct pod *p, struct pod_ctr *c,
+		     struct rt_image_info *info)
+{
+	char err[512];
+	const char *policy = pull_policy(ctr_spec(p, c), c->image);
+	if (c->pulling)
+		return -EAGAIN;
+	if (!strcmp(policy, "Always") && !c->pulled) {
+		if (node_now_ms() < c->pull_next_ms) {
+			/* Offline: a local copy is better than no pod at all. */
+			if (rt_image_resolve(ps->imgs, c->image, info, err, sizeof err) == 0)
+				return 0;
+			ctr_set_waiting(c, "ImagePullBackOff", c->message);
+			return -EAGAIN;
+		}
+		pull_queue(ps, p, c);
+		return -EAGAIN;
+	}
+	int rc = rt_image_resolve(ps->imgs, c->image, info, err, sizeof err);
+	if (rc == 0)
+		return 0;
+	if (rc != -ENOENT || !strcmp(policy, "Never")) {
+		ctr_set_waiting(c, rc == -ENOENT ? "ErrImageNeverPull" : "InvalidImageName", err);
+		return rc;
+	}
+	if (node_now_ms() < c->pull_next_ms) {
+		ctr_set_waiting(c, "ImagePullBackOff", c->message);
+		return -EAGAIN;
+	}
+	pull_queue(ps, p, c);
+	return -EAGAIN;
+}
+
+/* ---- pod files ---- */
+
+static int write_file(const char *path, const char *text)
+{
+	char tmp[1100];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	if (fclose(f) != 0)
+		return -EIO;
+	return rename(tmp, path) < 0 ? -errno : 0;
+}
+
+/* /etc/hosts, /etc/hostname, /etc/resolv.conf and the volumes, once. */
+static int pod_files(struct podsync *ps, struct pod *p, const struct agent_pod_ctx *ctx, char *err,
+		     size_t errlen)
+{
+	char dir[1100], path[1200], host[80], hosts_txt[65536] = "", resolv_txt[8192] = "";
+	pod_dir(ps, p, "volumes", dir, sizeof dir);
+	int rc = agent_mkdir_p(dir, 0750);
+	if (rc)
+		return agent_err(err, errlen, -rc, "cannot create %s", dir);
+	agent_read_small("/etc/hosts", hosts_txt, sizeof hosts_txt);
+	agent_read_small("/etc/resolv.conf", resolv_txt, sizeof resolv_txt);
+	const char *ips[] = {pod_host_network(p) ? ps->host_ip : NULL, NULL};
+	_cleanup_free_ char *hosts =
+	    agent_pod_hosts_file(p->obj, ips[0] ? ips : NULL, hosts_txt, CLUSTER_DOMAIN);
+	_cleanup_free_ char *resolv =
+	    agent_pod_resolv_conf(p->obj, resolv_txt, NULL, CLUSTER_DOMAIN, err, errlen);
+	if (!hosts || !resolv)
+		return -EINVAL;
+	agent_pod_hostname(p->obj, host, 64);
+	strcat(host, "\n");
+	pod_dir(ps, p, "hosts", path, sizeof path);
+	if ((rc = write_file(path, hosts)) == 0) {
+		pod_dir(ps, p, "hostname", path, sizeof path);
+		rc = write_file(path, host);
+	}
+	if (rc == 0) {
+		pod_dir(ps, p, "resolv.conf", path, sizeof path);
+		rc = write_file(path, resolv);
+	}
+	if (rc)
+		return agent_err(err, errlen, -rc, "cannot write the pod's files under %s", dir);
+	size_t i;
+	json_t *vol;
+	json_array_foreach(json_object_get(pod_spec(p), "volumes"), i, vol)
+	{
+		if ((rc = agent_volume_materialize(p->obj, vol, ctx, err, errlen)))
+			return rc;
+	}
+	return 0;
+}
+
+static void ctx_paths(struct podsync *ps, struct pod *p, const struct pod_ctr *c,
+		      char paths[5][1100])
+{
+	pod_dir(ps, p, "volumes", paths[0], 1100);
+	pod_dir(ps, p, "hosts", paths[1], 1100);
+	pod_dir(ps, p, "hostname", paths[2], 1100);
+	pod_dir(ps, p, "resolv.conf", paths[3], 1100);
+	char sub[200];
+	snprintf(sub, sizeof sub, "containers/%s", c ? c->name : "");
+	pod_dir(ps, p, sub, paths[4], 1000);
+}
+
+/* The context podspec needs, pointing at the sandbox's namespaces. */
+static void ctx_fill(struct podsync *ps, struct pod *p, struct agent_pod_ctx *ctx,
+		     const char paths[5][1100], char ns[3][64])
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->host_ip = ps->host_ip;
+	ctx->pod_ip = pod_host_network(p) ? ps->host_ip : NULL;
+	ctx->node_name = ps->n->cfg.node_name;
+	ctx->volume_dir = paths[0];
+	ctx->hosts_path = paths[1];
+	ctx->hostname_path = paths[2];
+	ctx->resolv_path = paths[3];
+	ctx->get_object = pod_get_object;
+	ctx->ud = p;
+	static const char *const kinds[3] = {"net", "ipc", "uts"};
+	static const enum rt_ns which[3] = {RT_NS_NET, RT_NS_IPC, RT_NS_UTS};
+	for (int i = 0; i < 3 && p->sandbox_pid > 0; i++) {
+		snprintf(ns[i], 64, "/proc/%d/ns/%s", (int)p->sandbox_pid, kinds[i]);
+		ctx->ns_path[which[i]] = ns[i];
+	}
+}
+
+/* Creates and starts attempt c->attempt of the container. */
+static int ctr_start(struct podsync *ps, struct pod *p, struct pod_ctr *c)
+{
+	char err[512], paths[5][1100], ns[3][64], tlog[1200], label[256];
+	struct rt_image_info info = {0};
+	int rc = ctr_image(ps, p, c, &info);
+	if (rc)
+		return rc;
+	struct agent_pod_ctx ctx;
+	ctx_paths(ps, p, c, paths);
+	ctx_fill(ps, p, &ctx, paths, ns);
+	ctx.image = &info;
+	if (!p->files_ready && (rc = pod_files(ps, p, &ctx, err, sizeof err)) == 0)
+		p->files_ready = true;
+	if (rc == 0 && (rc = agent_mkdir_p(paths[4], 0750)) == 0) {
+		snprintf(tlog, sizeof tlog, "%s/termination-log", paths[4]);
+		close(open(tlog, O_WRONLY | O_CREAT | O_CLOEXEC, 0640));
+		ctx.termination_log_path = tlog;
+	}
+	struct rt_spec spec;
+	rt_spec_init(&spec);
+	if (rc == 0 && !ctr_spec(p, c))
+		rc = agent_err(err, sizeof err, ENOENT,
+			       "container %s is no longer in the pod's spec", c->name);
+	if (rc == 0)
+		rc = agent_pod_container_spec(p->obj, ctr_spec(p, c), &ctx, &spec, err, sizeof err);
+	if (rc) {
+		ctr_set_waiting(c, "CreateContainerConfigError", err);
+		p->refs_retry = true;
+		goto out;
+	}
+	sandbox_label(p->uid, c->init ? "init" : "app", c->name, c->attempt, label, sizeof label);
+	spec.bundle = label;
+	sandbox_container_id(p->uid, c->init ? "init" : "app", c->name, c->attempt, c->id,
+			     sizeof c->id);
+	rt_remove(ps, c->id); /* a leftover of a failed start */
+	rc = rt_container_create(ps->rt, c->id, &spec, err, sizeof err);
+	if (rc == 0 && (rc = rt_container_start(ps->rt, c->id, err, sizeof err)))
+		rt_remove(ps, c->id);
+	if (rc) {
+		ctr_set_waiting(c, "CreateContainerError", err);
+		c->id[0] = 0;
+	} else {
+		ctr_set_waiting(c, "", NULL);
+		snprintf(c->image_id, sizeof c->image_id, "%s",
+			 info.repo_digest ? info.repo_digest : info.id);
+		if (info.name && *info.name)
+			snprintf(c->image_name, sizeof c->image_name, "%s", info.name);
+		log_info(&ps->n->log, "pods", "started container=%s pod=%s/%s id=%s attempt=%d",
+			 c->name, p->ns, p->name, c->id, c->attempt);
+		ctr_poll(ps, c);
+	}
+out:
+	agent_spec_free(&spec);
+	rt_image_info_free(&info);
+	return rc;
+}
+
+/* An exited container that the policy restarts: schedule, then replace it. */
+static void ctr_maybe_restart(struct podsync *ps, struct pod *p, struct pod_ctr *c)
+{
+	uint64_t now = node_now_ms();
+	if (!c->restart_due) {
+		c->restart_due = true;
+		c->delay_ms = c->backoff_ms;
+		c->next_start_ms = now + c->backoff_ms;
+		c->backoff_ms = podstatus_backoff_next(c->backoff_ms);
+		json_decref(c->last_state);
+		c->last_state = ctr_terminated_json(c);
+	}
+	if (now < c->next_start_ms) {
+		char msg[256];
+		/* The delay, not the time left: the status changes once per restart. */
+		snprintf(msg, sizeof msg, "back-off %llus restarting failed container=%s pod=%s",
+			 (unsigned long long)(c->delay_ms / 1000), c->name, p->name);
+		ctr_set_waiting(c, "CrashLoopBackOff", msg);
+		return;
+	}
+	char old[RT_ID_MAX + 1];
+	snprintf(old, sizeof old, "%s", c->id);
+	c->attempt++;
+	c->id[0] = 0;
+	c->restart_due = false;
+	ctr_set_waiting(c, "", NULL);
+	rt_remove(ps, old);
+	ctr_start(ps, p, c);
+}
+
+/* Creates a container that has none yet, when its image and back-off allow. */
+static void ctr_ensure(struct podsync *ps, struct pod *p, struct pod_ctr *c)
+{
+	if (c->id[0])
+		return;
+	if (node_now_ms() < c->next_start_ms)
+		return;
+	ctr_start(ps, p, c);
+}
+
+/* ---- the pod state machine ---- */
+
+static int sandbox_ensure(struct podsync *ps, struct pod *p)
+{
+	char err[512], label[256];
+	struct rt_state st;
+	if (p->sandbox_id[0] &&
+	    rt_container_state(ps->rt, p->sandbox_id, &st, err, sizeof err) == 0 &&
+	    st.status == RT_RUNNING) {
+		p->sandbox_pid = st.pid;
+		return 0;
+	}
+	if (p->sandbox_id[0]) {
+		rt_remove(ps, p->sandbox_id);
+		p->sandbox_attempt++;
+	}
+	sandbox_container_id(p->uid, "sandbox", "", p->sandbox_attempt, p->sandbox_id,
+			     sizeof p->sandbox_id);
+	sandbox_label(p->uid, "sandbox", "", p->sandbox_attempt, label, sizeof label);
+	rt_remove(ps, p->sandbox_id);
+	int rc =
+	    sandbox_create(ps->rt, ps->data_dir, p->obj, p->sandbox_id, label, err, sizeof err);
+	if (rc == 0)
+		rc = rt_container_state(ps->rt, p->sandbox_id, &st, err, sizeof err);
+	if (rc) {
+		log_warn(&ps->n->log, "pods", "sandbox failed pod=%s/%s error=\"%s\"", p->ns,
+			 p->name, err);
+		for (size_t i = 0; i < p->n_ctrs; i++)
+			if (!p->ctrs[i].id[0])
+				ctr_set_waiting(&p->ctrs[i], "ContainerCreating", err);
+		p->sandbox_id[0] = 0;
+		return rc;
+	}
+	p->sandbox_pid = st.pid;
+	log_info(&ps->n->log, "pods", "sandbox started pod=%s/%s id=%s pid=%d", p->ns, p->name,
+		 p->sandbox_id, (int)st.pid);
+	return 0;
+}
+
+/* Runs init containers in order; true once all of them exited 0. */
+static bool pod_run_inits(struct podsync *ps, struct pod *p, const char *policy)
+{
+	for (size_t i = 0; i < p->n_init; i++) {
+		struct pod_ctr *c = &p->ctrs[i];
+		if (ctr_exited(c) && c->st.exit_code == 0 && !c->st.error[0])
+			continue;
+		if (ctr_running(c))
+			return false;
+		if (ctr_exited(c)) {
+			if (strcmp(policy, "Never"))
+				ctr_maybe_restart(ps, p, c);
+			return false;
+		}
+		ctr_ensure(ps, p, c);
+		return false;
+	}
+	return true;
+}
+
+static void pod_run_apps(struct podsync *ps, struct pod *p, const char *policy)
+{
+	for (size_t i = p->n_init; i < p->n_ctrs; i++) {
+		struct pod_ctr *c = &p->ctrs[i];
+		if (ctr_exited(c)) {
+			if (podstatus_should_restart(policy, c->st.exit_code))
+				ctr_maybe_restart(ps, p, c);
+		} else
+			ctr_ensure(ps, p, c);
+	}
+}
+
+static bool phase_terminal(const char *phase)
+{
+	return phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed"));
+}
+
+/* ---- deletion ---- */
+
+static void on_pod_deleted(void *ud, int status, const struct httpc_resp *resp, const char *body,
+			   size_t len)
+{
+	struct req_ctx *r = ud;
+	struct podsync *ps = r->ps;
+	struct pod *p = ps->stopping ? NULL : pod_find(ps, r->uid);
+	if (p && (status == 200 || status == 404 || status == 409))
+		pod_forget(ps, p);
+	else if (p) {
+		log_warn(&ps->n->log, "pods", "delete failed pod=%s/%s status=%d", p->ns, p->name,
+			 status);
+		p->delete_sent = false; /* retried on the next tick */
+	}
+	free(r);
+}
+
+static void pod_delete_object(struct podsync *ps, struct pod *p)
+{
+	char path[512];
+	json_t *opts = json_pack("{s:s, s:s, s:i, s:{s:s}}", "kind", "DeleteOptions", "apiVersion",
+				 "v1", "gracePeriodSeconds", 0, "preconditions", "uid", p->uid);
+	char *body = opts ? json_dumps(opts, JSON_COMPACT) : NULL;
+	json_decref(opts);
+	struct req_ctx *r = req_ctx_new(ps, p);
+	snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s?gracePeriodSeconds=0", p->ns,
+		 p->name);
+	if (!body || !r ||
+	    httpc_request(ps->n->api, "DELETE", path, "application/json", body, strlen(body),
+			  on_pod_deleted, r))
+		free(r);
+	else
+		p->delete_sent = true;
+	free(body);
+}
+
+static void pod_signal_all(struct podsync *ps, struct pod *p, int sig)
+{
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		if (ctr_running(&p->ctrs[i]))
+			rt_signal(ps, p->ctrs[i].id, sig, sig == SIGKILL);
+}
+
+/* SIGTERM now, SIGKILL at the grace deadline, then remove and DELETE. */
+static void pod_terminate(struct podsync *ps, struct pod *p)
+{
+	uint64_t now = node_now_ms();
+	if (!p->deleting) {
+		json_t *g = json_object_get(json_object_get(p->obj, "metadata"),
+					    "deletionGracePeriodSeconds");
+		long long grace = json_is_integer(g) ? json_integer_value(g) : 30;
+		grace = grace < 0 ? 0 : grace > 3600 ? 3600 : grace;
+		p->deleting = true;
+		p->kill_deadline_ms = now + (uint64_t)grace * 1000;
+		log_info(&ps->n->log, "pods", "stopping pod=%s/%s grace=%llds", p->ns, p->name,
+			 grace);
+		pod_signal_all(ps, p, SIGTERM);
+	}
+	bool any = false;
+	for (size_t i = 0; i < p->n_ctrs; i++) {
+		ctr_poll(ps, &p->ctrs[i]);
+		any = any || ctr_running(&p->ctrs[i]);
+	}
+	if (any && now < p->kill_deadline_ms)
+		return;
+	if (any)
+		pod_signal_all(ps, p, SIGKILL);
+	pod_remove_all(ps, p);
+	if (!p->delete_sent)
+		pod_delete_object(ps, p);
+}
+
+static void pod_sync(struct podsync *ps, struct pod *p)
+{
+	if (ps->stopping || !ps->listed)
+		return;
+	if (json_object_get(json_object_get(p->obj, "metadata"), "deletionTimestamp"))
+		return pod_terminate(ps, p);
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		ctr_poll(ps, &p->ctrs[i]);
+	const char *policy = podstatus_restart_policy(p->obj);
+	/* A pod the server already knows as finished never runs again (the
+	 * agent's data dir may have been wiped): its status is left alone. */
+	bool was_terminal = phase_terminal(jstr(json_object_get(p->obj, "status"), "phase"));
+	json_t *before = pod_status(ps, p);
+	bool terminal = was_terminal || phase_terminal(jstr(before, "phase"));
+	json_decref(before);
+	bool refs = !terminal && pod_refs_ready(ps, p, p->refs_retry);
+	p->refs_retry = false;
+	if (refs && sandbox_ensure(ps, p) == 0 && pod_run_inits(ps, p, policy))
+		pod_run_apps(ps, p, policy);
+	json_t *st = pod_status(ps, p);
+	if (!st)
+		return;
+	if (was_terminal && !phase_terminal(jstr(st, "phase"))) {
+		json_decref(st);
+		return;
+	}
+	if (phase_terminal(jstr(st, "phase")) && p->sandbox_id[0] && !p->sandbox_stopped) {
+		rt_signal(ps, p->sandbox_id, SIGKILL, true);
+		p->sandbox_stopped = true;
+	}
+	pod_status_write(ps, p, st);
+	json_decref(st);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+	struct podsync *ps = t->data;
+	struct pod *next;
+	for (struct pod *p = ps->pods; p; p = next) {
+		next = p->next; /* pod_sync may free p (deletion) only via callbacks */
+		pod_sync(ps, p);
+	}
+}
+
+/* ---- list and watch ---- */
+
+static void on_relist_timer(uv_timer_t *t)
+{
+	list_start(t->data);
+}
+
+static void relist_later(struct podsync *ps)
+{
+	if (!ps->stopping)
+		uv_timer_start(&ps->relist, on_relist_timer, RELIST_MS, 0);
+}
+
+/* After the first list: directories of pods that are gone. */
+static void pod_dirs_cleanup(struct podsync *ps)
+{
+	char dir[1100];
+	snprintf(dir, sizeof dir, "%s/pods", ps->data_dir);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char probe[RT_ID_MAX + 1];
+	while (d && (e = readdir(d)))
+		if (sandbox_container_id(e->d_name, "sandbox", "", 0, probe, sizeof probe) == 0 &&
+		    !pod_find(ps, e->d_name))
+			pod_dir_remove(ps, e->d_name);
+	if (d)
+		closedir(d);
+}
+
+/* After the first list: containers of pods that are gone. */
+static void adopted_cleanup(struct podsync *ps)
+{
+	char uid[64], kind[16], name[64];
+	int attempt;
+	for (size_t i = 0; i < ps->n_adopted; i++) {
+		struct adopted *a = &ps->adopted[i];
+		if (!a->id[0] || sandbox_label_parse(a->label, uid, kind, name, &attempt))
+			continue;
+		log_info(&ps->n->log, "pods", "removing container of a gone pod id=%s", a->id);
+		rt_remove(ps, a->id);
+	}
+	free(ps->adopted);
+	ps->adopted = NULL;
+	ps->n_adopted = 0;
+	pod_dirs_cleanup(ps);
+}
+
+static void list_apply(struct podsync *ps, json_t *doc)
+{
+	for (struct pod *p = ps->pods; p; p = p->next)
+		p->seen = false;
+	bool first = !ps->listed;
+	ps->listed = true;
+	size_t i;
+	json_t *item;
+	json_array_foreach(json_object_get(doc, "items"), i, item)
+	{
+		if (json_is_object(item))
+			pod_upsert(ps, item);
+	}
+	struct pod *next;
+	for (struct pod *p = ps->pods; p; p = next) {
+		next = p->next;
+		if (!p->seen)
+			pod_forget(ps, p);
+	}
+	if (first)
+		adopted_cleanup(ps);
+}
+
+static void on_list(void *ud, int status, const struct httpc_resp *resp, const char *body,
+		    size_t len)
+{
+	struct podsync *ps = ud;
+	if (ps->stopping)
+		return;
+	json_t *doc = status == 200 ? json_loadb(body, len, 0, NULL) : NULL;
+	const char *rv = jstr(json_object_get(doc, "metadata"), "resourceVersion");
+	if (!doc || !rv || strlen(rv) >= sizeof ps->rv) {
+		log_warn(&ps->n->log, "pods", "pod list failed status=%d", status);
+		json_decref(doc);
+		return relist_later(ps);
+	}
+	snprintf(ps->rv, sizeof ps->rv, "%s", rv);
+	list_apply(ps, doc);
+	json_decref(doc);
+	watch_start(ps);
+}
+
+static void list_start(struct podsync *ps)
+{
+	char path[512];
+	if (ps->stopping)
+		return;
+	snprintf(path, sizeof path, PODS_PATH "?fieldSelector=spec.nodeName%%3D%s",
+		 ps->n->cfg.node_name);
+	if (httpc_request(ps->n->api, "GET", path, NULL, NULL, 0, on_list, ps))
+		relist_later(ps);
+}
+
+static void watch_event(struct podsync *ps, const char *type, json_t *obj)
+{
+	const char *rv = jstr(json_object_get(obj, "metadata"), "resourceVersion");
+	if (rv && strlen(rv) < sizeof ps->rv)
+		snprintf(ps->rv, sizeof ps->rv, "%s", rv);
+	if (!strcmp(type, "BOOKMARK"))
+		return;
+	if (!strcmp(type, "DELETED")) {
+		const char *uid = jstr(json_object_get(obj, "metadata"), "uid");
+		struct pod *p = uid ? pod_find(ps, uid) : NULL;
+		if (p)
+			pod_forget(ps, p);
+		return;
+	}
+	if (!strcmp(type, "ADDED") || !strcmp(type, "MODIFIED"))
+		pod_upsert(ps, obj);
+}
+
+static int on_watch_line(void *ud, const char *line, size_t len)
+{
+	struct podsync *ps = ud;
+	json_t *ev = json_loadb(line, len, 0, NULL);
+	const char *type = jstr(ev, "type");
+	json_t *obj = json_object_get(ev, "object");
+	int rc = 0;
+	if (!type || !json_is_object(obj))
+		rc = -EPROTO;
+	else if (!strcmp(type, "ERROR"))
+		rc = -ESTALE; /* 410 Gone or another error: relist */
+	else
+		watch_event(ps, type, obj);
+	json_decref(ev);
+	return rc;
+}
+
+static void on_watch_data(void *ud, const char *chunk, size_t len)
+{
+	struct podsync *ps = ud;
+	if (httpc_lines_feed(&ps->lines, chunk, len, on_watch_line, ps) &&
+	    ps->watch) { /* an ERROR event or garbage: start over */
+		httpc_stream_cancel(ps->watch);
+		ps->watch = NULL;
+		httpc_lines_free(&ps->lines);
+		relist_later(ps);
+	}
+}
+
+static void on_watch_end(void *ud, int status)
+{
+	struct podsync *ps = ud;
+	ps->watch = NULL;
+	httpc_lines_free(&ps->lines);
+	if (ps->stopping)
+		return;
+	log_v(&ps->n->log, 1, "pods", "watch ended status=%d", status);
+	relist_later(ps);
+}
+
+static void watch_start(struct podsync *ps)
+{
+	char path[512];
+	snprintf(path, sizeof path,
+		 PODS_PATH "?fieldSelector=spec.nodeName%%3D%s&watch=1&resourceVersion=%s"
+			   "&allowWatchBookmarks=true",
+		 ps->n->cfg.node_name, ps->rv);
+	httpc_lines_init(&ps->lines, WATCH_LINE_MAX);
+	if (httpc_stream(ps->n->api, "GET", path, on_watch_data, on_watch_end, ps, &ps->watch)) {
+		ps->watch = NULL;
+		httpc_lines_free(&ps->lines);
+		relist_later(ps);
+	}
+}
+
+/* ---- lifecycle ---- */
+
+static void adopted_load(struct podsync *ps)
+{
+	struct rt_state *list = NULL;
+	size_t n = 0;
+	char err[256];
+	if (rt_container_list(ps->rt, &list, &n, err, sizeof err)) {
+		log_warn(&ps->n->log, "pods", "cannot list containers error=\"%s\"", err);
+		return;
+	}
+	ps->adopted = calloc(n ? n : 1, sizeof *ps->adopted);
+	for (size_t i = 0; ps->adopted && i < n; i++) {
+		if (strncmp(list[i].bundle, PODSYNC_LABEL " ", strlen(PODSYNC_LABEL) + 1))
+			continue;
+		struct adopted *a = &ps->adopted[ps->n_adopted++];
+		snprintf(a->id, sizeof a->id, "%s", list[i].id);
+		snprintf(a->label, sizeof a->label, "%s", list[i].bundle);
+	}
+	free(list);
+}
+
+static int podsync_open(struct podsync *ps, struct node *n)
+{
+	char err[512];
+	struct agent_machine m;
+	struct rt_config rc = {.data_dir = n->cfg.data_dir, .verbosity = n->cfg.verbosity};
+	ps->n = n;
+	snprintf(ps->data_dir, sizeof ps->data_dir, "%s", n->cfg.data_dir);
+	if (agent_machine_read(&n->opts, &m, err, sizeof err) == 0)
+		snprintf(ps->host_ip, sizeof ps->host_ip, "%s", m.internal_ip);
+	if (n->cfg.node_ip)
+		snprintf(ps->host_ip, sizeof ps->host_ip, "%s", n->cfg.node_ip);
+	if (rt_new(&rc, &ps->rt, err, sizeof err) ||
+	    rt_images_open(&ps->imgs, n->cfg.data_dir, err, sizeof err)) {
+		log_error(&n->log, "pods", "cannot open the runtime, no pods will run error=\"%s\"",
+			  err);
+		return -1;
+	}
+	adopted_load(ps);
+	return 0;
+}
+
+void podsync_start(struct node *n)
+{
+	if (n->podsync)
+		return;
+	struct podsync *ps = calloc(1, sizeof *ps);
+	if (!ps)
+		return;
+	n->podsync = ps;
+	if (podsync_open(ps, n)) {
+		ps->stopping = true;
+		return;
+	}
+	uv_timer_init(n->loop, &ps->tick);
+	uv_timer_init(n->loop, &ps->relist);
+	ps->tick.data = ps->relist.data = ps;
+	ps->handles_open += 2;
+	uv_timer_start(&ps->tick, on_tick, PODSYNC_TICK_MS, PODSYNC_TICK_MS);
+	log_info(&n->log, "pods", "pod sync started node=%s adopted=%zu", n->cfg.node_name,
+		 ps->n_adopted);
+	list_start(ps);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	struct podsync *ps = h->data;
+	ps->handles_open--;
+}
+
+void podsync_stop(struct podsync *ps)
+{
+	if (!ps || ps->stopping)
+		return;
+	ps->stopping = true;
+	if (ps->watch)
+		httpc_stream_cancel(ps->watch);
+	ps->watch = NULL;
+	httpc_lines_free(&ps->lines);
+	uv_close((uv_handle_t *)&ps->tick, on_handle_closed);
+	uv_close((uv_handle_t *)&ps->relist, on_handle_closed);
+}
+
+void podsync_free(struct podsync *ps)
+{
+	if (!ps)
+		return;
+	while (ps->pods) {
+		struct pod *p = ps->pods;
+		ps->pods = p->next;
+		pod_free(p);
+	}
+	free(ps->adopted);
+	rt_images_close(ps->imgs);
+	rt_free(ps->rt);
+	free(ps);
+}

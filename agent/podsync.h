@@ -1,0 +1,103 @@
+/* agent/podsync.h — the agent's pod worker: runs the pods bound to this node.
+ *
+ * podsync.c watches pods with fieldSelector spec.nodeName=<node> (list, then
+ * watch from the list's resourceVersion, relist on 410 or stream end) and
+ * drives each pod on a 1 s tick and on every watch event: a sandbox holding
+ * the pod's net/ipc/uts namespaces (sandbox.c), init containers in order,
+ * then app containers, restarts with CrashLoopBackOff back-off, graceful
+ * deletion, and re-adoption of running containers after an agent restart
+ * (runtime containers carry a label in their bundle text: pod uid, kind,
+ * container name, attempt). podstatus.c turns what the runtime reports into
+ * the Pod's status (pure functions, unit tested); podsync.c PATCHes it when
+ * it changed.
+ *
+ * Pod networking is not done yet: a pod that is not hostNetwork gets a new
+ * network namespace with only loopback up, and status.podIP stays empty. */
+#ifndef AGENT_PODSYNC_H
+#define AGENT_PODSYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <jansson.h>
+
+#include "runtime/container.h"
+
+struct node;
+struct podsync;
+
+#define PODSYNC_TICK_MS 1000
+#define PODSYNC_BACKOFF_START_MS 10000
+#define PODSYNC_BACKOFF_MAX_MS 300000
+#define PODSYNC_CONTAINERS_MAX 64 /* per list (init or app) */
+#define PODSYNC_LABEL "minikube-pod/v1"
+
+/* Starts the pod worker once the Node is registered (n->podsync). Failures
+ * (no runtime) are logged and leave the node without pods. */
+void podsync_start(struct node *n);
+/* Stops watches and timers (containers keep running). NULL is a no-op. */
+void podsync_stop(struct podsync *ps);
+/* Frees what is left after the loop ended. NULL is a no-op. */
+void podsync_free(struct podsync *ps);
+
+/* ---- podstatus.c: status computation, no I/O ---- */
+
+enum ctr_view_state { CV_WAITING, CV_RUNNING, CV_TERMINATED };
+
+/* What the agent knows about one container, for its status. Strings are
+ * borrowed; NULL means absent. */
+struct ctr_view {
+	const char *name;
+	const char *image, *image_id, *container_id;
+	enum ctr_view_state state;
+	const char *reason, *message; /* waiting or terminated */
+	int exit_code, signal;
+	int64_t started_ns, finished_ns; /* CLOCK_REALTIME, 0: unknown */
+	int restart_count;
+	const json_t *last_state; /* {"terminated":{...}} or NULL */
+};
+
+/* "Always", "OnFailure" or "Never" (static) from spec.restartPolicy. */
+const char *podstatus_restart_policy(const json_t *pod);
+/* Whether a container that exited with code should be started again. */
+bool podstatus_should_restart(const char *policy, int exit_code);
+/* The reason of a terminated container: OOMKilled, Completed or Error. */
+const char *podstatus_term_reason(int exit_code, bool oom);
+/* Next back-off after one of cur ms: 0 -> 10 s -> 20 s ... -> 5 min. */
+uint64_t podstatus_backoff_next(uint64_t cur);
+/* RFC 3339 seconds ("2026-11-22T04:00:00Z") from CLOCK_REALTIME ns. */
+void podstatus_time(int64_t ns, char out[32]);
+/* {"name":..,"state":{..},"lastState":{..},"ready":..,...}; new reference. */
+json_t *podstatus_container(const struct ctr_view *v, bool init);
+/* Whether every init container completed (exit 0). */
+bool podstatus_initialized(const struct ctr_view *init, size_t n_init);
+/* The pod phase (static string) like the kubelet's getPhase. */
+const char *podstatus_phase(const char *policy, const struct ctr_view *init, size_t n_init,
+			    const struct ctr_view *app, size_t n_app);
+/* Pod conditions; prev (may be NULL) keeps lastTransitionTime of conditions
+ * whose status did not change; now is the time to use for the others. */
+json_t *podstatus_conditions(const char *phase, const struct ctr_view *init, size_t n_init,
+			     const struct ctr_view *app, size_t n_app, const json_t *prev,
+			     const char *now);
+
+/* ---- sandbox.c ---- */
+
+/* The pod's sandbox: a tiny container (busybox `sleep`, rootfs built once
+ * under DATA_DIR/agent/pause) whose namespaces the pod's containers join.
+ * hostNetwork shares the host's network and UTS namespaces; otherwise its
+ * network namespace has loopback up. 0 or -errno with a message. */
+int sandbox_create(struct rt *rt, const char *data_dir, const json_t *pod, const char *id,
+		   const char *label, char *err, size_t errlen);
+/* Runtime container ids: "<uid>-s<attempt>" for the sandbox and
+ * "<uid>-<8 hex of kind+name>-<attempt>" for containers (at most 64 bytes
+ * for a 36-byte uid). -EINVAL when the uid is not [A-Za-z0-9-]{1,40}. */
+int sandbox_container_id(const char *uid, const char *kind, const char *name, int attempt,
+			 char *out, size_t n);
+/* "minikube-pod/v1 <uid> <kind> <attempt> <name>" kept in the runtime's bundle
+ * text, and its parser (0 or -EINVAL). kind: sandbox, init or app. */
+void sandbox_label(const char *uid, const char *kind, const char *name, int attempt, char *out,
+		   size_t n);
+int sandbox_label_parse(const char *label, char uid[64], char kind[16], char name[64],
+			int *attempt);
+
+#endif

@@ -1,0 +1,294 @@
+#!/bin/bash
+# Pods end to end on a real node: `minikube server` plus `minikube agent`
+# joined as n1 with its own data dir and the busybox:test fixture imported
+# there. Pods bound to n1 run in sandboxes; their status (phase, container
+# states, exit codes), deletion through `kubectl delete pod`, hostNetwork and
+# re-adoption after `kill -9` of the agent are checked with the real kubectl.
+# Needs root. Usage: MINIKUBE=path/to/minikube bash conformance/agent_pods_test.sh
+set -u
+: "${MINIKUBE:?set MINIKUBE to the minikube binary}"
+if [ "$(id -u)" != 0 ]; then echo "agent_pods_test: skipped (needs root to run containers)"; exit 0; fi
+if [ ! -x /bin/busybox ]; then echo "agent_pods_test: skipped (needs busybox-static)"; exit 0; fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+
+K=kubectl
+A="$T/agent1"
+AGENT_PID=""
+
+stop_agent() {
+	[ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null
+	AGENT_PID=""
+}
+pods_cleanup() {
+	stop_agent
+	for d in "$A"/containers/*/; do
+		[ -d "$d" ] && "$MINIKUBE" rm -f --data-dir "$A" "$(basename "$d")" >/dev/null 2>&1
+	done
+	grep -q " $T" /proc/mounts && awk -v t="$T" 'index($2, t) == 1 {print $2}' /proc/mounts |
+		sort -r | xargs -r umount -l 2>/dev/null
+	cleanup
+}
+trap pods_cleanup EXIT
+
+start_server
+URL="https://127.0.0.1:$PORT"
+TOKEN=$("$MINIKUBE" token create --data-dir "$T/data" --ttl 1h)
+
+start_agent() {
+	"$MINIKUBE" agent --join "$URL" --token "$TOKEN" --node-name n1 --data-dir "$A" >>"$A.log" 2>&1 &
+	AGENT_PID=$!
+}
+
+wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
+	local n=$(($1 * 10))
+	shift
+	for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+jp() { $K get pod "$1" -o "jsonpath=$2" 2>/dev/null; }
+phase_is() { [ "$(jp "$1" '{.status.phase}')" = "$2" ]; }
+show() { # diagnostics for a failed check
+	$K get pod "$1" -o json 2>&1 | sed -n '/"status"/,$p' | head -60 | sed 's/^/     /'
+	tail -20 "$A.log" | sed 's/^/     agent: /'
+}
+# step NAME SECONDS CMD...: a waited-for check
+step() {
+	local name=$1 secs=$2
+	shift 2
+	if wait_for "$secs" "$@"; then ok "$name"; else fail "$name"; show "${POD:-x}"; fi
+}
+
+pod_yaml() { # pod_yaml NAME POLICY HOSTNET CMD
+	cat <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  nodeName: n1
+  restartPolicy: $2
+  hostNetwork: $3
+  terminationGracePeriodSeconds: 5
+  containers:
+  - name: main
+    image: busybox:test
+    imagePullPolicy: Never
+    command: ["sh", "-c", "$4"]
+EOF
+}
+
+mkdir -p "$A"
+if ! python3 "$HERE/../scripts/make-test-images" "$T/img" >/dev/null 2>&1 ||
+	! "$MINIKUBE" image import --data-dir "$A" "$T/img/oci-busybox" >/dev/null 2>&1; then
+	fail "busybox:test fixture imported into the agent's data dir"
+	finish
+	exit 1
+fi
+ok "busybox:test fixture imported into the agent's data dir"
+
+start_agent
+node_ready() { [ "$($K get node n1 -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
+step "n1 joins" 15 node_ready
+
+# 1. A long-running pod.
+POD=sleeper
+pod_yaml sleeper Always false 'echo started; sleep 3600' | $K apply -f - >/dev/null
+step "pod sleeper Running within 10s" 10 phase_is sleeper Running
+expect_out "container main running with startedAt" '^true [0-9T:-]+Z minikube://' \
+	jp sleeper '{.status.containerStatuses[0].ready} {.status.containerStatuses[0].state.running.startedAt} {.status.containerStatuses[0].containerID}'
+expect_out "conditions Initialized/Ready/ContainersReady/PodScheduled True" '^True True True True$' \
+	jp sleeper '{.status.conditions[?(@.type=="Initialized")].status} {.status.conditions[?(@.type=="Ready")].status} {.status.conditions[?(@.type=="ContainersReady")].status} {.status.conditions[?(@.type=="PodScheduled")].status}'
+expect_out "hostIP set, podIP empty without pod networking" '^[0-9.]+ <>$' \
+	bash -c "echo \$($K get pod sleeper -o 'jsonpath={.status.hostIP}') \"<\$($K get pod sleeper -o 'jsonpath={.status.podIP}')>\""
+CID=$(jp sleeper '{.status.containerStatuses[0].containerID}')
+CID=${CID#minikube://}
+SLEEPER_UID=$($K get pod sleeper -o 'jsonpath={.metadata.uid}')
+expect_out "the container printed 'started'" '^started$' "$MINIKUBE" logs --data-dir "$A" "$CID"
+expect_out "a new netns with only loopback (up)" '^lo:UP$' \
+	"$MINIKUBE" exec --data-dir "$A" "$CID" sh -c 'for i in /sys/class/net/*; do n=${i##*/}; f=$(cat $i/operstate); [ "$(($(cat $i/flags)&1))" = 1 ] && f=UP; printf "%s:%s " $n $f; done | sed "s/ $//"'
+expect_out "image and imageID reported" '^docker.io/library/busybox:test docker.io/library/busybox@sha256:[0-9a-f]{64}$' \
+	jp sleeper '{.status.containerStatuses[0].image} {.status.containerStatuses[0].imageID}'
+
+# 2. Exit codes with restartPolicy Never.
+POD=fails
+pod_yaml fails Never false 'exit 3' | $K apply -f - >/dev/null
+step "exit 3 with Never: phase Failed" 10 phase_is fails Failed
+expect_out "exit 3: terminated exitCode 3 reason Error" '^3 Error 0$' \
+	jp fails '{.status.containerStatuses[0].state.terminated.exitCode} {.status.containerStatuses[0].state.terminated.reason} {.status.containerStatuses[0].restartCount}'
+POD=works
+pod_yaml works Never false 'echo done' | $K apply -f - >/dev/null
+step "exit 0 with Never: phase Succeeded" 10 phase_is works Succeeded
+expect_out "exit 0: terminated reason Completed" '^0 Completed$' \
+	jp works '{.status.containerStatuses[0].state.terminated.exitCode} {.status.containerStatuses[0].state.terminated.reason}'
+
+# 3. Restarts with back-off.
+POD=crasher
+pod_yaml crasher Always false 'exit 1' | $K apply -f - >/dev/null
+crashloop() { [ "$(jp crasher '{.status.containerStatuses[0].state.waiting.reason}')" = CrashLoopBackOff ] &&
+	[ "$(jp crasher '{.status.containerStatuses[0].restartCount}')" -ge 1 ]; }
+step "crashing container restarts and reports CrashLoopBackOff" 15 crashloop
+writes=$(grep -c "status pod=default/crasher" "$A.log")
+sleep 3
+if [ "$(grep -c "status pod=default/crasher" "$A.log")" -le $((writes + 1)) ]; then ok "status is written only when it changed"; else fail "status is written only when it changed"; fi
+expect_out "lastState terminated exitCode 1" '^1 Error$' \
+	jp crasher '{.status.containerStatuses[0].lastState.terminated.exitCode} {.status.containerStatuses[0].lastState.terminated.reason}'
+
+# 4. Init containers run first, in order.
+POD=inits
+cat <<EOF | $K apply -f - >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: inits}
+spec:
+  nodeName: n1
+  restartPolicy: Never
+  volumes: [{name: work, emptyDir: {}}]
+  initContainers:
+  - {name: one, image: busybox:test, imagePullPolicy: Never, command: [sh, -c, "echo one >> /work/order"], volumeMounts: [{name: work, mountPath: /work}]}
+  - {name: two, image: busybox:test, imagePullPolicy: Never, command: [sh, -c, "echo two >> /work/order"], volumeMounts: [{name: work, mountPath: /work}]}
+  containers:
+  - {name: main, image: busybox:test, imagePullPolicy: Never, command: [sh, -c, "cat /work/order | tr '\\\\n' ' '"], volumeMounts: [{name: work, mountPath: /work}]}
+EOF
+step "init containers then the app: Succeeded" 15 phase_is inits Succeeded
+ICID=$(jp inits '{.status.containerStatuses[0].containerID}')
+expect_out "init containers ran in order" '^one two $' "$MINIKUBE" logs --data-dir "$A" "${ICID#minikube://}"
+expect_out "initContainerStatuses Completed" '^Completed Completed$' \
+	jp inits '{.status.initContainerStatuses[0].state.terminated.reason} {.status.initContainerStatuses[1].state.terminated.reason}'
+
+# 5. A missing image with Never.
+POD=noimage
+cat <<EOF | $K apply -f - >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: noimage}
+spec:
+  nodeName: n1
+  containers: [{name: main, image: "example.invalid/nothing:1", imagePullPolicy: Never}]
+EOF
+noimg() { [ "$(jp noimage '{.status.containerStatuses[0].state.waiting.reason}')" = ErrImageNeverPull ]; }
+step "missing image with Never: waiting ErrImageNeverPull, Pending" 10 noimg
+expect_out "noimage stays Pending" '^Pending$' jp noimage '{.status.phase}'
+
+# ConfigMaps and Secrets: env and volumes; a missing one is a
+# CreateContainerConfigError until it is created.
+cfg_pod() { # cfg_pod NAME CONFIGMAP
+	cat <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  nodeName: n1
+  terminationGracePeriodSeconds: 5
+  volumes:
+  - {name: cfg, configMap: {name: $2}}
+  - {name: sec, secret: {secretName: pw}}
+  containers:
+  - name: main
+    image: busybox:test
+    imagePullPolicy: Never
+    env:
+    - {name: GREETING, valueFrom: {configMapKeyRef: {name: $2, key: greeting}}}
+    command: [sh, -c, 'echo "\$GREETING \$(cat /cfg/greeting) \$(cat /sec/password)"; sleep 3600']
+    volumeMounts: [{name: cfg, mountPath: /cfg}, {name: sec, mountPath: /sec}]
+EOF
+}
+$K create configmap cfg --from-literal=greeting=hello >/dev/null
+$K create secret generic pw --from-literal=password=s3cret >/dev/null
+POD=withcfg
+cfg_pod withcfg cfg | $K apply -f - >/dev/null
+step "pod with configMap env and volume and a secret volume Running" 10 phase_is withcfg Running
+WCID=$(jp withcfg '{.status.containerStatuses[0].containerID}')
+logs_have() { "$MINIKUBE" logs --data-dir "$A" "$1" 2>/dev/null | grep -qx "$2"; }
+step "configMap and secret reach the container" 5 logs_have "${WCID#minikube://}" "hello hello s3cret"
+POD=latecfg
+cfg_pod latecfg late | $K apply -f - >/dev/null
+cfgerr() { [ "$(jp latecfg '{.status.containerStatuses[0].state.waiting.reason}')" = CreateContainerConfigError ]; }
+step "a missing configMap: waiting CreateContainerConfigError" 10 cfgerr
+expect_out "the message names the configMap" 'configmap "late" not found' jp latecfg '{.status.containerStatuses[0].state.waiting.message}'
+$K create configmap late --from-literal=greeting=later >/dev/null
+step "the pod starts once the configMap exists" 15 phase_is latecfg Running
+
+# A pull that fails (nothing listens there): ErrImagePull, then ImagePullBackOff.
+POD=nopull
+cat <<EOF | $K apply -f - >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: nopull}
+spec:
+  nodeName: n1
+  containers: [{name: main, image: "127.0.0.1:1/nothing:1", imagePullPolicy: IfNotPresent}]
+EOF
+pullerr() { jp nopull '{.status.containerStatuses[0].state.waiting.reason}' | grep -Eq '^(ErrImagePull|ImagePullBackOff)$'; }
+step "unreachable registry: waiting ErrImagePull/ImagePullBackOff" 15 pullerr
+
+# 6. hostNetwork sees the host's interfaces.
+POD=hostnet
+pod_yaml hostnet Always true 'sleep 3600' | $K apply -f - >/dev/null
+step "hostNetwork pod Running" 10 phase_is hostnet Running
+HCID=$(jp hostnet '{.status.containerStatuses[0].containerID}')
+HOST_IFS=$(ls /sys/class/net | sort | tr '\n' ' ')
+expect_out "hostNetwork pod sees the host's interfaces" "^$HOST_IFS\$" \
+	"$MINIKUBE" exec --data-dir "$A" "${HCID#minikube://}" sh -c 'ls /sys/class/net | sort | tr "\n" " "'
+expect_out "hostNetwork podIP is the hostIP" '^([0-9.]+) \1$' jp hostnet '{.status.podIP} {.status.hostIP}'
+
+# Graceful deletion: SIGTERM first, so a pod that handles it goes at once.
+POD=graceful
+cat <<EOF | $K apply -f - >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: graceful}
+spec:
+  nodeName: n1
+  terminationGracePeriodSeconds: 60
+  containers:
+  - {name: main, image: busybox:test, imagePullPolicy: Never, command: [sh, -c, "trap 'echo got TERM; exit 0' TERM; while true; do sleep 0.2; done"]}
+EOF
+step "graceful pod Running" 10 phase_is graceful Running
+t0=$(date +%s)
+if timeout 30 $K delete pod graceful >/dev/null 2>&1 && [ $(($(date +%s) - t0)) -lt 10 ]; then
+	ok "delete sends SIGTERM first (a handling pod goes well before its 60s grace)"
+else fail "delete sends SIGTERM first (took $(($(date +%s) - t0))s)"; fi
+
+# 7. kill -9 of the agent: the container keeps running, status stays Running.
+PID_BEFORE=$("$MINIKUBE" ps --data-dir "$A" 2>/dev/null | grep "^$CID" | head -1)
+RV_PID=$(cat "$A/containers/$CID/state.json" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])' 2>/dev/null)
+stop_agent
+sleep 1
+start_agent
+sleep 4
+RV_PID2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$A/containers/$CID/state.json" 2>/dev/null)
+if [ -n "$RV_PID" ] && [ "$RV_PID" = "$RV_PID2" ] && kill -0 "$RV_PID" 2>/dev/null; then
+	ok "after kill -9 and restart of the agent the same container pid runs"
+else fail "after kill -9 and restart of the agent the same container pid runs ($RV_PID vs $RV_PID2)"; fi
+POD=sleeper
+expect_out "status stays Running with the same container" "^Running minikube://$CID 0\$" \
+	jp sleeper '{.status.phase} {.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount}'
+if grep -q "re-adopted container id=$CID" "$A.log"; then ok "the agent re-adopted the container"; else fail "the agent re-adopted the container"; fi
+
+# 8. SIGTERM stops the agent promptly; its pods keep running.
+kill -TERM "$AGENT_PID"
+stopped=no
+for _ in $(seq 1 50); do kill -0 "$AGENT_PID" 2>/dev/null || { stopped=yes; break; }; sleep 0.1; done
+if [ $stopped = yes ] && kill -0 "$RV_PID" 2>/dev/null; then ok "agent exits on SIGTERM, the pod keeps running"; else fail "agent exits on SIGTERM, the pod keeps running"; fi
+wait "$AGENT_PID" 2>/dev/null
+AGENT_PID=""
+start_agent
+
+# 9. The server restarts: the agent's watch ends, it lists again and runs new pods.
+kill_server
+start_server
+POD=after
+pod_yaml after Always false 'sleep 3600' | $K apply -f - >/dev/null
+step "after a server restart a new pod runs (relist + watch)" 20 phase_is after Running
+
+# 10. kubectl delete pod returns and the containers are gone.
+if timeout 30 $K delete pod sleeper >/dev/null 2>&1; then ok "kubectl delete pod returns"; else fail "kubectl delete pod returns"; show sleeper; fi
+expect_fail "the pod object is gone" 'NotFound|not found' $K get pod sleeper
+if [ ! -e "$A/containers/$CID" ] && ! kill -0 "$RV_PID" 2>/dev/null; then ok "its containers are gone"; else fail "its containers are gone"; fi
+if [ -n "$SLEEPER_UID" ] && [ ! -e "$A/pods/$SLEEPER_UID" ]; then ok "its pod directory is gone"; else fail "its pod directory is gone ($SLEEPER_UID)"; fi
+if timeout 60 $K delete pod fails works crasher inits noimage nopull hostnet after withcfg latecfg >/dev/null 2>&1; then ok "deleting the other pods returns"; else fail "deleting the other pods returns"; fi
+left() { [ -z "$(ls "$A/containers" 2>/dev/null)" ]; }
+step "no runtime containers left on the node" 10 left
+if awk -v t="$A" 'index($2, t) == 1' /proc/mounts | grep -q .; then fail "no mounts left under the agent's data dir"; else ok "no mounts left under the agent's data dir"; fi
+
+finish
