@@ -607,7 +607,8 @@ static bool ctr_exited(const struct pod_ctr *c)
 static void ctr_set_waiting(struct pod_ctr *c, const char *reason, const char *msg)
 {
 	snprintf(c->reason, sizeof c->reason, "%s", reason);
-	snprintf(c->message, sizeof c->message, "%s", msg ? msg : "");
+	if (msg != c->message) /* keeping the current message is a no-op, not an overlapping copy */
+		snprintf(c->message, sizeof c->message, "%s", msg ? msg : "");
 }
 
 /* {"terminated":{...}} of an exited container (new reference). */

@@ -4,13 +4,20 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "agent/quantity.h"
 
+#ifdef __SIZEOF_INT128__
 typedef unsigned __int128 u128;
-
 #define MANTISSA_DIGITS 30 /* more significant digits than any real quantity */
+#define WIDE_LIMIT ((u128)INT64_MAX * 1024)
+#else /* 32-bit targets (armhf): 64-bit arithmetic; only absurd mantissas give -ERANGE */
+typedef uint64_t u128;
+#define MANTISSA_DIGITS 19
+#define WIDE_LIMIT ((u128)UINT64_MAX)
+#endif
 
 struct quantity {
 	u128 mantissa;
@@ -90,7 +97,7 @@ static int parse_suffix(const char *s, struct quantity *q)
 
 static int mul_checked(u128 *v, u128 by)
 {
-	if (*v && by > ((u128)INT64_MAX * 1024) / *v)
+	if (*v && by > WIDE_LIMIT / *v)
 		return -ERANGE;
 	*v *= by;
 	return 0;
@@ -110,7 +117,7 @@ static int scale_quantity(const struct quantity *q, int scale, int64_t *out)
 		u128 den = 1;
 		bool tiny = false;
 		for (; d < 0 && !tiny; d++) {
-			if (den > v) /* already below one: the result rounds up to 1 */
+			if (den > v || den > ~(u128)0 / 10) /* below one (or too small to tell): rounds up to 1 */
 				tiny = true;
 			den *= 10;
 		}
