@@ -40,3 +40,40 @@ bench: build
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
+
+# ---- Cross builds and release (issue 7) -------------------------------------
+#   make build ARCH=arm64|armhf   cross-compile into build-ARCH (Debian cross gcc,
+#                                 :ARCH -dev packages, cmake/toolchain-ARCH.cmake)
+#   make test-arm64               arm64 unit tests under qemu-user (scripts/test-cross)
+#   make dist                     static release binaries, SHA256SUMS, licence
+#                                 notices and install.sh in build-dist/release
+HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+ARCH ?= $(HOST_ARCH)
+CROSS_ARCHES ?= arm64 armhf
+DIST_ARCHES ?= amd64 arm64 armhf
+# Only a Debian architecture we have a toolchain file for turns cross-building
+# on (an ARCH=x86_64 inherited from the environment must not).
+ifneq ($(filter-out $(HOST_ARCH),$(filter arm64 armhf,$(ARCH))),)
+BUILD := build-$(ARCH)
+# CMake >= 3.21 reads the toolchain file from the environment for a new tree.
+export CMAKE_TOOLCHAIN_FILE := $(CURDIR)/cmake/toolchain-$(ARCH).cmake
+build: cross-deps
+endif
+
+.PHONY: cross-deps test-arm64 test-armhf dist clean-cross
+cross-deps: deps
+	@./scripts/install-cross-deps $(or $(filter-out $(HOST_ARCH),$(filter arm64 armhf,$(ARCH))),$(CROSS_ARCHES))
+
+test-arm64: deps
+	./scripts/test-cross arm64
+
+test-armhf: deps
+	./scripts/test-cross armhf
+
+dist: deps
+	./scripts/dist $(DIST_ARCHES)
+
+clean: clean-cross
+clean-cross:
+	rm -rf build-arm64 build-armhf build-arm64-test build-armhf-test build-dist
+# ---- end cross builds and release ---------------------------------------------
