@@ -34,12 +34,17 @@ conformance: build
 
 test: build unit sanitize fuzz conformance
 
-bench: build
-	./benchmarks/run-all $(BUILD)/minikube
-	./benchmarks/runtime-bench $(BUILD)/minikube
+# Benchmarks measure the release build users install (make dist): static
+# except glibc, -O2.
+BENCH_BUILD ?= build-bench
+bench: deps
+	@cmake -S . -B $(BENCH_BUILD) -DSTATIC_RELEASE=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target minikube apibench runtime_overhead
+	./benchmarks/run-all $(BENCH_BUILD)/minikube
+	./benchmarks/runtime-bench $(BENCH_BUILD)/minikube
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-fuzz build-bench
 
 # ---- Cross builds and release (issue 7) -------------------------------------
 #   make build ARCH=arm64|armhf   cross-compile into build-ARCH (Debian cross gcc,

@@ -290,7 +290,7 @@ static int make_symlink(struct unpack *u, struct archive_entry *e, int dfd, cons
 static int make_hardlink(struct unpack *u, struct archive_entry *e, int dfd, const char *name)
 {
 	char t[MAX_NAME_LEN + 2];
-	const char *tbase;
+	const char *tbase = NULL;
 	const char *ent = archive_entry_pathname(e);
 	if (!clean_name(archive_entry_hardlink(e), t, sizeof t) || !*t) {
 		refuse(u, ent, "hardlink target leaves the layer (..)");
@@ -372,7 +372,7 @@ static int make_whiteout(struct unpack *u, int dfd, const char *name)
 static int unpack_entry(struct unpack *u, struct archive *a, struct archive_entry *e)
 {
 	char rel[MAX_NAME_LEN + 2];
-	const char *base;
+	const char *base = NULL;
 	mode_t type = archive_entry_filetype(e);
 	u->st->entries++;
 	if (!clean_name(archive_entry_pathname(e), rel, sizeof rel)) {
@@ -418,7 +418,7 @@ static void fix_dirs(struct unpack *u)
 {
 	for (size_t i = u->ndirs; i-- > 0;) {
 		struct dir_fixup *d = &u->dirs[i];
-		const char *base;
+		const char *base = NULL;
 		int dfd = open_parent(u->root, d->path, &base, false);
 		if (dfd >= 0) {
 			struct timespec ts[2] = {d->mtime, d->mtime};
