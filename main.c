@@ -18,13 +18,20 @@ static int cmd_version(int argc, char **argv)
 	return 0;
 }
 
+/* `minikube server` runs the node agent beside the control plane. */
+static int cmd_server(int argc, char **argv)
+{
+	static const struct server_node embedded_agent = {agent_embedded_start,
+							  agent_embedded_free};
+	return apiserver_cli_server(argc, argv, &embedded_agent);
+}
+
 static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv); /* argv[0] is the command name */
 	const char *help;
 } commands[] = {
-    {"server", apiserver_cli_server,
-     "run a control plane (API server, storage) and, later, a node"},
+    {"server", cmd_server, "run a control plane (API server, storage) that is also a node"},
     {"agent", agent_cli, "join a server as a node (--join URL --token K10...)"},
     {"token", join_token_cli, "create, list and delete node join tokens"},
     {"image", rt_cli_image, "import, pull, list, remove and gc node images"},

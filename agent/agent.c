@@ -472,6 +472,52 @@ static int agent_config_check(struct node_config *c, char *host, size_t hlen)
 	return 0;
 }
 
+/* The embedded agent owns the strings its node_config points at. */
+struct embedded_node {
+	struct node n; /* first: the state handed out is the node */
+	char url[64], host[256];
+	char *token, *data_dir;
+};
+
+static void embedded_node_free(struct embedded_node *e)
+{
+	free(e->token);
+	free(e->data_dir);
+	free(e);
+}
+
+void *agent_embedded_start(uv_loop_t *loop, int port, const char *token, const char *data_dir,
+			   int verbosity)
+{
+	struct embedded_node *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	snprintf(e->url, sizeof e->url, "https://127.0.0.1:%d", port);
+	e->token = strdup(token ? token : "");
+	e->data_dir = strdup(data_dir);
+	struct node_config cfg = {.server_url = e->url,
+				  .token = e->token,
+				  .data_dir = e->data_dir,
+				  .verbosity = verbosity};
+	if (!e->token || !e->data_dir || agent_config_check(&cfg, e->host, sizeof e->host)) {
+		embedded_node_free(e);
+		return NULL;
+	}
+	node_init(&e->n, loop, &cfg);
+	log_info(&e->n.log, "agent", "starting the embedded node=%s", cfg.node_name);
+	node_start(&e->n);
+	return e;
+}
+
+int agent_embedded_free(void *state)
+{
+	struct embedded_node *e = state;
+	int rc = e->n.exit_code;
+	node_free(&e->n);
+	embedded_node_free(e);
+	return rc;
+}
+
 int agent_cli(int argc, char **argv)
 {
 	struct node_config cfg = {0};

@@ -58,6 +58,13 @@ struct node {
 /* `minikube agent ...` */
 int agent_cli(int argc, char **argv);
 
+/* The node agent embedded in `minikube server`: joins 127.0.0.1:port with the
+ * server's own token, node name = the hostname. Returns the node (NULL on a
+ * bad configuration); agent_embedded_free after the loop ended returns its
+ * exit code. */
+void *agent_embedded_start(uv_loop_t *loop, int port, const char *token, const char *data_dir, int verbosity);
+int agent_embedded_free(void *node);
+
 /* join.c: parses a K10 token into the CA hash and the secret part (the text
  * after "::"). -EINVAL with a message in err. */
 int node_token_parse(const char *token, char hash[65], char *secret, size_t slen, char *err,

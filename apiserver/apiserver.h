@@ -42,7 +42,19 @@ int cp_port(const struct cp *cp);
 const char *cp_kubeconfig_path(const struct cp *cp);
 const char *cp_join_token(const struct cp *cp);
 
-/* `minikube server [flags]` (argv[0] is "server"); returns the exit code. */
-int apiserver_cli_server(int argc, char **argv);
+/* What `minikube server` runs beside the control plane on the same loop: the
+ * embedded node agent. apiserver/ does not know the agent; main.c wires it. */
+struct server_node {
+	/* Starts a node joined to https://127.0.0.1:port with token; returns its
+	 * state (NULL on failure). It stops itself on SIGINT/SIGTERM. */
+	void *(*start)(uv_loop_t *loop, int port, const char *token, const char *data_dir, int verbosity);
+	/* Frees the state after the loop ended; returns the node's exit code. */
+	int (*free)(void *state);
+};
+
+/* `minikube server [flags]` (argv[0] is "server"); node may be NULL (then
+ * --disable-agent is implied). Returns the exit code. */
+int apiserver_cli_server(int argc, char **argv, const struct server_node *node);
+const char *cp_data_dir(const struct cp *cp);
 
 #endif

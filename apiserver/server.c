@@ -410,6 +410,11 @@ const char *cp_kubeconfig_path(const struct cp *cp)
 	return cp->kubeconfig_path;
 }
 
+const char *cp_data_dir(const struct cp *cp)
+{
+	return cp->cfg.data_dir;
+}
+
 const char *cp_join_token(const struct cp *cp)
 {
 	return cp->join_token;

@@ -1,6 +1,7 @@
 /* `minikube server`: flags (and the YAML config file), signals, and running
  * one control plane on a libuv loop until SIGINT/SIGTERM. */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +110,7 @@ static void raise_fd_limit(void)
 	}
 }
 
-int apiserver_cli_server(int argc, char **argv)
+int apiserver_cli_server(int argc, char **argv, const struct server_node *node)
 {
 	raise_fd_limit();
 	/* A client that goes away mid-response must not kill the server. */
@@ -132,6 +133,8 @@ int apiserver_cli_server(int argc, char **argv)
 		uv_loop_close(&loop);
 		return 1;
 	}
+	bool with_node = node && !cfg.disable_agent && !cfg.plain_http;
+	int verbosity = cfg.verbosity;
 	cp_config_free(&cfg);
 	uv_signal_init(&loop, &run.sigint);
 	uv_signal_init(&loop, &run.sigterm);
@@ -145,7 +148,13 @@ int apiserver_cli_server(int argc, char **argv)
 	if (cp_join_token(run.cp))
 		printf("node join token: %s\n", cp_join_token(run.cp));
 	fflush(stdout);
+	/* The server is a node too: its agent joins over loopback, the same
+	 * client code path as any other node. */
+	void *node_state = with_node ? node->start(&loop, cp_port(run.cp), cp_join_token(run.cp),
+						   cp_data_dir(run.cp), verbosity)
+				     : NULL;
 	uv_run(&loop, UV_RUN_DEFAULT);
+	int rc = node_state ? node->free(node_state) : 0;
 	uv_loop_close(&loop);
-	return 0;
+	return rc;
 }

@@ -32,7 +32,8 @@ trap cleanup EXIT
 
 # start_server [extra flags]: starts on a free port, waits for /readyz.
 start_server() {
-	"$MINIKUBE" server --data-dir "$T/data" --bind-address 127.0.0.1 --port "${PORT:-0}" --disable-agent "$@" \
+	# AGENT_FLAG="" (set before sourcing) keeps the embedded node agent on.
+	"$MINIKUBE" server --data-dir "$T/data" --bind-address 127.0.0.1 --port "${PORT:-0}" ${AGENT_FLAG---disable-agent} "$@" \
 		>"$T/server.out" 2>"$T/server.err" &
 	SERVER_PID=$!
 	for _ in $(seq 1 200); do
