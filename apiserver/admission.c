@@ -1000,3 +1000,37 @@ void admission_validate(const struct resource *r, const json_t *obj, const json_
 		adm_validate_core_kind(&a, kind, obj, old);
 	}
 }
+
+bool adm_str_in(const char *s, const char *const *list)
+{
+	for (size_t i = 0; s && list[i]; i++)
+		if (!strcmp(s, list[i]))
+			return true;
+	return false;
+}
+
+void adm_check_enum(struct adm *a, const json_t *obj, const char *key, const char *const *allowed,
+		    bool required)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v || json_is_null(v) || (json_is_string(v) && !json_string_length(v))) {
+		if (required)
+			adm_required(a, key, "");
+	} else if (!json_is_string(v)) {
+		adm_type_invalid(a, key, v, "string");
+	} else if (!adm_str_in(json_string_value(v), allowed)) {
+		adm_not_supported(a, key, v, allowed);
+	}
+}
+
+void adm_check_port(struct adm *a, const char *child, const json_t *v, bool required)
+{
+	if (!v || json_is_null(v) || (json_is_integer(v) && json_integer_value(v) == 0)) {
+		if (required)
+			adm_required(a, child, "");
+	} else if (!json_is_integer(v)) {
+		adm_type_invalid(a, child, v, "integer");
+	} else if (json_integer_value(v) < 1 || json_integer_value(v) > 65535) {
+		adm_invalid(a, child, v, "must be between 1 and 65535, inclusive");
+	}
+}

@@ -121,4 +121,12 @@ bool adm_validate_core_kind(struct adm *a, const char *kind, const json_t *obj, 
 /* Cron schedule ("*\/5 * * * *", "@hourly"); NULL or an error message in buf. */
 const char *adm_cron_check(const char *schedule, char *buf, size_t len);
 
+/* Shared checks of the per-kind validators. */
+bool adm_str_in(const char *s, const char *const *list);
+/* An enum string at key: Required (when required), type error or NotSupported. */
+void adm_check_enum(struct adm *a, const json_t *obj, const char *key, const char *const *allowed,
+		    bool required);
+/* A port number value at child: Required (when required), type error or out of 1..65535. */
+void adm_check_port(struct adm *a, const char *child, const json_t *v, bool required);
+
 #endif

@@ -16,41 +16,6 @@ static const char *const protocols[] = {"SCTP", "TCP", "UDP", NULL};
 static const char msg_immutable[] = "field is immutable";
 static const char msg_immutable_set[] = "field is immutable when `immutable` is set";
 
-static bool str_in(const char *s, const char *const *list)
-{
-	for (size_t i = 0; s && list[i]; i++)
-		if (!strcmp(s, list[i]))
-			return true;
-	return false;
-}
-
-static void check_enum(struct adm *a, const json_t *obj, const char *key,
-		       const char *const *allowed, bool required)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!v || json_is_null(v) || (json_is_string(v) && !json_string_length(v))) {
-		if (required)
-			adm_required(a, key, "");
-	} else if (!json_is_string(v)) {
-		adm_type_invalid(a, key, v, "string");
-	} else if (!str_in(json_string_value(v), allowed)) {
-		adm_not_supported(a, key, v, allowed);
-	}
-}
-
-static void check_port(struct adm *a, const json_t *obj, const char *key, bool required)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!v || json_is_null(v) || (json_is_integer(v) && json_integer_value(v) == 0)) {
-		if (required)
-			adm_required(a, key, "");
-	} else if (!json_is_integer(v)) {
-		adm_type_invalid(a, key, v, "integer");
-	} else if (json_integer_value(v) < 1 || json_integer_value(v) > 65535) {
-		adm_invalid(a, key, v, "must be between 1 and 65535, inclusive");
-	}
-}
-
 /* The spec object: a cause when mistyped; an empty object when absent. */
 static json_t *spec_of(struct adm *a, const json_t *obj, json_t *empty, bool *mistyped)
 {
@@ -108,8 +73,8 @@ static void validate_service_port(struct adm *a, const json_t *p, bool multi, co
 			}
 	}
 	names[idx] = name;
-	check_port(a, p, "port", true);
-	check_enum(a, p, "protocol", protocols, true);
+	adm_check_port(a, "port", json_object_get(p, "port"), true);
+	adm_check_enum(a, p, "protocol", protocols, true);
 	validate_target_port(a, p);
 	json_t *np = json_object_get(p, "nodePort");
 	if (np && !json_is_null(np) && !(json_is_integer(np) && json_integer_value(np) == 0)) {
@@ -178,10 +143,10 @@ static void validate_service_spec(struct adm *a, const json_t *spec)
 					    NULL};
 	static const char *const affinities[] = {"ClientIP", "None", NULL};
 	static const char *const policies[] = {"Cluster", "Local", NULL};
-	check_enum(a, spec, "type", types, true);
-	check_enum(a, spec, "sessionAffinity", affinities, true);
-	check_enum(a, spec, "externalTrafficPolicy", policies, false);
-	check_enum(a, spec, "internalTrafficPolicy", policies, false);
+	adm_check_enum(a, spec, "type", types, true);
+	adm_check_enum(a, spec, "sessionAffinity", affinities, true);
+	adm_check_enum(a, spec, "externalTrafficPolicy", policies, false);
+	adm_check_enum(a, spec, "internalTrafficPolicy", policies, false);
 	const char *type = json_string_value(json_object_get(spec, "type"));
 	const char *cip = json_string_value(json_object_get(spec, "clusterIP"));
 	bool headless = cip && !strcmp(cip, "None");
@@ -464,7 +429,7 @@ static void validate_node(struct adm *a, const json_t *obj)
 			int n = adm_check_qualified_name(key ? key : "", bufs);
 			for (int j = 0; j < n; j++)
 				adm_invalid_str(a, "key", key ? key : "", bufs[j]);
-			check_enum(a, t, "effect", effects, true);
+			adm_check_enum(a, t, "effect", effects, true);
 		}
 		adm_pop(a, m2);
 	}
@@ -488,7 +453,7 @@ static void validate_access_modes(struct adm *a, const json_t *spec, const char 
 	json_t *m;
 	json_array_foreach(list, i, m)
 	{
-		if (!json_is_string(m) || !str_in(json_string_value(m), modes))
+		if (!json_is_string(m) || !adm_str_in(json_string_value(m), modes))
 			adm_not_supported(a, "accessModes", m, modes);
 	}
 }
@@ -521,8 +486,8 @@ static void validate_pv(struct adm *a, const json_t *obj)
 			adm_not_supported(a, "capacity", cap, storage);
 		else
 			validate_storage_quantity(a, cap, "capacity[storage]");
-		check_enum(a, spec, "persistentVolumeReclaimPolicy", reclaim, false);
-		check_enum(a, spec, "volumeMode", vmodes, false);
+		adm_check_enum(a, spec, "persistentVolumeReclaimPolicy", reclaim, false);
+		adm_check_enum(a, spec, "volumeMode", vmodes, false);
 		static const char *const sources[] = {"hostPath", "local",  "nfs", "csi", "iscsi",
 						      "fc",	  "cephfs", "rbd", NULL};
 		bool any = false;
@@ -580,7 +545,7 @@ static void validate_pvc(struct adm *a, const json_t *obj, const json_t *old)
 			adm_required(a, "resources[storage]", "");
 		else
 			validate_storage_quantity(a, req, "resources[storage]");
-		check_enum(a, spec, "volumeMode", vmodes, false);
+		adm_check_enum(a, spec, "volumeMode", vmodes, false);
 		json_t *ospec = json_object_get(old, "spec");
 		if (old && json_is_object(ospec))
 			validate_pvc_update(a, spec, ospec);
@@ -632,7 +597,7 @@ static void validate_priorityclass(struct adm *a, const json_t *obj, const json_
 		adm_forbidden(a, "value",
 			      "maximum allowed value of a user defined priority is 1000000000");
 	adm_get_bool(a, obj, "globalDefault", false);
-	check_enum(a, obj, "preemptionPolicy", policies, false);
+	adm_check_enum(a, obj, "preemptionPolicy", policies, false);
 	if (!old)
 		return;
 	json_t *ov = json_object_get(old, "value");
@@ -684,7 +649,7 @@ static void validate_pdb(struct adm *a, const json_t *obj)
 	if (sel)
 		adm_validate_label_selector(a, sel);
 	adm_pop(a, m2);
-	check_enum(a, spec, "unhealthyPodEvictionPolicy", policies, false);
+	adm_check_enum(a, spec, "unhealthyPodEvictionPolicy", policies, false);
 	adm_pop(a, mark);
 	json_decref(empty);
 }
@@ -704,8 +669,8 @@ static void validate_port_list(struct adm *a, const json_t *parent, const char *
 		if (!json_is_object(p)) {
 			adm_type_invalid(a, NULL, p, "object");
 		} else {
-			check_port(a, p, "port", port_required);
-			check_enum(a, p, "protocol", protocols, false);
+			adm_check_port(a, "port", json_object_get(p, "port"), port_required);
+			adm_check_enum(a, p, "protocol", protocols, false);
 			const char *name = adm_get_str(a, p, "name");
 			const char *msgs[3];
 			int n = name && name[0] ? adm_check_dns1123_label(name, msgs) : 0;
@@ -719,7 +684,7 @@ static void validate_port_list(struct adm *a, const json_t *parent, const char *
 static void validate_endpointslice(struct adm *a, const json_t *obj, const json_t *old)
 {
 	static const char *const types[] = {"FQDN", "IPv4", "IPv6", NULL};
-	check_enum(a, obj, "addressType", types, true);
+	adm_check_enum(a, obj, "addressType", types, true);
 	validate_port_list(a, obj, "ports", false);
 	json_t *eps = adm_get_arr(a, obj, "endpoints");
 	size_t i;

@@ -19,43 +19,6 @@ static const char *const msg_policies[] = {"File", "FallbackToLogsOnError", NULL
 static const char *const toleration_ops[] = {"Equal", "Exists", NULL};
 static const char *const taint_effects[] = {"NoExecute", "NoSchedule", "PreferNoSchedule", NULL};
 
-static bool in_list(const char *s, const char *const *list)
-{
-	for (size_t i = 0; s && list[i]; i++)
-		if (!strcmp(s, list[i]))
-			return true;
-	return false;
-}
-
-/* A required enum string at key: Required, type error or NotSupported. */
-static void check_enum(struct adm *a, const json_t *obj, const char *key,
-		       const char *const *allowed, bool required)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!v || json_is_null(v) || (json_is_string(v) && !json_string_length(v))) {
-		if (required)
-			adm_required(a, key, "");
-		return;
-	}
-	if (!json_is_string(v))
-		adm_type_invalid(a, key, v, "string");
-	else if (!in_list(json_string_value(v), allowed))
-		adm_not_supported(a, key, v, allowed);
-}
-
-static void check_port_number(struct adm *a, const char *child, const json_t *v, bool required)
-{
-	if (!v || json_is_null(v) || (json_is_integer(v) && json_integer_value(v) == 0)) {
-		if (required)
-			adm_required(a, child, "");
-		return;
-	}
-	if (!json_is_integer(v))
-		adm_type_invalid(a, child, v, "integer");
-	else if (json_integer_value(v) < 1 || json_integer_value(v) > 65535)
-		adm_invalid(a, child, v, "must be between 1 and 65535, inclusive");
-}
-
 /* Names seen so far in a list, for Duplicate causes (grows as needed, up
  * to ADM_MAX_ITEMS names). */
 struct seen {
@@ -115,9 +78,9 @@ static void validate_container_port(struct adm *a, const json_t *p, struct seen 
 		if (seen_check(names, name))
 			adm_duplicate(a, "name", json_object_get(p, "name"));
 	}
-	check_port_number(a, "containerPort", json_object_get(p, "containerPort"), true);
-	check_port_number(a, "hostPort", json_object_get(p, "hostPort"), false);
-	check_enum(a, p, "protocol", protocols, true);
+	adm_check_port(a, "containerPort", json_object_get(p, "containerPort"), true);
+	adm_check_port(a, "hostPort", json_object_get(p, "hostPort"), false);
+	adm_check_enum(a, p, "protocol", protocols, true);
 }
 
 static void validate_container_ports(struct adm *a, const json_t *c)
@@ -353,8 +316,8 @@ static void validate_container(struct adm *a, const json_t *c, struct seen *name
 	}
 	validate_container_name(a, c, names);
 	validate_container_image(a, c);
-	check_enum(a, c, "imagePullPolicy", pull_policies, false);
-	check_enum(a, c, "terminationMessagePolicy", msg_policies, false);
+	adm_check_enum(a, c, "imagePullPolicy", pull_policies, false);
+	adm_check_enum(a, c, "terminationMessagePolicy", msg_policies, false);
 	validate_string_list(a, c, "command");
 	validate_string_list(a, c, "args");
 	validate_container_ports(a, c);
@@ -446,8 +409,8 @@ static void validate_toleration(struct adm *a, const json_t *t)
 	const char *value = adm_get_str(a, t, "value");
 	long long secs;
 	adm_get_int(a, t, "tolerationSeconds", &secs);
-	check_enum(a, t, "operator", toleration_ops, false);
-	check_enum(a, t, "effect", taint_effects, false);
+	adm_check_enum(a, t, "operator", toleration_ops, false);
+	adm_check_enum(a, t, "effect", taint_effects, false);
 	if (key && key[0]) {
 		char bufs[3][400];
 		int n = adm_check_qualified_name(key, bufs);
@@ -482,8 +445,8 @@ static void validate_tolerations(struct adm *a, const json_t *spec)
 static void validate_pod_scalars(struct adm *a, const json_t *spec)
 {
 	long long v;
-	check_enum(a, spec, "restartPolicy", restart_policies, true);
-	check_enum(a, spec, "dnsPolicy", dns_policies, true);
+	adm_check_enum(a, spec, "restartPolicy", restart_policies, true);
+	adm_check_enum(a, spec, "dnsPolicy", dns_policies, true);
 	if (adm_get_int(a, spec, "activeDeadlineSeconds", &v) && (v < 1 || v > 2147483647))
 		adm_invalid_int(a, "activeDeadlineSeconds", v,
 				"must be between 1 and 2147483647, inclusive");

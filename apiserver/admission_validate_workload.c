@@ -21,34 +21,11 @@ static const char msg_nonneg[] = "must be greater than or equal to 0";
 static const char msg_immutable[] = "field is immutable";
 static const char msg_mismatch[] = "`selector` does not match template `labels`";
 
-static bool str_in(const char *s, const char *const *list)
-{
-	for (size_t i = 0; s && list[i]; i++)
-		if (!strcmp(s, list[i]))
-			return true;
-	return false;
-}
-
 static void check_nonneg(struct adm *a, const json_t *obj, const char *key)
 {
 	long long v;
 	if (adm_get_int(a, obj, key, &v) && v < 0)
 		adm_invalid_int(a, key, v, msg_nonneg);
-}
-
-/* An optional enum: type error or NotSupported; Required when required. */
-static void check_enum(struct adm *a, const json_t *obj, const char *key,
-		       const char *const *allowed, bool required)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!v || json_is_null(v) || (json_is_string(v) && !json_string_length(v))) {
-		if (required)
-			adm_required(a, key, "");
-	} else if (!json_is_string(v)) {
-		adm_type_invalid(a, key, v, "string");
-	} else if (!str_in(json_string_value(v), allowed)) {
-		adm_not_supported(a, key, v, allowed);
-	}
 }
 
 /* ---- selectors ---- */
@@ -67,7 +44,7 @@ static void validate_requirement(struct adm *a, const json_t *req)
 	int n = adm_check_qualified_name(key ? key : "", bufs);
 	for (int i = 0; i < n; i++)
 		adm_invalid_str(a, "key", key ? key : "", bufs[i]);
-	if (!op || !str_in(op, ops)) {
+	if (!op || !adm_str_in(op, ops)) {
 		adm_invalid_str(a, "operator", op ? op : "", "not a valid selector operator");
 	} else if ((!strcmp(op, "In") || !strcmp(op, "NotIn")) && json_array_size(vals) == 0) {
 		adm_required(a, "values", "must be specified when `operator` is 'In' or 'NotIn'");
@@ -212,7 +189,7 @@ static void validate_deployment_strategy(struct adm *a, const json_t *spec)
 	json_t *st = adm_get_obj(a, spec, "strategy");
 	size_t mark = adm_push(a, "strategy");
 	if (st) {
-		check_enum(a, st, "type", types, false);
+		adm_check_enum(a, st, "type", types, false);
 		const char *type = json_string_value(json_object_get(st, "type"));
 		json_t *ru = adm_get_obj(a, st, "rollingUpdate");
 		if (type && !strcmp(type, "Recreate") && ru)
@@ -262,7 +239,7 @@ static void validate_daemonset_spec(struct adm *a, const json_t *spec)
 	check_nonneg(a, spec, "revisionHistoryLimit");
 	json_t *us = adm_get_obj(a, spec, "updateStrategy");
 	size_t mark = adm_push(a, "updateStrategy");
-	check_enum(a, us, "type", types, us != NULL);
+	adm_check_enum(a, us, "type", types, us != NULL);
 	const char *type = json_string_value(json_object_get(us, "type"));
 	json_t *ru = adm_get_obj(a, us, "rollingUpdate");
 	if (ru && type && !strcmp(type, "RollingUpdate")) {
@@ -300,8 +277,8 @@ static void validate_sts_claims(struct adm *a, const json_t *spec)
 	static const char *const policies[] = {"Retain", "Delete", NULL};
 	json_t *ret = adm_get_obj(a, spec, "persistentVolumeClaimRetentionPolicy");
 	size_t mark = adm_push(a, "persistentVolumeClaimRetentionPolicy");
-	check_enum(a, ret, "whenDeleted", policies, false);
-	check_enum(a, ret, "whenScaled", policies, false);
+	adm_check_enum(a, ret, "whenDeleted", policies, false);
+	adm_check_enum(a, ret, "whenScaled", policies, false);
 	adm_pop(a, mark);
 	json_t *vcts = adm_get_arr(a, spec, "volumeClaimTemplates");
 	size_t i;
@@ -349,7 +326,7 @@ void adm_validate_job_spec(struct adm *a, const json_t *spec, bool need_selector
 	check_nonneg(a, spec, "ttlSecondsAfterFinished");
 	adm_get_bool(a, spec, "suspend", false);
 	adm_get_bool(a, spec, "manualSelector", false);
-	check_enum(a, spec, "completionMode", modes, false);
+	adm_check_enum(a, spec, "completionMode", modes, false);
 	const char *mode = json_string_value(json_object_get(spec, "completionMode"));
 	if (mode && !strcmp(mode, "Indexed") &&
 	    !json_is_integer(json_object_get(spec, "completions")))
@@ -365,7 +342,7 @@ void adm_validate_job_spec(struct adm *a, const json_t *spec, bool need_selector
 	validate_template(a, spec, false);
 	json_t *rp = json_object_get(json_object_get(json_object_get(spec, "template"), "spec"),
 				     "restartPolicy");
-	if (json_is_string(rp) && !str_in(json_string_value(rp), job_restart))
+	if (json_is_string(rp) && !adm_str_in(json_string_value(rp), job_restart))
 		adm_not_supported(a, "template.spec.restartPolicy", rp, job_restart);
 }
 
@@ -575,7 +552,7 @@ static const char *cron_descriptor(const char *s, char *buf, size_t len)
 {
 	static const char *const known[] = {"@yearly", "@annually", "@monthly", "@weekly",
 					    "@daily",  "@midnight", "@hourly",	NULL};
-	if (str_in(s, known))
+	if (adm_str_in(s, known))
 		return NULL;
 	if (!strncmp(s, "@every ", 7)) {
 		const char *d = s + 7;
@@ -649,7 +626,7 @@ static void validate_cron_spec(struct adm *a, const json_t *spec)
 		adm_invalid_str(a, "schedule", sched,
 				"cannot use TZ or CRON_TZ in schedule, use timeZone field instead");
 	}
-	check_enum(a, spec, "concurrencyPolicy", policies, true);
+	adm_check_enum(a, spec, "concurrencyPolicy", policies, true);
 	check_nonneg(a, spec, "startingDeadlineSeconds");
 	check_nonneg(a, spec, "successfulJobsHistoryLimit");
 	check_nonneg(a, spec, "failedJobsHistoryLimit");
