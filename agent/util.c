@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/fileutil.h"
 #include "agent/agent_internal.h"
 
 int agent_err(char *err, size_t errlen, int errno_value, const char *fmt, ...)
@@ -21,30 +22,10 @@ int agent_err(char *err, size_t errlen, int errno_value, const char *fmt, ...)
 
 ssize_t agent_read_small(const char *path, char *buf, size_t max)
 {
-	if (max == 0)
-		return -EINVAL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	size_t len = 0;
-	while (len + 1 < max) {
-		ssize_t r = read(fd, buf + len, max - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			return -e;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
+	ssize_t len = file_read_small(path, buf, max);
 	while (len > 0 && strchr(" \t\r\n", buf[len - 1]))
-		len--;
-	buf[len] = '\0';
-	return (ssize_t)len;
+		buf[--len] = '\0';
+	return len;
 }
 
 int agent_strv_take(struct agent_strv *sv, char *s)

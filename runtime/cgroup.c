@@ -14,33 +14,10 @@
 #include <sys/statfs.h>
 #include <time.h>
 
+#include "common/fileutil.h"
 #include "runtime/container_internal.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
-
-ssize_t rt_read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	size_t off = 0;
-	while (off + 1 < len) {
-		ssize_t r = read(fd, buf + off, len - 1 - off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			return -e;
-		}
-		if (r == 0)
-			break;
-		off += (size_t)r;
-	}
-	buf[off] = 0;
-	close(fd);
-	return (ssize_t)off;
-}
 
 int rt_write_file(const char *path, const char *s)
 {
@@ -195,7 +172,7 @@ static void v2_enable(const char *dir)
 {
 	char path[RT_CG_PATH + 32], avail[512];
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
-	if (rt_read_file(path, avail, sizeof(avail)) < 0)
+	if (file_read_small(path, avail, sizeof(avail)) < 0)
 		return;
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
 	static const char *const want[] = {"cpu", "memory", "pids", "io", NULL};
@@ -252,7 +229,7 @@ int rt_cgroup_detect(struct rt *rt, const char *root, const char *parent, char *
 		return strcmp(root, CG_ROOT) ? rt_err(err, errlen, errno, "cgroup root %s", root)
 					     : 0; /* no cgroups at all: run without limits */
 	char selfcg[8192];
-	if (rt_read_file("/proc/self/cgroup", selfcg, sizeof(selfcg)) < 0)
+	if (file_read_small("/proc/self/cgroup", selfcg, sizeof(selfcg)) < 0)
 		selfcg[0] = 0;
 	if (sf.f_type == CGROUP2_SUPER_MAGIC)
 		return detect_v2(rt, root, selfcg, parent, err, errlen);
@@ -445,7 +422,7 @@ long rt_cgroup_oom_kills(const struct rt_cgroup *cg)
 			snprintf(path, sizeof(path), "%s/memory.oom_control", cg->dir[i]);
 		else
 			continue;
-		if (rt_read_file(path, buf, sizeof(buf)) >= 0)
+		if (file_read_small(path, buf, sizeof(buf)) >= 0)
 			return key_value(buf, "oom_kill");
 	}
 	return 0;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "common/fileutil.h"
 #include "runtime/container.h"
 
 #ifndef SYS_pidfd_open
@@ -79,8 +80,6 @@ int rt_cgroup_nprocs(const struct rt_cgroup *cg);
 int rt_cgroup_signal_all(const struct rt_cgroup *cg, int sig);
 /* SIGKILLs what is left, waits for the cgroup to empty, removes the dirs. */
 int rt_cgroup_destroy(const struct rt_cgroup *cg, char *err, size_t errlen);
-/* Reads a small file into buf (NUL-terminated); bytes read or -errno. */
-ssize_t rt_read_file(const char *path, char *buf, size_t len);
 int rt_write_file(const char *path, const char *s);
 
 /* seccomp.c */

@@ -53,7 +53,7 @@ static uint64_t proc_stat(pid_t pid, char *state)
 	char path[64], buf[1024];
 	*state = 0;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (pid <= 0 || rt_read_file(path, buf, sizeof(buf)) <= 0)
+	if (pid <= 0 || file_read_small(path, buf, sizeof(buf)) <= 0)
 		return 0;
 	char *p = strrchr(buf, ')'); /* comm may hold spaces */
 	if (!p)

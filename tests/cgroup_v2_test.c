@@ -96,13 +96,13 @@ static int mount_v2(char *why, size_t n)
 	fx.mounted = true;
 	char path[300], ctrls[512] = "";
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", fx.mnt);
-	rt_read_file(path, ctrls, sizeof(ctrls));
+	file_read_small(path, ctrls, sizeof(ctrls));
 	ctrls[strcspn(ctrls, "\n")] = 0;
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", fx.mnt);
 	rt_write_file(path, "+memory");
 	rt_write_file(path, "+pids");
 	char enabled[512] = "";
-	rt_read_file(path, enabled, sizeof(enabled));
+	file_read_small(path, enabled, sizeof(enabled));
 	if (!strstr(enabled, "memory") || !strstr(enabled, "pids")) {
 		snprintf(why, n,
 			 "the cgroup2 hierarchy offers controllers \"%s\", not memory and pids: "
@@ -156,7 +156,7 @@ static void test_v2_placement(void)
 	struct rt_state st;
 	CHECK_INT(rt_container_state(fx.rt, "place", &st, err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)st.pid);
-	CHECK(rt_read_file(path, text, sizeof(text)) > 0);
+	CHECK(file_read_small(path, text, sizeof(text)) > 0);
 	snprintf(want, sizeof(want), "0::/%s/place\n", fx.parent);
 	CHECK(strstr(text, want) != NULL);
 	snprintf(path, sizeof(path), "%s/%s/place", fx.mnt, fx.parent);
@@ -192,7 +192,7 @@ static void test_v2_pids(void)
 	struct timespec ts = {1, 0};
 	nanosleep(&ts, NULL);
 	snprintf(path, sizeof(path), "%s/%s/bomb/pids.current", fx.mnt, fx.parent);
-	CHECK(rt_read_file(path, v, sizeof(v)) > 0);
+	CHECK(file_read_small(path, v, sizeof(v)) > 0);
 	long cur = strtol(v, NULL, 10);
 	CHECK(cur > 0 && cur <= 20);
 	del("bomb");

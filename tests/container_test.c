@@ -162,7 +162,7 @@ static void test_echo_hello(void)
 	free(log);
 	/* raw file is CRI formatted */
 	char raw[512] = "";
-	rt_read_file(st.log_path, raw, sizeof(raw));
+	file_read_small(st.log_path, raw, sizeof(raw));
 	CHECK(strlen(raw) > 31 && raw[4] == '-' && raw[10] == 'T' && raw[29] == 'Z');
 	CHECK(strstr(raw, "Z stdout F hello\n") != NULL);
 	del("echo");
@@ -179,7 +179,7 @@ static void test_exit_code_and_plain_rootfs(void)
 	CHECK_INT(run("exit7", &s, &st), 7);
 	CHECK_INT(st.exit_signal, 0);
 	char raw[1024] = "";
-	rt_read_file(st.log_path, raw, sizeof(raw));
+	file_read_small(st.log_path, raw, sizeof(raw));
 	CHECK(strstr(raw, " stdout F out\n") != NULL);
 	CHECK(strstr(raw, " stderr F err\n") != NULL);
 	del("exit7");
@@ -323,7 +323,7 @@ static void test_privileged(void)
 	CHECK_INT(run("priv", &s, &st), 0);
 	char *log = log_text("priv");
 	char v[64], host[8192], hv[64];
-	rt_read_file("/proc/self/status", host, sizeof(host));
+	file_read_small("/proc/self/status", host, sizeof(host));
 	CHECK_STR(status_field(log, "Seccomp:", v, sizeof(v)), "0");
 	/* all caps the host allows us: its bounding set */
 	CHECK_STR(status_field(log, "CapEff:", v, sizeof(v)),
@@ -570,7 +570,7 @@ static char tmp_copy[128];
 static void test_no_mounts_left(void)
 {
 	char buf[65536];
-	rt_read_file("/proc/self/mountinfo", buf, sizeof(buf));
+	file_read_small("/proc/self/mountinfo", buf, sizeof(buf));
 	CHECK(strstr(buf, tmp_copy) == NULL);
 	CHECK(access(tmp_copy, F_OK) < 0);
 	CHECK(strstr(buf, "minikube") == NULL);
@@ -588,7 +588,7 @@ static void print_monitor_memory(void)
 	rt_container_start(fx.rt, "mem", err, sizeof(err));
 	rt_container_state(fx.rt, "mem", &st, err, sizeof(err));
 	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)st.monitor_pid);
-	if (rt_read_file(path, buf, sizeof(buf)) > 0) {
+	if (file_read_small(path, buf, sizeof(buf)) > 0) {
 		char rss[32], pss[32], priv[32];
 		status_field(buf, "Rss:", rss, sizeof(rss));
 		status_field(buf, "Pss:", pss, sizeof(pss));

@@ -85,7 +85,7 @@ static void test_log_writer(void)
 	rt_log_feed(w, 0, "tail", 4); /* no newline at EOF */
 	rt_log_close(w);
 	char raw[65536];
-	CHECK(rt_read_file(path, raw, sizeof(raw)) > 0);
+	CHECK(file_read_small(path, raw, sizeof(raw)) > 0);
 	CHECK(strstr(raw, " stdout F a\n") != NULL);
 	CHECK(strstr(raw, " stderr F err\n") != NULL);
 	CHECK(strstr(raw, " stdout F bc\n") != NULL);
