@@ -66,6 +66,8 @@ void api_respond_json_warn(struct http_req *h, int code, const json_t *obj, cons
 bool discovery_handle(struct cp *cp, struct http_req *h, const char *path);
 
 /* rest.c */
+/* A random (version 4) UUID for metadata.uid. */
+void api_new_uid(char out[37]);
 void rest_handle(struct api_req *rq);
 /* Storage key of an object ("/registry/apps/deployments/ns/name"). */
 void rest_key(const struct resource *r, const char *ns, const char *name, char *buf, size_t len);

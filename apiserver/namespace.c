@@ -10,21 +10,20 @@
 #include "apiserver/internal.h"
 #include "common/jsonutil.h"
 
-static const char *const initial_namespaces[] = {"default", "kube-system", "kube-public", "kube-node-lease"};
+static const char *const initial_namespaces[] = {"default", "kube-system", "kube-public",
+						 "kube-node-lease"};
 
 static int create_if_absent(struct cp *cp, const struct resource *r, json_t *obj)
 {
-	char key[512], uid[33], now[32];
-	rest_key(r, json_path_str(obj, "metadata.namespace") ?: "", json_path_str(obj, "metadata.name"), key,
-		 sizeof key);
+	char key[512], uuid[37], now[32];
+	rest_key(r, json_path_str(obj, "metadata.namespace") ?: "",
+		 json_path_str(obj, "metadata.name"), key, sizeof key);
 	struct store_kv kv = {0};
 	if (store_get(cp->store, key, &kv) == 0) {
 		store_kv_clear(&kv);
 		return 0;
 	}
-	pki_random_hex(uid, 16);
-	char uuid[37];
-	snprintf(uuid, sizeof uuid, "%.8s-%.4s-4%.3s-8%.3s-%.12s", uid, uid + 8, uid + 12, uid + 15, uid + 18);
+	api_new_uid(uuid);
 	time_rfc3339(now);
 	json_t *meta = json_object_get(obj, "metadata");
 	json_object_set_new(meta, "uid", json_string(uuid));
@@ -36,10 +35,11 @@ int namespace_bootstrap(struct cp *cp)
 {
 	const struct resource *nsr = resource_find("", "v1", "namespaces");
 	for (size_t i = 0; i < sizeof initial_namespaces / sizeof initial_namespaces[0]; i++) {
-		json_t *ns = json_pack("{s:s,s:s,s:{s:s,s:{s:s}},s:{s:[s]},s:{s:s}}", "kind", "Namespace", "apiVersion",
-				       "v1", "metadata", "name", initial_namespaces[i], "labels",
-				       "kubernetes.io/metadata.name", initial_namespaces[i], "spec", "finalizers",
-				       "kubernetes", "status", "phase", "Active");
+		json_t *ns =
+		    json_pack("{s:s,s:s,s:{s:s,s:{s:s}},s:{s:[s]},s:{s:s}}", "kind", "Namespace",
+			      "apiVersion", "v1", "metadata", "name", initial_namespaces[i],
+			      "labels", "kubernetes.io/metadata.name", initial_namespaces[i],
+			      "spec", "finalizers", "kubernetes", "status", "phase", "Active");
 		int rc = create_if_absent(cp, nsr, ns);
 		json_decref(ns);
 		if (rc)
@@ -47,16 +47,17 @@ int namespace_bootstrap(struct cp *cp)
 	}
 	char ip[16];
 	uint32_t first = cp->svc_base + 1;
-	snprintf(ip, sizeof ip, "%u.%u.%u.%u", first >> 24, (first >> 16) & 255, (first >> 8) & 255, first & 255);
-	json_t *svc = json_pack("{s:s,s:s,s:{s:s,s:s,s:{s:s,s:s}},s:{s:s,s:s,s:[s],s:s,s:[{s:s,s:s,s:i,s:i}],s:s,"
-				"s:s,s:[s],s:s},s:{s:{}}}",
-				"kind", "Service", "apiVersion", "v1", "metadata", "name", "kubernetes", "namespace",
-				"default", "labels", "component", "apiserver", "provider", "kubernetes", "spec", "type",
-				"ClusterIP", "clusterIP", ip, "clusterIPs", ip, "sessionAffinity", "None", "ports",
-				"name", "https", "protocol", "TCP", "port", 443, "targetPort", cp_port(cp),
-				"internalTrafficPolicy", "Cluster", "ipFamilyPolicy", "SingleStack", "ipFamilies", "IPv4",
-				"ipFamilyPolicyX", "", "status", "loadBalancer");
-	json_object_del(json_object_get(svc, "spec"), "ipFamilyPolicyX");
+	snprintf(ip, sizeof ip, "%u.%u.%u.%u", first >> 24, (first >> 16) & 255, (first >> 8) & 255,
+		 first & 255);
+	json_t *svc = json_pack(
+	    "{s:s,s:s,s:{s:s,s:s,s:{s:s,s:s}},s:{s:s,s:s,s:[s],s:s,s:[{s:s,s:s,s:i,s:i}],s:s,"
+	    "s:s,s:[s]},s:{s:{}}}",
+	    "kind", "Service", "apiVersion", "v1", "metadata", "name", "kubernetes", "namespace",
+	    "default", "labels", "component", "apiserver", "provider", "kubernetes", "spec", "type",
+	    "ClusterIP", "clusterIP", ip, "clusterIPs", ip, "sessionAffinity", "None", "ports",
+	    "name", "https", "protocol", "TCP", "port", 443, "targetPort", cp_port(cp),
+	    "internalTrafficPolicy", "Cluster", "ipFamilyPolicy", "SingleStack", "ipFamilies",
+	    "IPv4", "status", "loadBalancer");
 	int rc = create_if_absent(cp, resource_find("", "v1", "services"), svc);
 	json_decref(svc);
 	return rc;
@@ -80,14 +81,16 @@ static size_t delete_contents(struct cp *cp, const char *ns)
 			continue;
 		for (size_t j = 0; j < l.count; j++) {
 			json_t *obj = json_loadb(l.items[j].value, l.items[j].len, 0, NULL);
-			bool finalizers = json_array_size(json_path(obj, "metadata.finalizers")) > 0;
+			bool finalizers =
+			    json_array_size(json_path(obj, "metadata.finalizers")) > 0;
 			if (!finalizers) {
-				store_delete(cp->store, l.items[j].key, l.items[j].mod_rev, NULL, NULL);
+				store_delete(cp->store, l.items[j].key, l.items[j].mod_rev, NULL,
+					     NULL);
 			} else {
 				left++;
 				if (obj && !json_path(obj, "metadata.deletionTimestamp")) {
-					json_object_set_new(json_object_get(obj, "metadata"), "deletionTimestamp",
-							    json_string(now));
+					json_object_set_new(json_object_get(obj, "metadata"),
+							    "deletionTimestamp", json_string(now));
 					rest_store_update(cp, r, obj, l.items[j].mod_rev);
 				}
 			}
@@ -107,7 +110,8 @@ void namespace_finalize_pending(struct cp *cp)
 	for (size_t i = 0; i < l.count; i++) {
 		json_t *ns = json_loadb(l.items[i].value, l.items[i].len, 0, NULL);
 		const char *name = json_path_str(ns, "metadata.name");
-		if (ns && name && json_path(ns, "metadata.deletionTimestamp") && delete_contents(cp, name) == 0 &&
+		if (ns && name && json_path(ns, "metadata.deletionTimestamp") &&
+		    delete_contents(cp, name) == 0 &&
 		    json_array_size(json_path(ns, "metadata.finalizers")) == 0) {
 			char key[512];
 			rest_key(nsr, "", name, key, sizeof key);

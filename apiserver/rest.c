@@ -246,7 +246,7 @@ static int check_type_and_namespace(struct api_req *rq, json_t *obj, const struc
 	return 0;
 }
 
-static void random_uid(char out[37])
+void api_new_uid(char out[37])
 {
 	char hex[33];
 	pki_random_hex(hex, 16);
@@ -293,7 +293,7 @@ static void stamp_new_object(const struct resource *r, json_t *obj)
 {
 	json_t *meta = json_object_get(obj, "metadata");
 	char uid[37], now[32];
-	random_uid(uid);
+	api_new_uid(uid);
 	time_rfc3339(now);
 	json_object_set_new(meta, "uid", json_string(uid));
 	json_object_set_new(meta, "creationTimestamp", json_string(now));
