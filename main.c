@@ -5,6 +5,7 @@
 #include "agent/agent.h"
 #include "apiserver/apiserver.h"
 #include "apiserver/tokens.h"
+#include "controllers/controllers.h"
 #include "runtime/runtime.h"
 
 #define MINIKUBE_VERSION "0.1.0"
@@ -18,12 +19,33 @@ static int cmd_version(int argc, char **argv)
 	return 0;
 }
 
-/* `minikube server` runs the node agent beside the control plane. */
+static void *controllers_component_start(const struct cp_component_env *env)
+{
+	struct controllers_config cfg = {.loop = env->loop,
+					 .store = env->store,
+					 .api = env->api,
+					 .verbosity = env->verbosity,
+					 .node_grace_seconds = env->node_grace_seconds};
+	struct controllers *c = NULL;
+	return controllers_start(&cfg, &c) == 0 ? c : NULL;
+}
+
+static void controllers_component_stop(void *state)
+{
+	controllers_stop(state);
+}
+
+/* `minikube server` runs the controllers and the scheduler inside each
+ * control plane, and the node agent beside it. */
 static int cmd_server(int argc, char **argv)
 {
 	static const struct server_node embedded_agent = {agent_embedded_start,
 							  agent_embedded_free};
-	return apiserver_cli_server(argc, argv, &embedded_agent);
+	static const struct cp_component components[] = {
+	    {"controllers", controllers_component_start, controllers_component_stop},
+	};
+	return apiserver_cli_server(argc, argv, &embedded_agent, components,
+				    sizeof components / sizeof components[0]);
 }
 
 static const struct command {

@@ -8,9 +8,26 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "common/apiclient.h"
 #include "common/log.h"
 #include "common/pki.h"
 #include "storage/store.h"
+
+/* What runs inside each control plane beside the API: the controllers and
+ * the scheduler. apiserver/ does not know them; main.c provides them. */
+struct cp_component_env {
+	uv_loop_t *loop;
+	struct store *store;	/* read through informers (storage/informer.h) */
+	struct api_client api;	/* write through the API's request path */
+	int verbosity;
+	int node_grace_seconds; /* --node-monitor-grace-period */
+};
+struct cp_component {
+	const char *name;
+	void *(*start)(const struct cp_component_env *env); /* NULL: failed */
+	void (*stop)(void *state);
+};
+#define CP_MAX_COMPONENTS 8
 
 struct cp_config {
 	char *data_dir;      /* default /var/lib/minikube */
@@ -22,6 +39,9 @@ struct cp_config {
 	bool disable_agent;
 	bool plain_http;     /* tests and fuzzing only: no TLS, no authentication */
 	int64_t history_window; /* revisions kept for watch/list-at-revision; default 10000 */
+	int node_grace_seconds;	/* a node whose Lease is older goes Unknown; default 50 */
+	const struct cp_component *components; /* borrowed; started by cp_start */
+	size_t ncomponents;
 };
 
 void cp_config_defaults(struct cp_config *c);
@@ -54,7 +74,14 @@ struct server_node {
 
 /* `minikube server [flags]` (argv[0] is "server"); node may be NULL (then
  * --disable-agent is implied). Returns the exit code. */
-int apiserver_cli_server(int argc, char **argv, const struct server_node *node);
+int apiserver_cli_server(int argc, char **argv, const struct server_node *node,
+			 const struct cp_component *components, size_t ncomponents);
 const char *cp_data_dir(const struct cp *cp);
+
+/* The control plane's in-process client: requests go through the same
+ * routing, admission, validation and storage as API calls, as user
+ * system:kube-controller-manager, and join the current group commit. method
+ * must outlive the request (a string literal). */
+struct api_client cp_client(struct cp *cp);
 
 #endif

@@ -70,6 +70,17 @@ struct http_req {
 	struct sbuf body;
 	size_t header_bytes; /* request line, headers, trailers, chunk extensions */
 	bool keep_alive, head, complete;
+	struct local_call *local; /* in-process request (no connection) */
+};
+
+/* An in-process request: its answer goes to a callback, not a socket. */
+struct local_call {
+	http_local_done_fn done;
+	void *ud;
+	struct http_peer peer; /* no certificate */
+	struct sbuf out;       /* a streamed answer, collected */
+	int status;
+	char content_type[128];
 };
 
 enum conn_timer {
@@ -376,6 +387,10 @@ static void req_free(struct http_req *r)
 	sbuf_free(&r->field);
 	sbuf_free(&r->value);
 	sbuf_free(&r->body);
+	if (r->local) {
+		sbuf_free(&r->local->out);
+		free(r->local);
+	}
 	free(r);
 }
 
@@ -1366,7 +1381,52 @@ const char *http_req_body(const struct http_req *r, size_t *len)
 
 const struct http_peer *http_req_peer(const struct http_req *r)
 {
-	return &r->conn->peer;
+	return r->local ? &r->local->peer : &r->conn->peer;
+}
+
+/* ---- in-process requests ---- */
+
+static int local_copy(struct sbuf *b, const char *s, size_t len)
+{
+	return sbuf_append(b, s, len) || sbuf_append(b, "", 1) ? -ENOMEM : 0;
+}
+
+struct http_req *http_req_local_new(const char *method, const char *path, const char *query,
+				    const struct http_header *headers, size_t nheaders, const char *body,
+				    size_t len, http_local_done_fn done, void *ud)
+{
+	struct http_req *r = calloc(1, sizeof *r);
+	if (!r || !(r->local = calloc(1, sizeof *r->local)))
+		goto fail;
+	*r->local = (struct local_call){.done = done, .ud = ud};
+	r->method = method;
+	query = query ? query : "";
+	/* url holds "query\0": the accessors hand out pointers into it. */
+	if (local_copy(&r->url, query, strlen(query)) || !(r->path = strdup(path)))
+		goto fail;
+	r->query = r->url.p;
+	if (len && local_copy(&r->body, body, len))
+		goto fail;
+	r->body.len = len;
+	for (size_t i = 0; i < nheaders; i++) {
+		sbuf_free(&r->field);
+		sbuf_free(&r->value);
+		if (local_copy(&r->field, headers[i].name, strlen(headers[i].name)) ||
+		    local_copy(&r->value, headers[i].value, strlen(headers[i].value)) || req_header_push(r) < 0)
+			goto fail;
+	}
+	r->keep_alive = r->complete = true;
+	return r;
+fail:
+	req_free(r);
+	return NULL;
+}
+
+static void local_finish(struct http_req *r, int status, const char *content_type, const char *body, size_t len)
+{
+	struct local_call *l = r->local;
+	l->done(l->ud, status, content_type, body, len);
+	req_free(r);
 }
 
 /* ---- whole responses ---- */
@@ -1379,6 +1439,10 @@ static bool status_has_body(int status)
 void http_respond(struct http_req *r, int status, const struct http_header *headers,
 		  size_t nheaders, const char *content_type, const char *body, size_t len)
 {
+	if (r->local) {
+		local_finish(r, status, content_type, body, len);
+		return;
+	}
 	struct http_conn *c = r->conn;
 	assert(c->active == r && !c->stream);
 	if (status < 100 || status > 999)
@@ -1442,11 +1506,17 @@ struct http_stream *http_stream_begin(struct http_req *r, int status, const char
 				      http_stream_close_fn on_close, void *ud)
 {
 	struct http_conn *c = r->conn;
-	assert(c->active == r && !c->stream);
+	assert(r->local || (c->active == r && !c->stream));
 	struct http_stream *s = calloc(1, sizeof *s);
 	if (!s) {
 		http_respond(r, 503, NULL, 0, NULL, NULL, 0);
 		return NULL;
+	}
+	if (r->local) { /* collected, answered whole at http_stream_end */
+		*s = (struct http_stream){.req = r};
+		r->local->status = status;
+		snprintf(r->local->content_type, sizeof r->local->content_type, "%s", content_type ? content_type : "");
+		return s;
 	}
 	*s = (struct http_stream){.req = r, .conn = c, .on_close = on_close, .ud = ud};
 	s->raw = req_is_http10(r); /* no chunked encoding: the end is our close */
@@ -1485,6 +1555,8 @@ static int stream_fail(struct http_stream *s)
 
 int http_stream_write(struct http_stream *s, const char *data, size_t len)
 {
+	if (s->req->local)
+		return sbuf_append(&s->req->local->out, data, len) ? -ENOMEM : 0;
 	struct http_conn *c = s->conn;
 	if (c->dead || s->notify_pending)
 		return stream_fail(s);
@@ -1506,6 +1578,8 @@ int http_stream_write(struct http_stream *s, const char *data, size_t len)
 
 size_t http_stream_pending(const struct http_stream *s)
 {
+	if (!s->conn)
+		return 0;
 	return s->conn->dead ? 0 : s->conn->write_pending;
 }
 
@@ -1513,6 +1587,13 @@ void http_stream_end(struct http_stream *s)
 {
 	if (s->in_notify)
 		return; /* on_close is running; the stream goes away after it */
+	if (s->req->local) {
+		struct local_call *l = s->req->local;
+		struct http_req *r = s->req;
+		free(s);
+		local_finish(r, l->status, l->content_type, l->out.p ? l->out.p : "", l->out.len);
+		return;
+	}
 	struct http_conn *c = s->conn;
 	if (s->notify_pending) {
 		uv_timer_stop(&s->notify);

@@ -113,6 +113,17 @@ size_t http_stream_pending(const struct http_stream *s);
  * Frees the stream (no on_close after it). */
 void http_stream_end(struct http_stream *s);
 
+/* In-process requests: the control plane's controllers and scheduler call
+ * the same handler as the network does, with no connection and no TLS. The
+ * answer (whole, or a stream collected whole) goes to done, called from inside
+ * http_respond / http_stream_end; then the request is freed. Returns NULL when
+ * out of memory. Strings are copied. */
+typedef void (*http_local_done_fn)(void *ud, int status, const char *content_type, const char *body,
+				   size_t len);
+struct http_req *http_req_local_new(const char *method, const char *path, const char *query,
+				    const struct http_header *headers, size_t nheaders, const char *body,
+				    size_t len, http_local_done_fn done, void *ud);
+
 /* Group commit support: while held, every response and stream write is
  * queued instead of written. http_server_release(s, true) writes everything
  * in order; (s, false) drops it and closes the connections that had output

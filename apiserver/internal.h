@@ -35,6 +35,7 @@ struct cp {
 	uint32_t svc_base, svc_size; /* service CIDR as host-order base and size */
 	bool stopping;
 	bool ns_pending; /* a namespace is Terminating */
+	void *component_state[CP_MAX_COMPONENTS]; /* controllers, scheduler */
 };
 
 /* One API request after routing. */

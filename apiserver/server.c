@@ -71,6 +71,8 @@ int cp_config_load_file(struct cp_config *c, const char *path, char **err)
 			c->port = (int)json_integer_value(v);
 		else if (!strcmp(k, "v") && json_is_integer(v))
 			c->verbosity = (int)json_integer_value(v);
+		else if (!strcmp(k, "node-monitor-grace-period") && json_is_integer(v))
+			c->node_grace_seconds = (int)json_integer_value(v);
 		else if (!strcmp(k, "disable-agent"))
 			c->disable_agent = json_is_true(v);
 		else {
@@ -186,6 +188,20 @@ static void on_loop_turn_end(uv_check_t *h)
 	http_server_release(cp->http, rc == 0);
 }
 
+/* Everything after authentication: discovery, routing, authorization, REST. */
+static void serve(struct cp *cp, struct api_req *rq, const char *path)
+{
+	if (discovery_handle(cp, rq->http, path))
+		return;
+	if (route(rq, path) != 0) {
+		api_status_error(rq->http, 404, "NotFound", "the server could not find the requested resource", NULL);
+		return;
+	}
+	if (!nodeauth_authorize(rq))
+		return;
+	rest_handle(rq);
+}
+
 static void on_request(void *ud, struct http_req *h)
 {
 	struct cp *cp = ud;
@@ -199,15 +215,74 @@ static void on_request(void *ud, struct http_req *h)
 		api_status_error(h, 401, "Unauthorized", "Unauthorized", NULL);
 		return;
 	}
-	if (discovery_handle(cp, h, path))
-		return;
-	if (route(&rq, path) != 0) {
-		api_status_error(h, 404, "NotFound", "the server could not find the requested resource", NULL);
+	serve(cp, &rq, path);
+}
+
+/* ---- in-process requests of the control plane's own components ---- */
+
+struct local_answer {
+	int status;
+	json_t *body;
+	bool done, abandoned;
+};
+
+static void local_done(void *ud, int status, const char *content_type, const char *body, size_t len)
+{
+	struct local_answer *a = ud;
+	if (a->abandoned) { /* the caller stopped waiting (never for REST writes) */
+		free(a);
 		return;
 	}
-	if (!nodeauth_authorize(&rq))
-		return;
-	rest_handle(&rq);
+	a->status = status;
+	a->body = len ? json_loadb(body, len, 0, NULL) : NULL;
+	a->done = true;
+}
+
+static int local_call(void *ud, const char *method, const char *path, const char *content_type, const json_t *body,
+		      json_t **out)
+{
+	struct cp *cp = ud;
+	if (out)
+		*out = NULL;
+	if (cp->stopping)
+		return -ESHUTDOWN;
+	char route_path[2048];
+	snprintf(route_path, sizeof route_path, "%s", path);
+	char *query = strchr(route_path, '?');
+	if (query)
+		*query++ = 0;
+	char *enc = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	struct http_header hdr = {"content-type", content_type ? content_type : "application/json"};
+	struct local_answer *a = calloc(1, sizeof *a);
+	struct http_req *h = a ? http_req_local_new(method, route_path, query, &hdr, 1, enc, enc ? strlen(enc) : 0,
+						    local_done, a)
+			       : NULL;
+	free(enc);
+	if (!h) {
+		free(a);
+		return -ENOMEM;
+	}
+	batch_open(cp);
+	struct api_req rq = {.cp = cp, .http = h, .method = http_req_method(h), .query = http_req_query(h)};
+	snprintf(rq.user, sizeof rq.user, "system:kube-controller-manager");
+	log_v(&cp->log, 5, "local", "%s %s", method, path);
+	serve(cp, &rq, http_req_path(h));
+	if (!a->done) {
+		a->abandoned = true;
+		return -EINPROGRESS;
+	}
+	int status = a->status;
+	if (out)
+		*out = a->body;
+	else
+		json_decref(a->body);
+	free(a);
+	return status;
+}
+
+struct api_client cp_client(struct cp *cp)
+{
+	return (struct api_client){.call = local_call, .ud = cp};
 }
 
 /* ---- lifecycle ---- */
@@ -275,6 +350,8 @@ static void copy_config(struct cp_config *dst, const struct cp_config *src)
 	dst->service_cidr = strdup(src->service_cidr ? src->service_cidr : "10.43.0.0/16");
 	if (dst->history_window <= 0)
 		dst->history_window = 10000;
+	if (dst->node_grace_seconds <= 0)
+		dst->node_grace_seconds = 50;
 }
 
 static int cidrs_check(struct cp *cp, char **err)
@@ -289,6 +366,30 @@ static int cidrs_check(struct cp *cp, char **err)
 				cp->cfg.service_cidr),
 		       -EINVAL;
 	return 0;
+}
+
+/* The controllers and the scheduler of this control plane. */
+static int components_start(struct cp *cp, char **err)
+{
+	struct cp_component_env env = {.loop = cp->loop,
+				       .store = cp->store,
+				       .api = cp_client(cp),
+				       .verbosity = cp->cfg.verbosity,
+				       .node_grace_seconds = cp->cfg.node_grace_seconds};
+	for (size_t i = 0; i < cp->cfg.ncomponents && i < CP_MAX_COMPONENTS; i++) {
+		const struct cp_component *c = &cp->cfg.components[i];
+		if (!(cp->component_state[i] = c->start(&env)))
+			return asprintf(err, "cannot start the %s", c->name), -EINVAL;
+	}
+	return 0;
+}
+
+static void components_stop(struct cp *cp)
+{
+	for (size_t i = 0; i < cp->cfg.ncomponents && i < CP_MAX_COMPONENTS; i++)
+		if (cp->component_state[i])
+			cp->cfg.components[i].stop(cp->component_state[i]);
+	memset(cp->component_state, 0, sizeof cp->component_state);
 }
 
 static int cp_open(struct cp *cp, char **err)
@@ -335,7 +436,7 @@ static int cp_open(struct cp *cp, char **err)
 		if ((rc = pki_write_admin_kubeconfig(&cp->pki, cp->cfg.data_dir, url, &cp->kubeconfig_path, err)))
 			return rc;
 	}
-	return 0;
+	return components_start(cp, err);
 }
 
 int cp_start(uv_loop_t *loop, const struct cp_config *cfg, struct cp **out, char **err)
@@ -386,6 +487,7 @@ static void cp_check_closed(uv_handle_t *h)
 
 void cp_stop(struct cp *cp)
 {
+	components_stop(cp);
 	cp->stopping = true;
 	if (cp->batch_open) {
 		cp->batch_open = false;

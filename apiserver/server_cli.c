@@ -25,6 +25,8 @@ static void usage_server(FILE *out)
 		"  --cluster-cidr CIDR    pod network (default 10.42.0.0/16)\n"
 		"  --service-cidr CIDR    service network (default 10.43.0.0/16)\n"
 		"  --disable-agent        do not run the embedded node agent\n"
+		"  --node-monitor-grace-period SECONDS\n"
+		"                         a node whose Lease is older is marked unreachable (default 50)\n"
 		"  --v N                  log verbosity (like klog's -v)\n"
 		"  -h, --help             this help\n");
 }
@@ -66,6 +68,8 @@ static int parse_server_flags(int argc, char **argv, struct cp_config *c)
 			replace(&c->service_cidr, v);
 		} else if ((v = cli_flag_value(argc, argv, &i, "--v"))) {
 			c->verbosity = atoi(v);
+		} else if ((v = cli_flag_value(argc, argv, &i, "--node-monitor-grace-period"))) {
+			c->node_grace_seconds = atoi(v);
 		} else if (!strcmp(a, "--disable-agent")) {
 			c->disable_agent = true;
 		} else if (!strcmp(a, "--insecure-plain-http")) {
@@ -110,7 +114,8 @@ static void raise_fd_limit(void)
 	}
 }
 
-int apiserver_cli_server(int argc, char **argv, const struct server_node *node)
+int apiserver_cli_server(int argc, char **argv, const struct server_node *node,
+			 const struct cp_component *components, size_t ncomponents)
 {
 	raise_fd_limit();
 	/* A client that goes away mid-response must not kill the server. */
@@ -121,6 +126,8 @@ int apiserver_cli_server(int argc, char **argv, const struct server_node *node)
 		cp_config_free(&cfg);
 		return 2;
 	}
+	cfg.components = components;
+	cfg.ncomponents = ncomponents;
 	uv_loop_t loop;
 	uv_loop_init(&loop);
 	struct server_run run = {0};

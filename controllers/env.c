@@ -1,0 +1,171 @@
+/* The controllers' shared environment: lazily created shared informers,
+ * queues, object helpers and Events; starting and stopping them all. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/jsonutil.h"
+#include "controllers/ctl.h"
+
+void ctl_queue_close(struct ctl_queue *q); /* queue.c */
+
+struct controllers {
+	struct ctl_env env;
+};
+
+struct informer *ctl_informer(struct ctl_env *e, const char *group, const char *plural)
+{
+	char prefix[256];
+	snprintf(prefix, sizeof prefix, "/registry/%s/%s/", *group ? group : "core", plural);
+	for (int i = 0; i < e->ninformers; i++)
+		if (!strcmp(informer_prefix(e->informers[i]), prefix))
+			return e->informers[i];
+	if (e->ninformers == CTL_MAX_INFORMERS)
+		return NULL;
+	struct informer *inf;
+	if (informer_new(e->store, prefix, &inf))
+		return NULL;
+	e->informers[e->ninformers++] = inf;
+	return inf;
+}
+
+const char *ctl_ns(const json_t *obj)
+{
+	return json_path_str(obj, "metadata.namespace") ?: "";
+}
+
+const char *ctl_name(const json_t *obj)
+{
+	return json_path_str(obj, "metadata.name") ?: "";
+}
+
+const char *ctl_uid(const json_t *obj)
+{
+	return json_path_str(obj, "metadata.uid") ?: "";
+}
+
+bool ctl_terminating(const json_t *obj)
+{
+	return json_path(obj, "metadata.deletionTimestamp") != NULL;
+}
+
+const json_t *ctl_controller_ref(const json_t *obj)
+{
+	size_t i;
+	json_t *ref;
+	json_array_foreach(json_path(obj, "metadata.ownerReferences"), i, ref)
+		if (json_is_true(json_object_get(ref, "controller")))
+			return ref;
+	return NULL;
+}
+
+json_t *ctl_owner_ref(const json_t *owner, const char *api_version, const char *kind)
+{
+	return json_pack("{s:s,s:s,s:s,s:s,s:b,s:b}", "apiVersion", api_version, "kind", kind, "name", ctl_name(owner),
+			 "uid", ctl_uid(owner), "controller", 1, "blockOwnerDeletion", 1);
+}
+
+void ctl_now(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+uint64_t ctl_now_ms(struct ctl_env *e)
+{
+	return uv_now(e->loop);
+}
+
+void ctl_event(struct ctl_env *e, const json_t *obj, const char *api_version, const char *kind, const char *type,
+	       const char *reason, const char *fmt, ...)
+{
+	char msg[1024], now[32], name[300], path[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	ctl_now(now);
+	char component[64]; /* "replicaset-controller", as upstream names its sources */
+	size_t n = 0;
+	for (const char *k = kind; *k && n < 40; k++)
+		component[n++] = (char)(*k >= 'A' && *k <= 'Z' ? *k - 'A' + 'a' : *k);
+	snprintf(component + n, sizeof component - n, "-controller");
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(name, sizeof name, "%.200s.%llx", ctl_name(obj),
+		 (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec);
+	const char *ns = *ctl_ns(obj) ? ctl_ns(obj) : "default";
+	json_t *ev = json_pack("{s:s,s:s,s:{s:s,s:s},s:{s:s,s:s,s:s,s:s,s:s},s:s,s:s,s:s,s:{s:s},s:s,s:s,s:i,s:s}",
+			       "apiVersion", "v1", "kind", "Event", "metadata", "name", name, "namespace", ns,
+			       "involvedObject", "apiVersion", api_version, "kind", kind, "name", ctl_name(obj),
+			       "namespace", ctl_ns(obj), "uid", ctl_uid(obj), "reason", reason, "message", msg, "type",
+			       type, "source", "component", component, "firstTimestamp", now,
+			       "lastTimestamp", now, "count", 1, "reportingComponent", "minikube-controller-manager");
+	if (ev)
+		e->api.call(e->api.ud, "POST", api_path(path, sizeof path, "", "v1", "events", ns, NULL, NULL), NULL,
+			    ev, NULL);
+	json_decref(ev);
+}
+
+void *ctl_alloc(struct ctl_env *e, size_t size)
+{
+	if (e->nowned == CTL_MAX_QUEUES)
+		return NULL;
+	void *p = calloc(1, size);
+	if (p)
+		e->owned[e->nowned++] = p;
+	return p;
+}
+
+typedef int (*controller_start_fn)(struct ctl_env *e);
+
+static const struct {
+	const char *name;
+	controller_start_fn start;
+} all_controllers[] = {
+    {"replicaset", replicaset_controller_start},
+};
+
+int controllers_start(const struct controllers_config *cfg, struct controllers **out)
+{
+	struct controllers *c = calloc(1, sizeof *c);
+	if (!c)
+		return -ENOMEM;
+	struct ctl_env *e = &c->env;
+	e->loop = cfg->loop;
+	e->store = cfg->store;
+	e->api = cfg->api;
+	e->log.verbosity = cfg->verbosity;
+	e->node_grace_seconds = cfg->node_grace_seconds > 0 ? cfg->node_grace_seconds : 50;
+	for (size_t i = 0; i < sizeof all_controllers / sizeof all_controllers[0]; i++) {
+		int rc = all_controllers[i].start(e);
+		if (rc) {
+			log_error(&e->log, "controllers", "cannot start controller=%s error=%d", all_controllers[i].name, rc);
+			controllers_stop(c);
+			return rc;
+		}
+	}
+	*out = c;
+	return 0;
+}
+
+void controllers_stop(struct controllers *c)
+{
+	if (!c)
+		return;
+	struct ctl_env *e = &c->env;
+	e->stopping = true;
+	for (int i = 0; i < e->ninformers; i++)
+		informer_free(e->informers[i]);
+	for (int i = 0; i < e->nqueues; i++)
+		ctl_queue_close(e->queues[i]);
+	for (int i = 0; i < e->nowned; i++)
+		free(e->owned[i]);
+	free(c);
+}
