@@ -36,6 +36,12 @@ int api_merge_patch(const struct api_client *c, const char *path, const json_t *
 /* DELETE with an optional DeleteOptions body (propagationPolicy, preconditions). */
 int api_delete(const struct api_client *c, const char *path, const json_t *options, json_t **out);
 
+/* Records a core/v1 Event about obj (kind/apiVersion name it; type "Normal"
+ * or "Warning"), as reported by component ("replicaset-controller",
+ * "default-scheduler"), so `kubectl describe` tells what happened. */
+void api_event(const struct api_client *c, const json_t *obj, const char *api_version, const char *kind,
+	       const char *type, const char *reason, const char *component, const char *message);
+
 /* The message of a metav1.Status answer (or "" ). */
 const char *api_status_message(const json_t *status);
 

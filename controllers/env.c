@@ -85,32 +85,17 @@ uint64_t ctl_now_ms(struct ctl_env *e)
 void ctl_event(struct ctl_env *e, const json_t *obj, const char *api_version, const char *kind, const char *type,
 	       const char *reason, const char *fmt, ...)
 {
-	char msg[1024], now[32], name[300], path[512];
+	char msg[1024], component[64];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	ctl_now(now);
-	char component[64]; /* "replicaset-controller", as upstream names its sources */
+	/* "replicaset-controller", as upstream names its event sources. */
 	size_t n = 0;
 	for (const char *k = kind; *k && n < 40; k++)
 		component[n++] = (char)(*k >= 'A' && *k <= 'Z' ? *k - 'A' + 'a' : *k);
 	snprintf(component + n, sizeof component - n, "-controller");
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(name, sizeof name, "%.200s.%llx", ctl_name(obj),
-		 (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec);
-	const char *ns = *ctl_ns(obj) ? ctl_ns(obj) : "default";
-	json_t *ev = json_pack("{s:s,s:s,s:{s:s,s:s},s:{s:s,s:s,s:s,s:s,s:s},s:s,s:s,s:s,s:{s:s},s:s,s:s,s:i,s:s}",
-			       "apiVersion", "v1", "kind", "Event", "metadata", "name", name, "namespace", ns,
-			       "involvedObject", "apiVersion", api_version, "kind", kind, "name", ctl_name(obj),
-			       "namespace", ctl_ns(obj), "uid", ctl_uid(obj), "reason", reason, "message", msg, "type",
-			       type, "source", "component", component, "firstTimestamp", now,
-			       "lastTimestamp", now, "count", 1, "reportingComponent", "minikube-controller-manager");
-	if (ev)
-		e->api.call(e->api.ud, "POST", api_path(path, sizeof path, "", "v1", "events", ns, NULL, NULL), NULL,
-			    ev, NULL);
-	json_decref(ev);
+	api_event(&e->api, obj, api_version, kind, type, reason, component, msg);
 }
 
 void *ctl_alloc(struct ctl_env *e, size_t size)
@@ -130,6 +115,7 @@ static const struct {
 	controller_start_fn start;
 } all_controllers[] = {
     {"replicaset", replicaset_controller_start},
+    {"endpointslice", endpointslice_controller_start},
 };
 
 int controllers_start(const struct controllers_config *cfg, struct controllers **out)
