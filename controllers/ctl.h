@@ -77,5 +77,7 @@ void *ctl_alloc(struct ctl_env *e, size_t size);
 /* Each controller: start registers its informer handlers and queues. */
 int replicaset_controller_start(struct ctl_env *e);
 int endpointslice_controller_start(struct ctl_env *e);
+int serviceaccount_controller_start(struct ctl_env *e);
+int servicelb_controller_start(struct ctl_env *e);
 
 #endif

@@ -116,6 +116,8 @@ static const struct {
 } all_controllers[] = {
     {"replicaset", replicaset_controller_start},
     {"endpointslice", endpointslice_controller_start},
+    {"serviceaccount", serviceaccount_controller_start},
+    {"servicelb", servicelb_controller_start},
 };
 
 int controllers_start(const struct controllers_config *cfg, struct controllers **out)
