@@ -25,7 +25,8 @@ static void *controllers_component_start(const struct cp_component_env *env)
 					 .store = env->store,
 					 .api = env->api,
 					 .verbosity = env->verbosity,
-					 .node_grace_seconds = env->node_grace_seconds};
+					 .node_grace_seconds = env->node_grace_seconds,
+					 .node_eviction_rate = env->node_eviction_rate};
 	struct controllers *c = NULL;
 	return controllers_start(&cfg, &c) == 0 ? c : NULL;
 }

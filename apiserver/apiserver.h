@@ -21,6 +21,7 @@ struct cp_component_env {
 	struct api_client api;	/* write through the API's request path */
 	int verbosity;
 	int node_grace_seconds; /* --node-monitor-grace-period */
+	double node_eviction_rate; /* --node-eviction-rate */
 };
 struct cp_component {
 	const char *name;
@@ -40,6 +41,7 @@ struct cp_config {
 	bool plain_http;     /* tests and fuzzing only: no TLS, no authentication */
 	int64_t history_window; /* revisions kept for watch/list-at-revision; default 10000 */
 	int node_grace_seconds;	/* a node whose Lease is older goes Unknown; default 50 */
+	double node_eviction_rate; /* nodes per second per zone given NoExecute; default 0.1 */
 	const struct cp_component *components; /* borrowed; started by cp_start */
 	size_t ncomponents;
 };

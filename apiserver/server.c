@@ -71,6 +71,8 @@ int cp_config_load_file(struct cp_config *c, const char *path, char **err)
 			c->port = (int)json_integer_value(v);
 		else if (!strcmp(k, "v") && json_is_integer(v))
 			c->verbosity = (int)json_integer_value(v);
+		else if (!strcmp(k, "node-eviction-rate") && json_is_number(v))
+			c->node_eviction_rate = json_number_value(v);
 		else if (!strcmp(k, "node-monitor-grace-period") && json_is_integer(v))
 			c->node_grace_seconds = (int)json_integer_value(v);
 		else if (!strcmp(k, "disable-agent"))
@@ -375,7 +377,8 @@ static int components_start(struct cp *cp, char **err)
 				       .store = cp->store,
 				       .api = cp_client(cp),
 				       .verbosity = cp->cfg.verbosity,
-				       .node_grace_seconds = cp->cfg.node_grace_seconds};
+				       .node_grace_seconds = cp->cfg.node_grace_seconds,
+				       .node_eviction_rate = cp->cfg.node_eviction_rate};
 	for (size_t i = 0; i < cp->cfg.ncomponents && i < CP_MAX_COMPONENTS; i++) {
 		const struct cp_component *c = &cp->cfg.components[i];
 		if (!(cp->component_state[i] = c->start(&env)))

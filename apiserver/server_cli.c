@@ -27,6 +27,7 @@ static void usage_server(FILE *out)
 		"  --disable-agent        do not run the embedded node agent\n"
 		"  --node-monitor-grace-period SECONDS\n"
 		"                         a node whose Lease is older is marked unreachable (default 50)\n"
+		"  --node-eviction-rate R nodes per second and zone whose pods get evicted (default 0.1)\n"
 		"  --v N                  log verbosity (like klog's -v)\n"
 		"  -h, --help             this help\n");
 }
@@ -68,6 +69,8 @@ static int parse_server_flags(int argc, char **argv, struct cp_config *c)
 			replace(&c->service_cidr, v);
 		} else if ((v = cli_flag_value(argc, argv, &i, "--v"))) {
 			c->verbosity = atoi(v);
+		} else if ((v = cli_flag_value(argc, argv, &i, "--node-eviction-rate"))) {
+			c->node_eviction_rate = atof(v);
 		} else if ((v = cli_flag_value(argc, argv, &i, "--node-monitor-grace-period"))) {
 			c->node_grace_seconds = atoi(v);
 		} else if (!strcmp(a, "--disable-agent")) {

@@ -19,7 +19,8 @@ struct controllers_config {
 	struct store *store;
 	struct api_client api;
 	int verbosity;
-	int node_grace_seconds; /* lease age before a node goes Unknown; 0 = 50 */
+	int node_grace_seconds;	   /* lease age before a node goes Unknown; 0 = 50 */
+	double node_eviction_rate; /* nodes/s per zone getting NoExecute; 0 = 0.1 */
 };
 
 int controllers_start(const struct controllers_config *cfg, struct controllers **out);

@@ -23,6 +23,13 @@ struct ctl_env {
 	struct api_client api;
 	struct logger log;
 	int node_grace_seconds;
+	double node_eviction_rate; /* NoExecute taints per second per zone */
+	int closing;		   /* handles still closing at stop */
+	struct ctl_stop_hook {
+		void (*fn)(void *ud);
+		void *ud;
+	} stop_hooks[CTL_MAX_QUEUES];
+	int nstop_hooks;
 	struct informer *informers[CTL_MAX_INFORMERS];
 	struct ctl_queue *queues[CTL_MAX_QUEUES];
 	void *owned[CTL_MAX_QUEUES];
@@ -71,13 +78,18 @@ bool ctl_pod_available(const json_t *pod, long long min_ready_seconds);
 /* A new Pod object from a PodTemplateSpec (caller decrefs). */
 json_t *ctl_pod_from_template(const json_t *tmpl, const json_t *owner_ref, const char *ns, const char *generate_name);
 
-/* Memory released when the controllers stop (controller state). */
+/* Memory released when the controllers stop (controller state), after the
+ * handles closed with ctl_close_handle are closed. */
 void *ctl_alloc(struct ctl_env *e, size_t size);
+/* Called at stop, before memory is released (close timers here). */
+int ctl_on_stop(struct ctl_env *e, void (*fn)(void *ud), void *ud);
+void ctl_close_handle(struct ctl_env *e, uv_handle_t *h);
 
 /* Each controller: start registers its informer handlers and queues. */
 int replicaset_controller_start(struct ctl_env *e);
 int endpointslice_controller_start(struct ctl_env *e);
 int serviceaccount_controller_start(struct ctl_env *e);
 int servicelb_controller_start(struct ctl_env *e);
+int nodelifecycle_controller_start(struct ctl_env *e);
 
 #endif

@@ -108,6 +108,35 @@ void *ctl_alloc(struct ctl_env *e, size_t size)
 	return p;
 }
 
+int ctl_on_stop(struct ctl_env *e, void (*fn)(void *ud), void *ud)
+{
+	if (e->nstop_hooks == CTL_MAX_QUEUES)
+		return -1;
+	e->stop_hooks[e->nstop_hooks++] = (struct ctl_stop_hook){fn, ud};
+	return 0;
+}
+
+static void env_free(struct controllers *c)
+{
+	for (int i = 0; i < c->env.nowned; i++)
+		free(c->env.owned[i]);
+	free(c);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	struct controllers *c = h->data;
+	if (--c->env.closing == 0)
+		env_free(c);
+}
+
+void ctl_close_handle(struct ctl_env *e, uv_handle_t *h)
+{
+	e->closing++;
+	h->data = (struct controllers *)e; /* env is the first member */
+	uv_close(h, on_handle_closed);
+}
+
 typedef int (*controller_start_fn)(struct ctl_env *e);
 
 static const struct {
@@ -118,6 +147,7 @@ static const struct {
     {"endpointslice", endpointslice_controller_start},
     {"serviceaccount", serviceaccount_controller_start},
     {"servicelb", servicelb_controller_start},
+    {"nodelifecycle", nodelifecycle_controller_start},
 };
 
 int controllers_start(const struct controllers_config *cfg, struct controllers **out)
@@ -131,6 +161,7 @@ int controllers_start(const struct controllers_config *cfg, struct controllers *
 	e->api = cfg->api;
 	e->log.verbosity = cfg->verbosity;
 	e->node_grace_seconds = cfg->node_grace_seconds > 0 ? cfg->node_grace_seconds : 50;
+	e->node_eviction_rate = cfg->node_eviction_rate > 0 ? cfg->node_eviction_rate : 0.1;
 	for (size_t i = 0; i < sizeof all_controllers / sizeof all_controllers[0]; i++) {
 		int rc = all_controllers[i].start(e);
 		if (rc) {
@@ -153,7 +184,8 @@ void controllers_stop(struct controllers *c)
 		informer_free(e->informers[i]);
 	for (int i = 0; i < e->nqueues; i++)
 		ctl_queue_close(e->queues[i]);
-	for (int i = 0; i < e->nowned; i++)
-		free(e->owned[i]);
-	free(c);
+	for (int i = 0; i < e->nstop_hooks; i++)
+		e->stop_hooks[i].fn(e->stop_hooks[i].ud);
+	if (!e->closing)
+		env_free(c);
 }
