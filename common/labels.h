@@ -14,4 +14,13 @@ bool labels_match_selector(const json_t *selector, const json_t *labels);
  * or empty matches nothing, as for Services. */
 bool labels_match_map(const json_t *map, const json_t *labels);
 
+/* v1.NodeSelector (required node affinity): the terms are ORed, each term's
+ * matchExpressions (In, NotIn, Exists, DoesNotExist, Gt, Lt on labels) and
+ * matchFields (metadata.name) ANDed. NULL selector matches every node; an
+ * empty term list matches none. */
+bool labels_match_node_selector(const json_t *node_selector, const json_t *node_labels, const char *node_name);
+/* A pod's placement constraints on a node: spec.nodeSelector and
+ * spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution. */
+bool labels_pod_fits_node(const json_t *pod_spec, const json_t *node);
+
 #endif

@@ -78,6 +78,16 @@ bool ctl_pod_available(const json_t *pod, long long min_ready_seconds);
 /* A new Pod object from a PodTemplateSpec (caller decrefs). */
 json_t *ctl_pod_from_template(const json_t *tmpl, const json_t *owner_ref, const char *ns, const char *generate_name);
 
+/* A stable short hash of a pod template (pod-template-hash,
+ * controller-revision-hash). */
+void ctl_template_hash(const json_t *tmpl, char out[16]);
+
+/* Toleration semantics (operator Equal/Exists, empty key/effect wildcards). */
+bool ctl_tolerates(const json_t *toleration, const json_t *taint);
+/* Every NoExecute taint of the node (and NoSchedule ones when
+ * no_schedule_too) is tolerated. */
+bool ctl_tolerates_taints(const json_t *tolerations, const json_t *node, bool no_schedule_too);
+
 /* Memory released when the controllers stop (controller state), after the
  * handles closed with ctl_close_handle are closed. */
 void *ctl_alloc(struct ctl_env *e, size_t size);
@@ -91,5 +101,6 @@ int endpointslice_controller_start(struct ctl_env *e);
 int serviceaccount_controller_start(struct ctl_env *e);
 int servicelb_controller_start(struct ctl_env *e);
 int nodelifecycle_controller_start(struct ctl_env *e);
+int daemonset_controller_start(struct ctl_env *e);
 
 #endif

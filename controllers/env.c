@@ -148,6 +148,7 @@ static const struct {
     {"serviceaccount", serviceaccount_controller_start},
     {"servicelb", servicelb_controller_start},
     {"nodelifecycle", nodelifecycle_controller_start},
+    {"daemonset", daemonset_controller_start},
 };
 
 int controllers_start(const struct controllers_config *cfg, struct controllers **out)

@@ -150,6 +150,12 @@ static void mark_unknown(struct nl_ctl *c, const json_t *node)
 	json_t *obj = json_deep_copy(node);
 	char now[32];
 	time_rfc3339(now);
+	json_t *status = json_object_ensure(obj, "status");
+	if (!json_is_array(json_object_get(status, "conditions")))
+		json_object_set_new(status, "conditions", json_array());
+	if (!condition(obj, "Ready"))
+		json_array_append_new(json_object_get(status, "conditions"),
+				      json_pack("{s:s,s:s}", "type", "Ready", "status", "Unknown"));
 	size_t i;
 	json_t *cond;
 	json_array_foreach(json_path(obj, "status.conditions"), i, cond) {
@@ -214,8 +220,12 @@ static void monitor_nodes(struct nl_ctl *c, double elapsed_s)
 	const char *key;
 	json_t *node;
 	json_object_foreach((json_t *)informer_items(c->nodes), key, node) {
-		const char *ready = json_string_value(json_object_get(condition(node, "Ready"), "status")) ?: "Unknown";
-		if (strcmp(ready, "Unknown") && silence(c, node) > c->env->node_grace_seconds) {
+		const json_t *cond = condition(node, "Ready");
+		const char *ready = json_string_value(json_object_get(cond, "status")) ?: "Unknown";
+		bool silent = silence(c, node) > c->env->node_grace_seconds;
+		if (!cond && !silent)
+			continue; /* registered moments ago, no status yet */
+		if ((strcmp(ready, "Unknown") || !cond) && silent) {
 			mark_unknown(c, node); /* the taint follows when the update is seen */
 			continue;
 		}
@@ -233,20 +243,6 @@ static void monitor_nodes(struct nl_ctl *c, double elapsed_s)
 
 /* ---- NoExecute taints evict pods ---- */
 
-static bool tolerates(const json_t *tol, const json_t *taint)
-{
-	const char *te = json_string_value(json_object_get(tol, "effect")) ?: "";
-	const char *tk = json_string_value(json_object_get(tol, "key")) ?: "";
-	const char *op = json_string_value(json_object_get(tol, "operator")) ?: "Equal";
-	const char *k = json_string_value(json_object_get(taint, "key")) ?: "";
-	if (*te && strcmp(te, json_string_value(json_object_get(taint, "effect")) ?: ""))
-		return false;
-	if (!strcmp(op, "Exists"))
-		return !*tk || !strcmp(tk, k);
-	return !strcmp(tk, k) && !strcmp(json_string_value(json_object_get(tol, "value")) ?: "",
-					 json_string_value(json_object_get(taint, "value")) ?: "");
-}
-
 /* Seconds a pod tolerates taint: -1 forever, -2 not at all. */
 static long long tolerated_for(const json_t *pod, const json_t *taint)
 {
@@ -254,7 +250,7 @@ static long long tolerated_for(const json_t *pod, const json_t *taint)
 	size_t i;
 	json_t *tol;
 	json_array_foreach(json_path(pod, "spec.tolerations"), i, tol) {
-		if (!tolerates(tol, taint))
+		if (!ctl_tolerates(tol, taint))
 			continue;
 		const json_t *secs = json_object_get(tol, "tolerationSeconds");
 		if (!json_is_integer(secs))
