@@ -102,5 +102,7 @@ int serviceaccount_controller_start(struct ctl_env *e);
 int servicelb_controller_start(struct ctl_env *e);
 int nodelifecycle_controller_start(struct ctl_env *e);
 int daemonset_controller_start(struct ctl_env *e);
+int job_controller_start(struct ctl_env *e);
+int cronjob_controller_start(struct ctl_env *e);
 
 #endif

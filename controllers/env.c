@@ -149,6 +149,8 @@ static const struct {
     {"servicelb", servicelb_controller_start},
     {"nodelifecycle", nodelifecycle_controller_start},
     {"daemonset", daemonset_controller_start},
+    {"job", job_controller_start},
+    {"cronjob", cronjob_controller_start},
 };
 
 int controllers_start(const struct controllers_config *cfg, struct controllers **out)
