@@ -104,5 +104,6 @@ int nodelifecycle_controller_start(struct ctl_env *e);
 int daemonset_controller_start(struct ctl_env *e);
 int job_controller_start(struct ctl_env *e);
 int cronjob_controller_start(struct ctl_env *e);
+int statefulset_controller_start(struct ctl_env *e);
 
 #endif

@@ -151,6 +151,7 @@ static const struct {
     {"daemonset", daemonset_controller_start},
     {"job", job_controller_start},
     {"cronjob", cronjob_controller_start},
+    {"statefulset", statefulset_controller_start},
 };
 
 int controllers_start(const struct controllers_config *cfg, struct controllers **out)
