@@ -105,5 +105,6 @@ int daemonset_controller_start(struct ctl_env *e);
 int job_controller_start(struct ctl_env *e);
 int cronjob_controller_start(struct ctl_env *e);
 int statefulset_controller_start(struct ctl_env *e);
+int disruption_controller_start(struct ctl_env *e);
 
 #endif

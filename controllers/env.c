@@ -152,6 +152,7 @@ static const struct {
     {"job", job_controller_start},
     {"cronjob", cronjob_controller_start},
     {"statefulset", statefulset_controller_start},
+    {"disruption", disruption_controller_start},
 };
 
 int controllers_start(const struct controllers_config *cfg, struct controllers **out)
