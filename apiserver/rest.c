@@ -777,6 +777,21 @@ struct delete_opts {
 	bool dry;
 };
 
+static int check_propagation(struct api_req *rq, const struct delete_opts *o)
+{
+	static const char *const ok[] = {"", "Foreground", "Background", "Orphan"};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (!strcmp(o->propagation, ok[i]))
+			return 0;
+	char msg[200];
+	snprintf(msg, sizeof msg,
+		 "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"%s\": supported "
+		 "values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"",
+		 o->propagation);
+	api_status_error(rq->http, 422, "Invalid", msg, NULL);
+	return -1;
+}
+
 /* DeleteOptions arrive in the body (kubectl, python) or the query. */
 static int delete_options(struct api_req *rq, struct delete_opts *o)
 {
@@ -797,7 +812,7 @@ static int delete_options(struct api_req *rq, struct delete_opts *o)
 	size_t len;
 	const char *data = http_req_body(rq->http, &len);
 	if (len == 0)
-		return 0;
+		return check_propagation(rq, o);
 	char err[256];
 	json_t *opts = body_decode(body_type_of(http_req_header(rq->http, "content-type")), data, len, false, err,
 				   sizeof err);
@@ -809,8 +824,10 @@ static int delete_options(struct api_req *rq, struct delete_opts *o)
 	json_t *v;
 	if (json_is_integer(v = json_object_get(opts, "gracePeriodSeconds")))
 		o->grace = json_integer_value(v);
+	if (json_is_boolean(v = json_object_get(opts, "orphanDependents"))) /* deprecated form */
+		snprintf(o->propagation, sizeof o->propagation, "%s", json_is_true(v) ? "Orphan" : "Background");
 	if (json_is_string(v = json_object_get(opts, "propagationPolicy")))
-		snprintf(o->propagation, sizeof o->propagation, "%s", json_string_value(v));
+		snprintf(o->propagation, sizeof o->propagation, "%.15s", json_string_value(v));
 	if (json_is_string(v = json_path(opts, "preconditions.uid")))
 		snprintf(o->uid, sizeof o->uid, "%s", json_string_value(v));
 	if (json_is_string(v = json_path(opts, "preconditions.resourceVersion")))
@@ -819,7 +836,44 @@ static int delete_options(struct api_req *rq, struct delete_opts *o)
 	if (json_array_size(dr) && !strcmp(json_string_value(json_array_get(dr, 0)) ?: "", "All"))
 		o->dry = true;
 	json_decref(opts);
-	return 0;
+	return check_propagation(rq, o);
+}
+
+/* The finalizers a propagation policy asks for: the garbage collector
+ * deletes (Foreground) or releases (Orphan) the dependents, then removes
+ * them; Background drops both. Returns true when obj changed. */
+static bool propagation_finalizers(json_t *obj, const char *policy)
+{
+	const char *add = !strcmp(policy, "Foreground") ? "foregroundDeletion" : !strcmp(policy, "Orphan") ? "orphan" : NULL;
+	if (!*policy)
+		return false;
+	json_t *fins = json_object_get(json_object_get(obj, "metadata"), "finalizers");
+	json_t *keep = json_array();
+	bool changed = false, present = false;
+	size_t i;
+	json_t *f;
+	json_array_foreach(fins, i, f) {
+		const char *name = json_string_value(f) ?: "";
+		bool ours = !strcmp(name, "foregroundDeletion") || !strcmp(name, "orphan");
+		if (add && !strcmp(name, add))
+			present = true;
+		if (ours && !(add && !strcmp(name, add)))
+			changed = true;
+		else
+			json_array_append(keep, f);
+	}
+	if (add && !present) {
+		json_array_append_new(keep, json_string(add));
+		changed = true;
+	}
+	if (changed) {
+		if (json_array_size(keep))
+			json_object_set(json_object_get(obj, "metadata"), "finalizers", keep);
+		else
+			json_object_del(json_object_get(obj, "metadata"), "finalizers");
+	}
+	json_decref(keep);
+	return changed;
 }
 
 /* A pod bound to an existing node is deleted gracefully: the node's agent
@@ -871,8 +925,10 @@ static json_t *delete_object(struct api_req *rq, const struct resource *r, json_
 	}
 	bool is_ns = !strcmp(r->kind, "Namespace");
 	long long grace = graceful_seconds(rq->cp, r, old, o);
-	bool has_finalizers = json_array_size(json_path(old, "metadata.finalizers")) > 0;
 	json_t *obj = json_deep_copy(old);
+	if (!is_ns)
+		propagation_finalizers(obj, o->propagation);
+	bool has_finalizers = json_array_size(json_path(obj, "metadata.finalizers")) > 0;
 	if (!is_ns && !has_finalizers && grace == 0) {
 		if (!o->dry) {
 			char key[768];

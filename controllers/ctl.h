@@ -97,6 +97,8 @@ void ctl_close_handle(struct ctl_env *e, uv_handle_t *h);
 
 /* Each controller: start registers its informer handlers and queues. */
 int replicaset_controller_start(struct ctl_env *e);
+int deployment_controller_start(struct ctl_env *e);
+int gc_controller_start(struct ctl_env *e);
 int endpointslice_controller_start(struct ctl_env *e);
 int serviceaccount_controller_start(struct ctl_env *e);
 int servicelb_controller_start(struct ctl_env *e);

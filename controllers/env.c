@@ -144,6 +144,8 @@ static const struct {
 	controller_start_fn start;
 } all_controllers[] = {
     {"replicaset", replicaset_controller_start},
+    {"deployment", deployment_controller_start},
+    {"garbagecollector", gc_controller_start},
     {"endpointslice", endpointslice_controller_start},
     {"serviceaccount", serviceaccount_controller_start},
     {"servicelb", servicelb_controller_start},
