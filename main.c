@@ -6,6 +6,7 @@
 #include "apiserver/apiserver.h"
 #include "apiserver/tokens.h"
 #include "controllers/controllers.h"
+#include "scheduler/scheduler.h"
 #include "runtime/runtime.h"
 
 #define MINIKUBE_VERSION "0.1.0"
@@ -36,6 +37,18 @@ static void controllers_component_stop(void *state)
 	controllers_stop(state);
 }
 
+static void *scheduler_component_start(const struct cp_component_env *env)
+{
+	struct scheduler_config cfg = {.loop = env->loop, .store = env->store, .api = env->api, .verbosity = env->verbosity};
+	struct scheduler *s = NULL;
+	return scheduler_start(&cfg, &s) == 0 ? s : NULL;
+}
+
+static void scheduler_component_stop(void *state)
+{
+	scheduler_stop(state);
+}
+
 /* `minikube server` runs the controllers and the scheduler inside each
  * control plane, and the node agent beside it. */
 static int cmd_server(int argc, char **argv)
@@ -44,6 +57,7 @@ static int cmd_server(int argc, char **argv)
 							  agent_embedded_free};
 	static const struct cp_component components[] = {
 	    {"controllers", controllers_component_start, controllers_component_stop},
+	    {"scheduler", scheduler_component_start, scheduler_component_stop},
 	};
 	return apiserver_cli_server(argc, argv, &embedded_agent, components,
 				    sizeof components / sizeof components[0]);

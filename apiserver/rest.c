@@ -1064,6 +1064,9 @@ static void handle_binding(struct api_req *rq)
 			conds = json_array();
 			json_object_set_new(json_object_get(pod, "status"), "conditions", conds);
 		}
+		for (size_t i = json_array_size(conds); i-- > 0;) /* an Unschedulable one goes */
+			if (!strcmp(json_path_str(json_array_get(conds, i), "type") ?: "", "PodScheduled"))
+				json_array_remove(conds, i);
 		json_array_append_new(conds, json_pack("{s:s,s:s,s:n,s:s}", "type", "PodScheduled", "status", "True",
 						       "lastProbeTime", "lastTransitionTime", now));
 		rc = rest_store_update(rq->cp, rq->res, pod, object_rv(pod));

@@ -1,4 +1,4 @@
-/* agent/quantity.c — exact Quantity parsing: the mantissa is kept as a
+/* common/quantity.c — exact Quantity parsing: the mantissa is kept as a
  * 128-bit integer, the binary and decimal scales are applied without
  * floating point, and the result is rounded up like Quantity.Value(). */
 #include <ctype.h>
@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "agent/quantity.h"
+#include "common/quantity.h"
 
 #ifdef __SIZEOF_INT128__
 typedef unsigned __int128 u128;
@@ -117,7 +117,8 @@ static int scale_quantity(const struct quantity *q, int scale, int64_t *out)
 		u128 den = 1;
 		bool tiny = false;
 		for (; d < 0 && !tiny; d++) {
-			if (den > v || den > ~(u128)0 / 10) /* below one (or too small to tell): rounds up to 1 */
+			/* below one (or too small to tell): rounds up to 1 */
+			if (den > v || den > ~(u128)0 / 10)
 				tiny = true;
 			den *= 10;
 		}
@@ -129,9 +130,9 @@ static int scale_quantity(const struct quantity *q, int scale, int64_t *out)
 	return 0;
 }
 
-int agent_quantity_parse(const char *s, int scale, int64_t *out)
+int quantity_parse(const char *s, int scale, int64_t *out)
 {
-	if (!s || !*s || strlen(s) > AGENT_QUANTITY_MAX)
+	if (!s || !*s || strlen(s) > QUANTITY_MAX)
 		return -EINVAL;
 	if (*s == '+')
 		s++;
