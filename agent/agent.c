@@ -6,7 +6,12 @@
 #define _GNU_SOURCE
 #include "common/cli.h"
 #include "agent/agent.h"
+#include "agent/dns.h"
+#include "agent/kubelet.h"
+#include "agent/net.h"
 #include "agent/podsync.h"
+#include "agent/proxy.h"
+#include "agent/svcwatch.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -64,6 +69,12 @@ static void node_stop(struct node *n)
 	uv_close((uv_handle_t *)&n->sigint, NULL);
 	uv_close((uv_handle_t *)&n->sigterm, NULL);
 	podsync_stop(n->podsync);
+	net_nodes_stop(n->net);
+	proxy_agent_stop(n);
+	dns_agent_stop(n);
+	svcwatch_stop(n->svcwatch);
+	agent_tunnel_stop(n->tunnel);
+	n->tunnel = NULL;
 	httpc_free(n->api);
 	n->api = NULL;
 	httpc_free(n->join);
@@ -181,19 +192,36 @@ static void on_retry(uv_timer_t *t)
 		node_register(n);
 }
 
+static void node_net_start(struct node *n, const json_t *self)
+{
+	struct net_config base = {.data_dir = n->cfg.data_dir, .node_ip = n->cfg.node_ip, .bridge = n->cfg.bridge};
+	net_mode_parse(n->cfg.pod_routing ? n->cfg.pod_routing : "auto", &base.mode); /* checked at start */
+	n->net = net_nodes_start(n, self, &base);
+}
+
 static void node_registered(struct node *n, const char *body, size_t len)
 {
 	json_t *doc = json_loadb(body, len, 0, NULL);
 	const char *uid =
 	    json_string_value(json_object_get(json_object_get(doc, "metadata"), "uid"));
 	snprintf(n->node_uid, sizeof n->node_uid, "%s", uid ? uid : "");
-	json_decref(doc);
-	if (n->registered)
+	if (n->registered) {
+		json_decref(doc);
 		return;
+	}
 	n->registered = true;
 	status_check(n);
 	node_lease_start(n);
+	node_net_start(n, doc); /* before pods: their sandboxes attach to it */
+	json_decref(doc);
 	podsync_start(n);
+	if (agent_tunnel_start(n, &n->tunnel) < 0)
+		log_warn(&n->log, "tunnel", "cannot start the tunnel: logs and exec will not reach this node");
+	if (svcwatch_new(n->loop, n->api, &n->log, &n->svcwatch) == 0) {
+		proxy_agent_start(n); /* consumers subscribe before the first list */
+		dns_agent_start(n);
+		svcwatch_start(n->svcwatch);
+	}
 	uv_timer_start(&n->status_timer, on_status_timer, AGENT_STATUS_CHECK_MS,
 		       AGENT_STATUS_CHECK_MS);
 }
@@ -357,6 +385,10 @@ static void node_free(struct node *n)
 	json_decref(n->status_sent);
 	json_decref(n->conds_sent);
 	podsync_free(n->podsync);
+	net_nodes_free(n->net);
+	proxy_agent_free(n);
+	dns_agent_free(n);
+	svcwatch_free(n->svcwatch);
 }
 
 /* Reuses saved credentials, else joins with the token. */
@@ -401,6 +433,9 @@ static void usage_agent(FILE *out)
 	    "  --zone ZONE             topology.kubernetes.io/zone label\n"
 	    "  --node-ip IP            the node's InternalIP (default: the default-route address)\n"
 	    "  --data-dir DIR          state and credentials (default /var/lib/minikube)\n"
+	    "  --bridge NAME           the pods' bridge (default mk0; nft table minikube-NAME)\n"
+	    "  --pod-routing MODE      reach other nodes' pods: auto (direct routes on a shared\n"
+	    "                          link, VXLAN otherwise), direct or vxlan (default auto)\n"
 	    "  --v N                   log verbosity\n"
 	    "  -h, --help              this help\n");
 }
@@ -420,6 +455,8 @@ static int agent_flags(int argc, char **argv, struct node_config *c)
 	    {"--zone", offsetof(struct node_config, zone)},
 	    {"--node-ip", offsetof(struct node_config, node_ip)},
 	    {"--data-dir", offsetof(struct node_config, data_dir)},
+	    {"--bridge", offsetof(struct node_config, bridge)},
+	    {"--pod-routing", offsetof(struct node_config, pod_routing)},
 	};
 	for (int i = 1; i < argc; i++) {
 		const char *v = NULL;
@@ -469,6 +506,11 @@ static int agent_config_check(struct node_config *c, char *host, size_t hlen)
 		       -1;
 	if (!c->data_dir)
 		c->data_dir = "/var/lib/minikube";
+	enum net_mode mode;
+	if (c->pod_routing && net_mode_parse(c->pod_routing, &mode))
+		return fprintf(stderr, "minikube agent: --pod-routing must be auto, direct or vxlan\n"), -1;
+	if (c->bridge && (!*c->bridge || strlen(c->bridge) > 12))
+		return fprintf(stderr, "minikube agent: --bridge must have 1 to 12 characters\n"), -1;
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #define AGENT_STATUS_CHECK_MS 10000
 #define AGENT_STATUS_HEARTBEAT_MS 60000
 #define AGENT_RETRY_MS 2000
+#define AGENT_DNS_WAIT_MS 10000 /* longest a pod waits for cluster DNS to be known */
 
 struct node_config {
 	const char *server_url; /* https://host:port */
@@ -31,6 +32,8 @@ struct node_config {
 	const char *node_name;
 	const char *labels, *taints, *zone, *node_ip;
 	const char *data_dir; /* credentials under DATA_DIR/agent */
+	const char *bridge;	/* pod bridge name (agent/net.h), NULL: mk0 */
+	const char *pod_routing; /* auto, direct or vxlan; NULL: auto */
 	int verbosity;
 };
 
@@ -51,6 +54,11 @@ struct node {
 	json_t *conds_sent;  /* last posted conditions (for lastTransitionTime) */
 	uint64_t status_sent_ms;
 	struct podsync *podsync; /* agent/podsync.h: the pods bound to this node */
+	struct net_nodes *net;	 /* agent/net.h: pod network, NULL when off */
+	struct agent_tunnel *tunnel; /* agent/kubelet.h: the server's way back to us */
+	struct svcwatch *svcwatch;  /* agent/svcwatch.h: Services and EndpointSlices */
+	struct proxy_agent *proxy;  /* agent/proxy.h: the Service proxy (nftables) */
+	struct dns_agent *dns;	    /* agent/dns.h: cluster DNS */
 	bool registered, lease_created, stopping;
 	int exit_code;
 };

@@ -10,7 +10,7 @@
 
 #include "agent/agent_internal.h"
 #include "agent/podspec.h"
-#include "agent/quantity.h"
+#include "common/quantity.h"
 #include "common/jsonutil.h"
 
 /* ---- $(VAR) expansion ---- */
@@ -417,8 +417,8 @@ static int resource_amount(const json_t *c, const char *resource, bool cpu,
 		*dot = '\0';
 	const json_t *q = json_object_get(json_path(c, path), dot ? dot + 1 : "");
 	if (json_is_string(q))
-		return cpu ? agent_quantity_milli(json_string_value(q), v)
-			   : agent_quantity_value(json_string_value(q), v);
+		return cpu ? quantity_milli(json_string_value(q), v)
+			   : quantity_value(json_string_value(q), v);
 	if (strncmp(resource, "limits.", 7) != 0) {
 		*v = 0;
 		return 0;
@@ -449,7 +449,7 @@ int agent_resource_field(const json_t *pod, const char *container_name, const ch
 	bool cpu = strstr(resource, ".cpu") != NULL;
 	int64_t v = 0, div = 0;
 	if (divisor && *divisor &&
-	    (cpu ? agent_quantity_milli(divisor, &div) : agent_quantity_value(divisor, &div)) < 0)
+	    (cpu ? quantity_milli(divisor, &div) : quantity_value(divisor, &div)) < 0)
 		return agent_err(err, errlen, EINVAL,
 				 "resourceFieldRef divisor %s is not a quantity", divisor);
 	if (div <= 0)
@@ -532,6 +532,16 @@ int agent_container_env(const json_t *pod, const json_t *container, const struct
 	*out = NULL;
 	if (json_array_size(from) + json_array_size(list) > AGENT_ENV_MAX)
 		return agent_err(err, errlen, E2BIG, "more than %d env entries", AGENT_ENV_MAX);
+	/* Service variables first: the container's own env overrides them and
+	 * may refer to them as $(FOO_SERVICE_HOST) */
+	for (const char *const *s = ctx->service_env; r == 0 && s && *s; s++) {
+		const char *eq = strchr(*s, '=');
+		_cleanup_free_ char *key = eq ? strndup(*s, (size_t)(eq - *s)) : NULL;
+		if (key)
+			r = env_set(&env, key, eq + 1, strlen(eq + 1));
+	}
+	if (r < 0)
+		r = agent_err(err, errlen, -r, "service environment: %s", strerror(-r));
 	json_array_foreach(from, i, e)
 	{
 		if (r == 0)

@@ -14,7 +14,7 @@
 
 #include "agent/agent_internal.h"
 #include "agent/podspec.h"
-#include "agent/quantity.h"
+#include "common/quantity.h"
 #include "common/jsonutil.h"
 
 #define ARGS_MAX 4096	   /* command + args elements */
@@ -456,7 +456,7 @@ static int quantity_at(const json_t *c, const char *path, bool cpu, int64_t *v)
 	*v = 0;
 	if (!s)
 		return json_path(c, path) ? -EINVAL : 0;
-	return cpu ? agent_quantity_milli(s, v) : agent_quantity_value(s, v);
+	return cpu ? quantity_milli(s, v) : quantity_value(s, v);
 }
 
 static int build_resources(const json_t *c, struct rt_spec *out, char *err, size_t errlen)
@@ -500,9 +500,9 @@ static const char *container_qos(const json_t *c, bool *any)
 		    json_object_get(json_path(c, "resources.requests"), qos_resources[i]);
 		int64_t l = 0, q = 0;
 		*any = *any || lim || req;
-		if (!json_is_string(lim) || agent_quantity_milli(json_string_value(lim), &l) < 0 ||
+		if (!json_is_string(lim) || quantity_milli(json_string_value(lim), &l) < 0 ||
 		    (req && (!json_is_string(req) ||
-			     agent_quantity_milli(json_string_value(req), &q) < 0 || q != l)))
+			     quantity_milli(json_string_value(req), &q) < 0 || q != l)))
 			guaranteed = false;
 	}
 	return guaranteed ? "Guaranteed" : "Burstable";

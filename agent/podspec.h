@@ -47,6 +47,9 @@ struct agent_pod_ctx {
 	/* Files the caller prepared for the pod; NULL: not mounted. */
 	const char *hosts_path, *hostname_path, *resolv_path;
 	const char *termination_log_path; /* this container's */
+	/* The Service variables ("K=V", NULL-terminated; dns_service_env), set
+	 * before the container's own env. NULL: none. */
+	const char *const *service_env;
 };
 
 /* Fills out (rt_spec_init first) for container (an element of the pod's

@@ -24,8 +24,11 @@
 
 #include "agent/agent.h"
 #include "agent/agent_internal.h"
+#include "agent/dns.h"
+#include "agent/net.h"
 #include "agent/podspec.h"
 #include "agent/podsync.h"
+#include "agent/svcwatch.h"
 #include "runtime/image.h"
 
 #define PODS_PATH "/api/v1/pods"
@@ -54,6 +57,7 @@ struct pod {
 	char uid[64], ns[64], name[256];
 	json_t *obj;
 	char sandbox_id[RT_ID_MAX + 1];
+	char ip[NET_IP_MAX]; /* last looked up by pod_ip() */
 	int sandbox_attempt;
 	pid_t sandbox_pid;
 	struct pod_ctr *ctrs; /* init containers first */
@@ -61,6 +65,7 @@ struct pod {
 	bool seen, files_ready, deleting, delete_sent, sandbox_stopped, refs_retry;
 	uint64_t kill_deadline_ms;
 	char start_time[32];
+	uint64_t first_seen_ms; /* for how long cluster DNS may hold the start */
 	json_t *status_sent, *conds;
 	/* "configmaps/NAME" -> false (to fetch), "pending", null (absent) or
 	 * the object: what the pod's env and volumes reference. */
@@ -164,6 +169,26 @@ static void pod_dir(const struct podsync *ps, const struct pod *p, const char *s
 		    size_t n)
 {
 	snprintf(out, n, "%s/pods/%s%s%s", ps->data_dir, p->uid, sub[0] ? "/" : "", sub);
+}
+
+void podsync_previous_log_path(const char *data_dir, const char *uid, const char *name, char *out, size_t n)
+{
+	snprintf(out, n, "%s/pods/%s/logs/%s.previous.log", data_dir, uid, name);
+}
+
+/* Keeps the log of a container about to be replaced for `kubectl logs
+ * --previous` (in the pod's directory, removed with the pod). */
+static void previous_log_keep(struct podsync *ps, const struct pod *p, const char *name, const char *id)
+{
+	struct rt_state st;
+	char err[256], path[1400], dir[1200];
+	if (!id[0] || rt_container_state(ps->rt, id, &st, err, sizeof err) || !st.log_path[0])
+		return;
+	snprintf(dir, sizeof dir, "%s/pods/%s/logs", ps->data_dir, p->uid);
+	podsync_previous_log_path(ps->data_dir, p->uid, name, path, sizeof path);
+	if (agent_mkdir_p(dir, 0700) == 0 && rename(st.log_path, path) < 0)
+		log_v(&ps->n->log, 2, "pods", "cannot keep the previous log container=%s error=\"%s\"", name,
+		      strerror(errno));
 }
 
 /* Runtime calls whose failure only matters in the log. */
@@ -302,6 +327,21 @@ static void pod_upsert(struct podsync *ps, json_t *obj)
 	pod_sync(ps, p);
 }
 
+/* The node's pod network (agent/net.h), NULL when off. */
+static struct net *pod_net(const struct podsync *ps)
+{
+	return net_nodes_net(ps->n->net);
+}
+
+/* The pod's address: the node's for hostNetwork, else the one its sandbox
+ * holds in the pod network (NULL: none yet, or no pod network). */
+static const char *pod_ip(struct podsync *ps, struct pod *p)
+{
+	if (pod_host_network(p))
+		return ps->host_ip;
+	return pod_net(ps) && net_pod_ip(pod_net(ps), p->uid, p->ip) == 0 ? p->ip : NULL;
+}
+
 /* Removes every runtime container of the pod, then the pod's entry. */
 static void pod_remove_all(struct podsync *ps, struct pod *p)
 {
@@ -313,6 +353,8 @@ static void pod_remove_all(struct podsync *ps, struct pod *p)
 	p->sandbox_id[0] = 0;
 	for (size_t i = 0; i < p->n_ctrs; i++)
 		p->ctrs[i].id[0] = 0;
+	if (pod_net(ps) && !pod_host_network(p))
+		net_pod_detach(pod_net(ps), p->uid);
 }
 
 /* Unmounts what volumes mounted below dir (emptyDir medium Memory), the
@@ -558,9 +600,10 @@ static json_t *pod_status(struct podsync *ps, struct pod *p)
 		json_object_set_new(st, "initContainerStatuses", init);
 	else
 		json_decref(init);
-	if (st && pod_host_network(p)) {
-		json_object_set_new(st, "podIP", json_string(ps->host_ip));
-		json_object_set_new(st, "podIPs", json_pack("[{s:s}]", "ip", ps->host_ip));
+	const char *ip = pod_ip(ps, p);
+	if (st && ip) {
+		json_object_set_new(st, "podIP", json_string(ip));
+		json_object_set_new(st, "podIPs", json_pack("[{s:s}]", "ip", ip));
 	}
 	return st;
 }
@@ -822,11 +865,11 @@ static int pod_files(struct podsync *ps, struct pod *p, const struct agent_pod_c
 		return agent_err(err, errlen, -rc, "cannot create %s", dir);
 	agent_read_small("/etc/hosts", hosts_txt, sizeof hosts_txt);
 	agent_read_small("/etc/resolv.conf", resolv_txt, sizeof resolv_txt);
-	const char *ips[] = {pod_host_network(p) ? ps->host_ip : NULL, NULL};
+	const char *ips[] = {pod_ip(ps, p), NULL};
 	_cleanup_free_ char *hosts =
 	    agent_pod_hosts_file(p->obj, ips[0] ? ips : NULL, hosts_txt, CLUSTER_DOMAIN);
-	_cleanup_free_ char *resolv =
-	    agent_pod_resolv_conf(p->obj, resolv_txt, NULL, CLUSTER_DOMAIN, err, errlen);
+	_cleanup_free_ char *resolv = agent_pod_resolv_conf(
+	    p->obj, resolv_txt, dns_agent_address(ps->n), CLUSTER_DOMAIN, err, errlen);
 	if (!hosts || !resolv)
 		return -EINVAL;
 	agent_pod_hostname(p->obj, host, 64);
@@ -870,7 +913,7 @@ static void ctx_fill(struct podsync *ps, struct pod *p, struct agent_pod_ctx *ct
 {
 	memset(ctx, 0, sizeof *ctx);
 	ctx->host_ip = ps->host_ip;
-	ctx->pod_ip = pod_host_network(p) ? ps->host_ip : NULL;
+	ctx->pod_ip = pod_ip(ps, p);
 	ctx->node_name = ps->n->cfg.node_name;
 	ctx->volume_dir = paths[0];
 	ctx->hosts_path = paths[1];
@@ -904,6 +947,14 @@ static int ctr_start(struct podsync *ps, struct pod *p, struct pod_ctr *c)
 		snprintf(tlog, sizeof tlog, "%s/termination-log", paths[4]);
 		close(open(tlog, O_WRONLY | O_CREAT | O_CLOEXEC, 0640));
 		ctx.termination_log_path = tlog;
+	}
+	char **service_env = NULL;
+	const json_t *services = ps->n->svcwatch ? svcwatch_services(ps->n->svcwatch) : NULL;
+	if (rc == 0 && services) {
+		bool links = !json_is_false(json_object_get(pod_spec(p), "enableServiceLinks"));
+		if (dns_service_env(services, p->ns, links, &service_env))
+			rc = agent_err(err, sizeof err, ENOMEM, "out of memory");
+		ctx.service_env = (const char *const *)service_env;
 	}
 	struct rt_spec spec;
 	rt_spec_init(&spec);
@@ -940,6 +991,7 @@ static int ctr_start(struct podsync *ps, struct pod *p, struct pod_ctr *c)
 	}
 out:
 	agent_spec_free(&spec);
+	agent_env_free(service_env);
 	rt_image_info_free(&info);
 	return rc;
 }
@@ -970,6 +1022,7 @@ static void ctr_maybe_restart(struct podsync *ps, struct pod *p, struct pod_ctr 
 	c->id[0] = 0;
 	c->restart_due = false;
 	ctr_set_waiting(c, "", NULL);
+	previous_log_keep(ps, p, c->name, old);
 	rt_remove(ps, old);
 	ctr_start(ps, p, c);
 }
@@ -1005,7 +1058,7 @@ static int sandbox_ensure(struct podsync *ps, struct pod *p)
 	sandbox_label(p->uid, "sandbox", "", p->sandbox_attempt, label, sizeof label);
 	rt_remove(ps, p->sandbox_id);
 	int rc =
-	    sandbox_create(ps->rt, ps->data_dir, p->obj, p->sandbox_id, label, err, sizeof err);
+	    sandbox_create(ps->rt, pod_net(ps), ps->data_dir, p->obj, p->sandbox_id, label, err, sizeof err);
 	if (rc == 0)
 		rc = rt_container_state(ps->rt, p->sandbox_id, &st, err, sizeof err);
 	if (rc) {
@@ -1133,6 +1186,22 @@ static void pod_terminate(struct podsync *ps, struct pod *p)
 		pod_delete_object(ps, p);
 }
 
+/* A pod on cluster DNS starts once the node knows the kube-dns address (its
+ * resolv.conf is written once), or the Services are listed without one, or
+ * after AGENT_DNS_WAIT_MS: a pod then falls back to the host's resolvers. */
+static bool pod_dns_ready(struct podsync *ps, struct pod *p)
+{
+	const char *policy = jstr(pod_spec(p), "dnsPolicy");
+	if (p->files_ready || pod_host_network(p) || (policy && strncmp(policy, "ClusterFirst", 12)))
+		return true;
+	if (*dns_agent_address(ps->n) || !ps->n->svcwatch || svcwatch_synced(ps->n->svcwatch))
+		return true;
+	uint64_t now = node_now_ms();
+	if (!p->first_seen_ms)
+		p->first_seen_ms = now;
+	return now - p->first_seen_ms > AGENT_DNS_WAIT_MS;
+}
+
 static void pod_sync(struct podsync *ps, struct pod *p)
 {
 	if (ps->stopping || !ps->listed)
@@ -1148,7 +1217,7 @@ static void pod_sync(struct podsync *ps, struct pod *p)
 	json_t *before = pod_status(ps, p);
 	bool terminal = was_terminal || phase_terminal(jstr(before, "phase"));
 	json_decref(before);
-	bool refs = !terminal && pod_refs_ready(ps, p, p->refs_retry);
+	bool refs = !terminal && pod_refs_ready(ps, p, p->refs_retry) && pod_dns_ready(ps, p);
 	p->refs_retry = false;
 	if (refs && sandbox_ensure(ps, p) == 0 && pod_run_inits(ps, p, policy))
 		pod_run_apps(ps, p, policy);
@@ -1162,6 +1231,8 @@ static void pod_sync(struct podsync *ps, struct pod *p)
 	if (phase_terminal(jstr(st, "phase")) && p->sandbox_id[0] && !p->sandbox_stopped) {
 		rt_signal(ps, p->sandbox_id, SIGKILL, true);
 		p->sandbox_stopped = true;
+		if (pod_net(ps) && !pod_host_network(p)) /* its address is free again; status keeps podIP */
+			net_pod_detach(pod_net(ps), p->uid);
 	}
 	pod_status_write(ps, p, st);
 	json_decref(st);
@@ -1206,6 +1277,11 @@ static void pod_dirs_cleanup(struct podsync *ps)
 		closedir(d);
 }
 
+static bool pod_known(void *ud, const char *uid)
+{
+	return pod_find(ud, uid) != NULL;
+}
+
 /* After the first list: containers of pods that are gone. */
 static void adopted_cleanup(struct podsync *ps)
 {
@@ -1222,6 +1298,8 @@ static void adopted_cleanup(struct podsync *ps)
 	ps->adopted = NULL;
 	ps->n_adopted = 0;
 	pod_dirs_cleanup(ps);
+	if (pod_net(ps))
+		net_pods_gc(pod_net(ps), pod_known, ps);
 }
 
 static void list_apply(struct podsync *ps, json_t *doc)
@@ -1432,6 +1510,11 @@ void podsync_stop(struct podsync *ps)
 	httpc_lines_free(&ps->lines);
 	uv_close((uv_handle_t *)&ps->tick, on_handle_closed);
 	uv_close((uv_handle_t *)&ps->relist, on_handle_closed);
+}
+
+struct rt *podsync_rt(const struct podsync *ps)
+{
+	return ps ? ps->rt : NULL;
 }
 
 void podsync_free(struct podsync *ps)

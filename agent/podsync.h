@@ -11,8 +11,10 @@
  * the Pod's status (pure functions, unit tested); podsync.c PATCHes it when
  * it changed.
  *
- * Pod networking is not done yet: a pod that is not hostNetwork gets a new
- * network namespace with only loopback up, and status.podIP stays empty. */
+ * A pod that is not hostNetwork gets its own network namespace wired to the
+ * node's pod network (agent/net.h): status.podIP is its address, released
+ * when the pod is deleted or finished. Without a pod network (the Node has
+ * no pod CIDR) the namespace has only loopback up. */
 #ifndef AGENT_PODSYNC_H
 #define AGENT_PODSYNC_H
 
@@ -23,6 +25,7 @@
 
 #include "runtime/container.h"
 
+struct net;
 struct node;
 struct podsync;
 
@@ -39,6 +42,12 @@ void podsync_start(struct node *n);
 void podsync_stop(struct podsync *ps);
 /* Frees what is left after the loop ended. NULL is a no-op. */
 void podsync_free(struct podsync *ps);
+/* The container runtime the pods run on (NULL when it could not start);
+ * borrowed, valid until podsync_free. */
+struct rt *podsync_rt(const struct podsync *ps);
+/* Where the log of a container's previous instance is kept when it restarts
+ * (for `kubectl logs --previous`). */
+void podsync_previous_log_path(const char *data_dir, const char *uid, const char *name, char *out, size_t n);
 
 /* ---- podstatus.c: status computation, no I/O ---- */
 
@@ -85,9 +94,11 @@ json_t *podstatus_conditions(const char *phase, const struct ctr_view *init, siz
 /* The pod's sandbox: a tiny container (busybox `sleep`, rootfs built once
  * under DATA_DIR/agent/pause) whose namespaces the pod's containers join.
  * hostNetwork shares the host's network and UTS namespaces; otherwise its
- * network namespace has loopback up. 0 or -errno with a message. */
-int sandbox_create(struct rt *rt, const char *data_dir, const json_t *pod, const char *id,
-		   const char *label, char *err, size_t errlen);
+ * network namespace has loopback up and, when net (agent/net.h) is not NULL,
+ * eth0 on the node's pod bridge with the pod's address. 0 or -errno with a
+ * message. */
+int sandbox_create(struct rt *rt, struct net *net, const char *data_dir, const json_t *pod,
+		   const char *id, const char *label, char *err, size_t errlen);
 /* Runtime container ids: "<uid>-s<attempt>" for the sandbox and
  * "<uid>-<8 hex of kind+name>-<attempt>" for containers (at most 64 bytes
  * for a 36-byte uid). -EINVAL when the uid is not [A-Za-z0-9-]{1,40}. */

@@ -3,8 +3,9 @@
  * a rootfs built once under DATA_DIR/agent/pause (a copy of the host's static
  * /bin/busybox); it only holds the pod's net/ipc/uts namespaces, which the
  * pod's containers join through /proc/<pid>/ns/<kind>. A new network namespace
- * gets loopback up (set from a short-lived child that setns() into it);
- * pod networking proper (veth, bridge, IPAM) is not done here. */
+ * is wired to the node's pod network (agent/net.h: veth, bridge, IPAM) when
+ * there is one, else only gets loopback up (set from a short-lived child that
+ * setns() into it). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "agent/agent_internal.h"
+#include "agent/net.h"
 #include "agent/podspec.h"
 #include "agent/podsync.h"
 
@@ -152,8 +154,20 @@ static int loopback_up(pid_t pid, char *err, size_t errlen)
 	return 0;
 }
 
-int sandbox_create(struct rt *rt, const char *data_dir, const json_t *pod, const char *id,
-		   const char *label, char *err, size_t errlen)
+/* eth0 with the pod's address (kept across sandbox re-creations), or only
+ * loopback without a pod network. */
+static int sandbox_network(struct net *net, const json_t *pod, pid_t pid, char *err, size_t errlen)
+{
+	const char *uid =
+	    json_string_value(json_object_get(json_object_get(pod, "metadata"), "uid"));
+	char ip[NET_IP_MAX];
+	if (!net || !uid)
+		return loopback_up(pid, err, errlen);
+	return net_pod_attach(net, uid, pod, pid, ip, err, errlen);
+}
+
+int sandbox_create(struct rt *rt, struct net *net, const char *data_dir, const json_t *pod,
+		   const char *id, const char *label, char *err, size_t errlen)
 {
 	static const char *const args[] = {"/bin/busybox", "sleep", "2147483647", NULL};
 	char rootfs[1024], host[64];
@@ -188,7 +202,7 @@ int sandbox_create(struct rt *rt, const char *data_dir, const json_t *pod, const
 		rc = agent_err(err, errlen, ESRCH, "the sandbox %s exited at once: %s", id,
 			       st.error);
 	if (rc == 0 && !host_net)
-		rc = loopback_up(st.pid, err, errlen);
+		rc = sandbox_network(net, pod, st.pid, err, errlen);
 	if (rc) {
 		char ignored[256];
 		rt_container_delete(rt, id, true, ignored, sizeof ignored);

@@ -20,7 +20,7 @@
 
 #include "agent/agent_internal.h"
 #include "agent/podspec.h"
-#include "agent/quantity.h"
+#include "common/quantity.h"
 #include "common/jsonutil.h"
 
 #define VOLUME_PATH_MAX 4096
@@ -113,7 +113,7 @@ static int empty_dir(const json_t *vol, const char *dir, char *err, size_t errle
 		return 0; /* mounted by an earlier sync */
 	char opts[96] = "mode=0777";
 	int64_t size = 0;
-	if (limit && agent_quantity_value(limit, &size) < 0)
+	if (limit && quantity_value(limit, &size) < 0)
 		return agent_err(err, errlen, EINVAL, "emptyDir sizeLimit %s is not a quantity",
 				 limit);
 	if (size > 0)

@@ -1,6 +1,7 @@
 /* ClusterIPs from the service CIDR, NodePorts from 30000-32767 (never
- * handed out twice: taken ones are read from the stored Services), and pod
- * priority from PriorityClasses. */
+ * handed out twice: taken ones are read from the stored Services), pod
+ * priority from PriorityClasses, and each Node's pod CIDR (the lowest /24 of
+ * the cluster CIDR no other stored Node holds; freed when the Node goes). */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -233,6 +234,72 @@ static void admit_pod_priority(struct cp *cp, json_t *obj, json_t *causes)
 	store_kv_clear(&kv);
 }
 
+/* Whether any stored Node other than self holds cidr as its spec.podCIDR. */
+static bool pod_cidr_taken(const struct store_list *nodes, const char *self, const char *cidr)
+{
+	for (size_t i = 0; i < nodes->count; i++) {
+		json_t *n = json_loadb(nodes->items[i].value, nodes->items[i].len, 0, NULL);
+		const char *c = json_path_str(n, "spec.podCIDR");
+		bool taken = c && !strcmp(c, cidr) && strcmp(json_path_str(n, "metadata.name") ?: "", self);
+		json_decref(n);
+		if (taken)
+			return true;
+	}
+	return false;
+}
+
+/* cidr may point into spec itself: build both values before replacing either */
+static void set_pod_cidr(json_t *spec, const char *cidr)
+{
+	json_t *one = json_string(cidr), *list = json_pack("[s]", cidr);
+	json_object_set_new(spec, "podCIDR", one);
+	json_object_set_new(spec, "podCIDRs", list);
+}
+
+/* A pod CIDR never changes once set (as in Kubernetes); a Node without one
+ * gets the lowest free /24 (the whole range when the cluster CIDR is smaller). */
+static void admit_node(struct cp *cp, json_t *obj, const json_t *old, json_t *causes)
+{
+	json_t *spec = json_object_ensure(obj, "spec");
+	const char *had = json_path_str(old, "spec.podCIDR");
+	if (had && *had)
+		return set_pod_cidr(spec, had);
+	const char *want = json_string_value(json_object_get(spec, "podCIDR"));
+	uint32_t base, size;
+	if (alloc_parse_cidr4(cp->cfg.cluster_cidr, &base, &size))
+		return;
+	uint32_t step = size < 256 ? size : 256;
+	int bits = 32 - __builtin_ctz(step);
+	struct store_list l = {0};
+	if (store_list(cp->store, "/registry/core/nodes/", 0, NULL, 0, &l))
+		return add_cause(causes, "spec.podCIDR", "Internal error: %s", "cannot read the nodes");
+	const char *self = json_path_str(obj, "metadata.name") ?: "";
+	if (want && *want) {
+		uint32_t wb, ws;
+		if (alloc_parse_cidr4(want, &wb, &ws))
+			add_cause(causes, "spec.podCIDR", "Invalid value: \"%s\": must be an IPv4 CIDR such as 10.42.1.0/24", want);
+		else if (pod_cidr_taken(&l, self, want))
+			add_cause(causes, "spec.podCIDR", "Invalid value: \"%s\": already allocated to another node", want);
+		else
+			set_pod_cidr(spec, want);
+		store_list_clear(&l);
+		return;
+	}
+	for (uint32_t off = 0; off < size; off += step) {
+		char ip[16], cidr[24];
+		ip_string(base + off, ip);
+		snprintf(cidr, sizeof cidr, "%s/%d", ip, bits);
+		if (!pod_cidr_taken(&l, self, cidr)) {
+			set_pod_cidr(spec, cidr);
+			store_list_clear(&l);
+			return;
+		}
+	}
+	store_list_clear(&l);
+	add_cause(causes, "spec.podCIDR", "Internal error: no free pod CIDR left in the cluster CIDR %s",
+		  cp->cfg.cluster_cidr);
+}
+
 int alloc_admit(struct cp *cp, const struct resource *r, json_t *obj, const json_t *old, json_t *causes)
 {
 	size_t before = json_array_size(causes);
@@ -240,5 +307,7 @@ int alloc_admit(struct cp *cp, const struct resource *r, json_t *obj, const json
 		admit_service(cp, obj, old, causes);
 	else if (!strcmp(r->kind, "Pod") && r->group[0] == 0 && !old)
 		admit_pod_priority(cp, obj, causes);
+	else if (!strcmp(r->kind, "Node") && r->group[0] == 0)
+		admit_node(cp, obj, old, causes);
 	return json_array_size(causes) > before ? -1 : 0;
 }

@@ -1,5 +1,6 @@
 /* Admission steps that need the store: Service ClusterIP and NodePort
- * allocation and Pod priority resolution from PriorityClasses. */
+ * allocation, Pod priority resolution from PriorityClasses and Node pod CIDR
+ * allocation (spec.podCIDR/podCIDRs: a /24 of --cluster-cidr per Node). */
 #ifndef APISERVER_ALLOC_H
 #define APISERVER_ALLOC_H
 

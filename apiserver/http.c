@@ -106,6 +106,7 @@ struct http_conn {
 	struct http_req *cur;	    /* being parsed; owned by the connection */
 	struct http_req *active;    /* handed to the handler; holds a ref */
 	struct http_stream *stream; /* the active request's streaming response */
+	struct http_raw *raw;	    /* taken over (upgrade): no more HTTP */
 	int err_status;		    /* set by a parser callback rejecting the request */
 	int refs;		    /* 1 while handles are open + 1 per handed-out request */
 	int open_handles;
@@ -126,6 +127,14 @@ struct http_stream {
 	void *ud;
 	uv_timer_t notify; /* delivers on_close from the loop */
 	bool notify_pending, in_notify, raw, head;
+};
+
+/* A connection after takeover: bytes in, bytes out. */
+struct http_raw {
+	struct http_conn *conn;
+	struct http_raw_cbs cbs;
+	void *ud;
+	bool paused, user_closed;
 };
 
 struct http_server {
@@ -472,6 +481,7 @@ static void conn_free(struct http_conn *c)
 	assert(!c->active && !c->stream);
 	struct http_server *srv = c->srv;
 	req_free(c->cur);
+	free(c->raw);
 	sbuf_free(&c->in);
 	if (c->ssl)
 		SSL_free(c->ssl);
@@ -489,8 +499,14 @@ static void conn_unref(struct http_conn *c)
 static void on_conn_handle_closed(uv_handle_t *h)
 {
 	struct http_conn *c = h->data;
-	if (--c->open_handles == 0)
-		conn_unref(c);
+	if (--c->open_handles > 0)
+		return;
+	struct http_raw *w = c->raw;
+	if (w && !w->user_closed && w->cbs.on_close) {
+		w->user_closed = true; /* nothing reaches the user after this */
+		w->cbs.on_close(w->ud);
+	}
+	conn_unref(c);
 }
 
 static void conn_unlink(struct http_conn *c)
@@ -564,8 +580,13 @@ static void on_write_done(uv_write_t *w, int status)
 	struct http_conn *c = wr->conn;
 	c->write_pending -= wr->len;
 	free(wr);
-	if (status < 0)
+	if (status < 0) {
 		conn_kill(c);
+		return;
+	}
+	struct http_raw *raw = c->raw;
+	if (raw && c->write_pending == 0 && !c->dead && !raw->user_closed && raw->cbs.on_drain)
+		raw->cbs.on_drain(raw->ud);
 }
 
 /* Hands a write to the socket, or keeps it while the server is held. */
@@ -926,8 +947,8 @@ static int on_message_complete(llhttp_t *p)
 {
 	struct http_conn *c = p->data;
 	struct http_req *r = c->cur;
-	/* TODO: upgrade hook (WebSocket, SPDY): hand the socket over with
-	 * http_req_take_upgrade instead of answering and closing. */
+	/* An upgrade is either taken over (http_req_take_conn) or answered
+	 * and closed. */
 	r->keep_alive = llhttp_should_keep_alive(p) && !p->upgrade;
 	r->complete = true;
 	conn_timer_off(c);
@@ -1094,8 +1115,14 @@ static void conn_update_reading(struct http_conn *c)
 /* Serves whatever complete requests the input holds, one at a time. Safe to
  * call from anywhere on the loop; a nested call (a handler answering
  * synchronously) returns at once and the outer loop goes on. */
+static void raw_process(struct http_conn *c);
+
 static void conn_process(struct http_conn *c)
 {
+	if (c->raw) {
+		raw_process(c);
+		return;
+	}
 	if (c->processing || c->dead)
 		return;
 	c->processing = true;
@@ -1170,6 +1197,96 @@ static void on_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 		return;
 	}
 	conn_process(c);
+}
+
+/* ---- taken-over connections ---- */
+
+/* Delivers decrypted input to the raw owner until it pauses or input runs
+ * out; the peer's close ends the connection (the owner learns it from
+ * on_close once the handles are closed). */
+static void raw_process(struct http_conn *c)
+{
+	struct http_raw *w = c->raw;
+	if (c->processing || c->dead)
+		return;
+	c->processing = true;
+	while (!c->dead && !c->closing && !w->paused) {
+		if (c->ssl) {
+			int t = conn_tls_pump(c);
+			if (t < 0) {
+				conn_kill(c);
+				break;
+			}
+			if (t > 0)
+				c->peer_eof = true;
+		}
+		if (c->in.len == 0)
+			break;
+		size_t n = c->in.len;
+		w->cbs.on_data(w->ud, c->in.p, n);
+		sbuf_consume(&c->in, n);
+	}
+	c->processing = false;
+	if (c->dead || c->closing)
+		return;
+	if (c->peer_eof && c->in.len == 0) {
+		conn_kill(c);
+		return;
+	}
+	if (w->paused)
+		conn_read_stop(c);
+	else
+		conn_update_reading(c);
+}
+
+struct http_raw *http_req_take_conn(struct http_req *r, const struct http_raw_cbs *cbs, void *ud)
+{
+	struct http_conn *c = r->conn;
+	if (r->local || !c || c->dead || c->closing || c->stream || c->raw || !cbs || !cbs->on_data)
+		return NULL;
+	struct http_raw *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	w->conn = c;
+	w->cbs = *cbs;
+	w->ud = ud;
+	assert(c->active == r);
+	c->raw = w;
+	c->active = NULL;
+	req_free(r);
+	conn_unref(c); /* the request's reference; the handles keep c */
+	conn_timer_off(c);
+	conn_timer_set(c, TIMER_PROCESS, 0); /* input that came after the request */
+	return w;
+}
+
+int http_raw_write(struct http_raw *w, const char *data, size_t len)
+{
+	if (w->user_closed || w->conn->closing)
+		return -EPIPE;
+	return conn_send(w->conn, data, len) < 0 ? -EPIPE : 0;
+}
+
+size_t http_raw_pending(const struct http_raw *w)
+{
+	return w->conn->write_pending;
+}
+
+void http_raw_pause(struct http_raw *w, bool paused)
+{
+	struct http_conn *c = w->conn;
+	w->paused = paused;
+	if (paused)
+		conn_read_stop(c);
+	else if (!c->dead && !c->closing)
+		conn_timer_set(c, TIMER_PROCESS, 0);
+}
+
+void http_raw_close(struct http_raw *w)
+{
+	w->user_closed = true;
+	if (!w->conn->dead)
+		conn_close_graceful(w->conn);
 }
 
 /* ---- accepting ---- */
@@ -1370,6 +1487,20 @@ const char *http_req_header(const struct http_req *r, const char *lname)
 		if (strcasecmp(r->hdrs[i].name, lname) == 0)
 			return r->hdrs[i].value;
 	return NULL;
+}
+
+int http_req_header_count(const struct http_req *r)
+{
+	return r->nhdrs;
+}
+
+const char *http_req_header_at(const struct http_req *r, int i, const char **value)
+{
+	if (i < 0 || i >= r->nhdrs)
+		return NULL;
+	if (value)
+		*value = r->hdrs[i].value;
+	return r->hdrs[i].name;
 }
 
 const char *http_req_body(const struct http_req *r, size_t *len)

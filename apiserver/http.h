@@ -6,9 +6,8 @@
  * limit: 413 and close), idle and slow-request timeouts, max connections.
  * Keep-alive and pipelined requests are served in order, one at a time: a
  * started response (a watch) is never disturbed by what the client sends
- * meanwhile. Connections upgrading (WebSocket) are handed over with
- * http_req_take_upgrade (later; today an upgrade request is answered like any
- * other and the connection closed afterwards).
+ * meanwhile. Connections upgrading (WebSocket, SPDY, the node tunnel) are
+ * handed over as raw byte streams with http_req_take_conn.
  *
  * Everything runs on the loop thread. User callbacks (handler, on_close) are
  * only called from the loop, never from inside an http_* call.
@@ -83,6 +82,36 @@ const char *http_req_query(const struct http_req *r);  /* raw query string witho
 const char *http_req_header(const struct http_req *r, const char *lname); /* NULL if absent */
 const char *http_req_body(const struct http_req *r, size_t *len);
 const struct http_peer *http_req_peer(const struct http_req *r);
+
+/* All request headers in arrival order: i in [0, http_req_header_count). */
+int http_req_header_count(const struct http_req *r);
+const char *http_req_header_at(const struct http_req *r, int i, const char **value);
+
+/* Connection takeover (upgrades): the request's connection becomes a raw,
+ * bidirectional byte stream (TLS still ours); nothing has been answered, the
+ * caller writes whatever comes next (a 101 head, or bytes spliced from
+ * elsewhere). r is freed (read what you need from it first). Bytes the
+ * client sent after the request are delivered to on_data. Callbacks come
+ * from the loop only: on_data with plaintext; on_drain when every queued
+ * write reached the socket (optional); on_close once when the peer closed or
+ * the connection failed or the server stopped (not after http_raw_close).
+ * NULL (nothing done, r still to be answered) for in-process requests or
+ * out of memory. */
+struct http_raw;
+struct http_raw_cbs {
+	void (*on_data)(void *ud, const char *data, size_t len);
+	void (*on_drain)(void *ud);
+	void (*on_close)(void *ud);
+};
+struct http_raw *http_req_take_conn(struct http_req *r, const struct http_raw_cbs *cbs, void *ud);
+/* 0, or -EPIPE once the connection is gone. */
+int http_raw_write(struct http_raw *w, const char *data, size_t len);
+/* Bytes queued but not yet on the socket (for back-pressure). */
+size_t http_raw_pending(const struct http_raw *w);
+/* Stops (true) or resumes delivering on_data; the socket is not read meanwhile. */
+void http_raw_pause(struct http_raw *w, bool paused);
+/* Flushes what is queued, then closes; no callback follows, w is invalid. */
+void http_raw_close(struct http_raw *w);
 
 /* A whole response. headers: nheaders entries (NULL when 0); a header with CR
  * or LF is skipped, and so are Content-Length, Transfer-Encoding and

@@ -12,6 +12,7 @@
 #include "apiserver/resources.h"
 
 struct watch_stream;
+struct tunnel_hub;
 struct selector;
 
 struct cp {
@@ -36,6 +37,7 @@ struct cp {
 	bool stopping;
 	bool ns_pending; /* a namespace is Terminating */
 	void *component_state[CP_MAX_COMPONENTS]; /* controllers, scheduler */
+	struct tunnel_hub *tunnels;		  /* tunnel.c: node control connections */
 };
 
 /* One API request after routing. */
@@ -93,6 +95,15 @@ int namespace_bootstrap(struct cp *cp);
  * answer was sent). */
 bool nodeauth_authorize(struct api_req *rq);
 bool nodecert_handle(struct cp *cp, struct http_req *h, const char *path);
+
+/* tunnel.c: the reverse tunnel to the nodes. tunnel_handle serves
+ * /minikube/v1/tunnel[/ID] (true when path was it); tunnel_pod_request
+ * proxies pods/{log,exec,attach,portforward} (tunnel_pod_sub) to the pod's
+ * node; tunnel_hub_stop closes every tunnel. */
+bool tunnel_handle(struct cp *cp, struct http_req *h, const char *path, const char *user);
+bool tunnel_pod_sub(const char *sub);
+void tunnel_pod_request(struct api_req *rq);
+void tunnel_hub_stop(struct cp *cp);
 
 /* Table helpers in rest.c shared with watch.c. */
 json_t *rest_table(const struct resource *r, json_t *items /* array, borrowed */, bool include_object,

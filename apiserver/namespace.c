@@ -1,5 +1,5 @@
 /* Namespace lifecycle: the namespaces that exist from the first start, the
- * `kubernetes` Service, and finishing the deletion of Terminating namespaces
+ * `kubernetes` and `kube-dns` Services, and finishing the deletion of Terminating namespaces
  * (delete their contents, then the namespace itself). */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +31,32 @@ static int create_if_absent(struct cp *cp, const struct resource *r, json_t *obj
 	return rest_store_update(cp, r, obj, -1);
 }
 
+/* kube-system/kube-dns at the tenth address of the service CIDR: each node's
+ * agent answers DNS on that address itself (agent/dns.h), so the Service has
+ * no selector, and the service-proxy-name label tells Service proxies to
+ * leave it alone (kube-proxy's convention). */
+static int kube_dns_bootstrap(struct cp *cp)
+{
+	char ip[16];
+	uint32_t a = cp->svc_base + 10;
+	if (cp->svc_size < 16) /* no tenth address to give */
+		return 0;
+	snprintf(ip, sizeof ip, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	json_t *svc = json_pack(
+	    "{s:s,s:s,s:{s:s,s:s,s:{s:s,s:s,s:s,s:s}},s:{s:s,s:s,s:[s],s:s,"
+	    "s:[{s:s,s:s,s:i,s:i},{s:s,s:s,s:i,s:i}],s:s,s:s,s:[s]},s:{s:{}}}",
+	    "kind", "Service", "apiVersion", "v1", "metadata", "name", "kube-dns", "namespace",
+	    "kube-system", "labels", "k8s-app", "kube-dns", "kubernetes.io/cluster-service", "true",
+	    "kubernetes.io/name", "CoreDNS", "service.kubernetes.io/service-proxy-name", "minikube-dns",
+	    "spec", "type", "ClusterIP", "clusterIP", ip, "clusterIPs", ip, "sessionAffinity", "None",
+	    "ports", "name", "dns", "protocol", "UDP", "port", 53, "targetPort", 53, "name", "dns-tcp",
+	    "protocol", "TCP", "port", 53, "targetPort", 53, "internalTrafficPolicy", "Cluster",
+	    "ipFamilyPolicy", "SingleStack", "ipFamilies", "IPv4", "status", "loadBalancer");
+	int rc = create_if_absent(cp, resource_find("", "v1", "services"), svc);
+	json_decref(svc);
+	return rc;
+}
+
 int namespace_bootstrap(struct cp *cp)
 {
 	const struct resource *nsr = resource_find("", "v1", "namespaces");
@@ -60,7 +86,7 @@ int namespace_bootstrap(struct cp *cp)
 	    "IPv4", "status", "loadBalancer");
 	int rc = create_if_absent(cp, resource_find("", "v1", "services"), svc);
 	json_decref(svc);
-	return rc;
+	return rc ? rc : kube_dns_bootstrap(cp);
 }
 
 /* Deletes or marks for deletion everything in namespace ns; returns how many

@@ -113,9 +113,21 @@ static bool node_bound_pod(const struct authz_attrs *a, const char *node, char *
 	return false;
 }
 
+/* pods/{log,exec,attach,portforward}: a node only for the pods bound to it. */
+static bool node_pod_stream(const struct authz_attrs *a, const char *node, char *reason, size_t len)
+{
+	if (a->pod_node && !strcmp(a->pod_node, node))
+		return true;
+	snprintf(reason, len, "no relationship found between node '%s' and this object", node);
+	return false;
+}
+
 static bool node_decide(const struct authz_attrs *a, const char *node, char *reason, size_t len)
 {
 	bool core = !a->api_group[0];
+	if (core && is(a->resource, "pods") && a->sub &&
+	    (is(a->sub, "log") || is(a->sub, "exec") || is(a->sub, "attach") || is(a->sub, "portforward")))
+		return node_pod_stream(a, node, reason, len);
 	if (verb_reads(a->verb))
 		return node_reads(a, node, reason, len);
 	if (core && is(a->resource, "nodes"))

@@ -193,7 +193,7 @@ static void on_loop_turn_end(uv_check_t *h)
 /* Everything after authentication: discovery, routing, authorization, REST. */
 static void serve(struct cp *cp, struct api_req *rq, const char *path)
 {
-	if (discovery_handle(cp, rq->http, path))
+	if (discovery_handle(cp, rq->http, path) || tunnel_handle(cp, rq->http, path, rq->user))
 		return;
 	if (route(rq, path) != 0) {
 		api_status_error(rq->http, 404, "NotFound", "the server could not find the requested resource", NULL);
@@ -201,7 +201,10 @@ static void serve(struct cp *cp, struct api_req *rq, const char *path)
 	}
 	if (!nodeauth_authorize(rq))
 		return;
-	rest_handle(rq);
+	if (rq->name[0] && !strcmp(rq->res->plural, "pods") && !rq->res->group[0] && tunnel_pod_sub(rq->sub))
+		tunnel_pod_request(rq);
+	else
+		rest_handle(rq);
 }
 
 static void on_request(void *ud, struct http_req *h)
@@ -497,6 +500,7 @@ void cp_stop(struct cp *cp)
 		http_server_release(cp->http, store_batch_commit(cp->store) == 0);
 	}
 	watch_close_all(cp);
+	tunnel_hub_stop(cp);
 	if (cp->http)
 		http_server_stop(cp->http);
 	cp->http = NULL;

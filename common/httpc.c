@@ -44,6 +44,7 @@
 #define HTTPC_MAX_TOKEN 8192
 #define HTTPC_MAX_PEM (1u << 20)
 #define HTTPC_MAX_REQ_BODY (256u << 20)
+#define HTTPC_CLOSE_LINGER_MS 5000 /* httpc_stream_close: flush, then give up */
 #define HTTPC_MAX_CHAIN 16
 #define HTTPC_MAX_POOL 64
 #define HTTPC_LINE_DEFAULT (16u << 20)
@@ -80,7 +81,7 @@ struct httpc_resp {
 	struct sbuf field, value; /* header line being parsed */
 };
 
-enum hreq_kind { HREQ_PLAIN, HREQ_STREAM, HREQ_FETCH };
+enum hreq_kind { HREQ_PLAIN, HREQ_STREAM, HREQ_FETCH, HREQ_UPGRADE };
 
 struct hreq {
 	struct hreq *next; /* client queue */
@@ -98,6 +99,7 @@ struct hreq {
 	httpc_data_fn on_data;
 	httpc_end_fn on_end;
 	bool cancelled, in_end;
+	bool upgraded; /* HREQ_UPGRADE answered 101: the connection is raw */
 	struct hconn *conn; /* dedicated: lives at least as long as the request */
 	/* HREQ_FETCH */
 	httpc_chain_fn on_chain;
@@ -127,6 +129,9 @@ struct hconn {
 	BIO *rbio, *wbio; /* owned by ssl */
 	llhttp_t parser;
 	int parse_err;	  /* set by a parser callback rejecting the response */
+	bool raw;	  /* upgraded: bytes go to the request's on_data */
+	size_t write_pending; /* bytes handed to the socket, not yet written */
+	uv_shutdown_t shutdown_req;
 	struct hreq *req; /* in flight (pooled) or owned (dedicated) */
 };
 
@@ -155,6 +160,7 @@ struct httpc {
 struct write_req {
 	uv_write_t req;
 	struct hconn *conn;
+	size_t len;
 	char data[];
 };
 
@@ -656,6 +662,7 @@ static void req_deliver(struct httpc *c, struct hreq *r, int status)
 		      status > 0 && r->body.p ? r->body.p : "", status > 0 ? r->body.len : 0);
 		break;
 	case HREQ_STREAM:
+	case HREQ_UPGRADE:
 		if (status > 0)
 			c->stats.requests++;
 		if (!r->cancelled && r->on_end) {
@@ -701,6 +708,7 @@ static void on_write_done(uv_write_t *w, int status)
 {
 	struct write_req *wr = w->data;
 	struct hconn *k = wr->conn;
+	k->write_pending -= wr->len;
 	free(wr);
 	if (status < 0 && !k->dead) {
 		httpc_set_error(k->c, "write to %s:%d: %s", k->c->host, k->c->port,
@@ -720,14 +728,17 @@ static int conn_write_raw(struct hconn *k, const char *data, size_t len)
 	}
 	memcpy(wr->data, data, len);
 	wr->conn = k;
+	wr->len = len;
 	wr->req.data = wr;
 	uv_buf_t buf = uv_buf_init(wr->data, (unsigned)len);
 	int rc = uv_write(&wr->req, (uv_stream_t *)&k->tcp, &buf, 1, on_write_done);
 	if (rc < 0) {
 		free(wr);
 		conn_fail(k, rc);
+		return rc;
 	}
-	return rc;
+	k->write_pending += len;
+	return 0;
 }
 
 /* Moves the ciphertext OpenSSL produced onto the socket. */
@@ -814,6 +825,8 @@ static void conn_finalize(struct hconn *k)
 	struct httpc *c = k->c;
 	struct hreq *r = k->req;
 	int err = k->err ? k->err : -ECONNRESET;
+	if (r && r->upgraded && !k->err)
+		err = 0; /* an upgraded connection closed by the server */
 	bool connect_failed = k->pooled && !k->ever_ready && k->err;
 	conn_unlink(k);
 	if (r && req_may_retry(c, k, r)) {
@@ -969,8 +982,14 @@ static int on_headers_complete(llhttp_t *p)
 	struct hconn *k = parser_conn(p);
 	struct hreq *r = k->req;
 	int status = p->status_code;
+	if (status == 101 && r->kind == HREQ_UPGRADE) {
+		r->status = status;
+		r->headers_done = r->upgraded = true;
+		uv_timer_stop(&k->timer);
+		return 0;
+	}
 	if (status == 101 || status < 100 || status > 999)
-		return parse_fail(p, -EPROTO); /* we never ask for an upgrade */
+		return parse_fail(p, -EPROTO); /* an upgrade we did not ask for */
 	if (status_is_interim(status)) {
 		resp_clear(&r->resp); /* 100 Continue and friends: not the answer */
 		return 0;
@@ -980,7 +999,7 @@ static int on_headers_complete(llhttp_t *p)
 	if (r->kind == HREQ_PLAIN && (p->flags & F_CONTENT_LENGTH) &&
 	    p->content_length > k->c->cfg.max_body)
 		return parse_fail(p, -EMSGSIZE);
-	if (r->kind == HREQ_STREAM)
+	if (r->kind == HREQ_STREAM || r->kind == HREQ_UPGRADE)
 		uv_timer_stop(&k->timer); /* a watch may stay quiet for long */
 	return r->head ? 1 : 0;
 }
@@ -989,7 +1008,7 @@ static int on_body(llhttp_t *p, const char *at, size_t len)
 {
 	struct hconn *k = parser_conn(p);
 	struct hreq *r = k->req;
-	if (r->kind == HREQ_STREAM) {
+	if (r->kind == HREQ_STREAM || r->kind == HREQ_UPGRADE) {
 		if (!r->cancelled && r->on_data)
 			r->on_data(r->ud, at, len);
 		return k->dead ? -1 : 0; /* cancelled or freed from on_data */
@@ -1061,9 +1080,22 @@ static int conn_feed(struct hconn *k, const char *data, size_t len)
 		return -1;
 	}
 	r->got_bytes = true;
+	if (k->raw) {
+		if (!r->cancelled && r->on_data)
+			r->on_data(r->ud, data, len);
+		return k->dead ? -1 : 0;
+	}
 	llhttp_errno_t e = llhttp_execute(&k->parser, data, len);
 	if (k->dead)
 		return -1;
+	if (r->upgraded) {
+		/* The bytes after the 101 head belong to the new protocol. */
+		const char *pos = e == HPE_OK ? data + len : llhttp_get_error_pos(&k->parser);
+		k->raw = true;
+		if (pos && pos < data + len && !r->cancelled && r->on_data)
+			r->on_data(r->ud, pos, (size_t)(data + len - pos));
+		return k->dead ? -1 : 0;
+	}
 	if (e == HPE_PAUSED && r->complete) {
 		const char *pos = llhttp_get_error_pos(&k->parser);
 		if (pos && pos < data + len)
@@ -1085,6 +1117,10 @@ static int conn_feed(struct hconn *k, const char *data, size_t len)
 static void conn_on_eof(struct hconn *k)
 {
 	struct hreq *r = k->req;
+	if (k->raw) {
+		conn_fail(k, 0);
+		return;
+	}
 	if (k->state == HC_BUSY && r && r->headers_done && llhttp_message_needs_eof(&k->parser)) {
 		(void)llhttp_finish(&k->parser); /* a body delimited by the close */
 		if (r->complete) {
@@ -1426,6 +1462,104 @@ int httpc_stream(struct httpc *c, const char *method, const char *path_and_query
 	}
 	*out = s;
 	return 0;
+}
+
+int httpc_upgrade(struct httpc *c, const char *path_and_query, const char *protocol,
+		  const char *extra_headers, httpc_data_fn on_data, httpc_end_fn on_end, void *ud,
+		  struct httpc_stream **out)
+{
+	if (!c || !path_and_query || !protocol || !on_data || !on_end || !out)
+		return -EINVAL;
+	*out = NULL;
+	if (!path_is_valid(path_and_query) || !text_is_safe(protocol, 256) ||
+	    (extra_headers && strlen(extra_headers) > HTTPC_MAX_HEADER_BYTES))
+		return -EINVAL;
+	if (c->closing || c->fetch)
+		return -ESHUTDOWN;
+	struct httpc_stream *s = calloc(1, sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	struct hreq *r = &s->r;
+	r->wire = str_dup_printf("GET %s HTTP/1.1\r\n%sConnection: Upgrade\r\nUpgrade: %s\r\n%s\r\n",
+				 path_and_query, c->head_common, protocol,
+				 extra_headers ? extra_headers : "");
+	if (!r->wire) {
+		free(s);
+		return -ENOMEM;
+	}
+	r->wire_len = strlen(r->wire);
+	r->kind = HREQ_UPGRADE;
+	r->on_data = on_data;
+	r->on_end = on_end;
+	r->ud = ud;
+	if (!conn_open(c, false, r)) {
+		req_free(r);
+		return -ENOMEM;
+	}
+	*out = s;
+	return 0;
+}
+
+static struct hconn *stream_raw_conn(const struct httpc_stream *s)
+{
+	struct hconn *k = s ? s->r.conn : NULL;
+	return k && s->r.upgraded && !s->r.cancelled && !k->dead ? k : NULL;
+}
+
+int httpc_stream_write(struct httpc_stream *s, const char *data, size_t len)
+{
+	struct hconn *k = stream_raw_conn(s);
+	if (!k)
+		return -EPIPE;
+	return len ? conn_send(k, data, len) : 0;
+}
+
+size_t httpc_stream_pending(const struct httpc_stream *s)
+{
+	return s && s->r.conn ? s->r.conn->write_pending : 0;
+}
+
+void httpc_stream_pause(struct httpc_stream *s, bool paused)
+{
+	struct hconn *k = stream_raw_conn(s);
+	if (!k)
+		return;
+	if (paused)
+		uv_read_stop((uv_stream_t *)&k->tcp);
+	else
+		uv_read_start((uv_stream_t *)&k->tcp, on_conn_alloc, on_conn_read);
+}
+
+/* Our FIN is out: wait for the server's (reading and dropping what still
+ * comes), so closing does not reset a connection whose last bytes the
+ * server has not read yet. The linger timer bounds the wait. */
+static void on_stream_shutdown(uv_shutdown_t *req, int status)
+{
+	struct hconn *k = req->data;
+	if (status < 0)
+		conn_fail(k, -ECANCELED);
+}
+
+void httpc_stream_close(struct httpc_stream *s)
+{
+	struct hconn *k = stream_raw_conn(s);
+	if (!k) {
+		httpc_stream_cancel(s);
+		return;
+	}
+	s->r.cancelled = true;
+	if (k->ssl) {
+		ERR_clear_error();
+		(void)SSL_shutdown(k->ssl);
+		if (conn_tls_flush(k) < 0)
+			return;
+	}
+	k->shutdown_req.data = k;
+	uv_read_start((uv_stream_t *)&k->tcp, on_conn_alloc, on_conn_read); /* if paused */
+	if (uv_shutdown(&k->shutdown_req, (uv_stream_t *)&k->tcp, on_stream_shutdown) < 0)
+		conn_fail(k, -ECANCELED);
+	else
+		conn_timer_set(k, HTTPC_CLOSE_LINGER_MS); /* bounded wait for the flush */
 }
 
 int httpc_stream_status(const struct httpc_stream *s)

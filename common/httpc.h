@@ -114,6 +114,28 @@ int httpc_stream_status(const struct httpc_stream *s);
  * inside on_end. */
 void httpc_stream_cancel(struct httpc_stream *s);
 
+/* An upgrade (HTTP 101) on its own connection: "GET path" with
+ * "Connection: Upgrade", "Upgrade: protocol" and extra_headers (NULL, or
+ * complete "Name: value\r\n" lines). After a 101 the connection is a raw
+ * byte stream: on_data gets what the server sends (bytes right after the
+ * head included), httpc_stream_write sends; on_end(0) when the server
+ * closes, a negative errno on failure. Any other status is answered like
+ * httpc_stream: the body to on_data, then on_end(status). Check
+ * httpc_stream_status(s) == 101 to know which. */
+int httpc_upgrade(struct httpc *c, const char *path_and_query, const char *protocol,
+		  const char *extra_headers, httpc_data_fn on_data, httpc_end_fn on_end, void *ud,
+		  struct httpc_stream **out);
+/* Upgraded streams only: 0, or -EPIPE (not upgraded, closed, failed). */
+int httpc_stream_write(struct httpc_stream *s, const char *data, size_t len);
+/* Bytes handed to the socket but not yet written (for back-pressure). */
+size_t httpc_stream_pending(const struct httpc_stream *s);
+/* Stops (true) or resumes reading an upgraded stream's socket. */
+void httpc_stream_pause(struct httpc_stream *s, bool paused);
+/* Graceful end of an upgraded stream: queued output is flushed, then the
+ * connection is closed; no callbacks follow (like httpc_stream_cancel, which
+ * it is for a stream that is not upgraded). */
+void httpc_stream_close(struct httpc_stream *s);
+
 /* Splits a byte stream into lines (newline-delimited JSON watch events).
  * Partial lines are kept across feeds; "\r\n" is accepted; empty lines are
  * skipped. A line over max_line is dropped (up to its newline) and reported

@@ -98,13 +98,13 @@ expect_out "container main running with startedAt" '^true [0-9T:-]+Z minikube://
 	jp sleeper '{.status.containerStatuses[0].ready} {.status.containerStatuses[0].state.running.startedAt} {.status.containerStatuses[0].containerID}'
 expect_out "conditions Initialized/Ready/ContainersReady/PodScheduled True" '^True True True True$' \
 	jp sleeper '{.status.conditions[?(@.type=="Initialized")].status} {.status.conditions[?(@.type=="Ready")].status} {.status.conditions[?(@.type=="ContainersReady")].status} {.status.conditions[?(@.type=="PodScheduled")].status}'
-expect_out "hostIP set, podIP empty without pod networking" '^[0-9.]+ <>$' \
+expect_out "hostIP set, podIP from the node's pod CIDR" '^[0-9.]+ <10\.42\.[0-9]+\.[0-9]+>$' \
 	bash -c "echo \$($K get pod sleeper -o 'jsonpath={.status.hostIP}') \"<\$($K get pod sleeper -o 'jsonpath={.status.podIP}')>\""
 CID=$(jp sleeper '{.status.containerStatuses[0].containerID}')
 CID=${CID#minikube://}
 SLEEPER_UID=$($K get pod sleeper -o 'jsonpath={.metadata.uid}')
 expect_out "the container printed 'started'" '^started$' "$MINIKUBE" logs --data-dir "$A" "$CID"
-expect_out "a new netns with only loopback (up)" '^lo:UP$' \
+expect_out "a new netns with eth0 and loopback (up)" '^eth0:UP lo:UP$' \
 	"$MINIKUBE" exec --data-dir "$A" "$CID" sh -c 'for i in /sys/class/net/*; do n=${i##*/}; f=$(cat $i/operstate); [ "$(($(cat $i/flags)&1))" = 1 ] && f=UP; printf "%s:%s " $n $f; done | sed "s/ $//"'
 expect_out "image and imageID reported" '^docker.io/library/busybox:test docker.io/library/busybox@sha256:[0-9a-f]{64}$' \
 	jp sleeper '{.status.containerStatuses[0].image} {.status.containerStatuses[0].imageID}'

@@ -22,10 +22,36 @@ remove_containers() {
 	done
 }
 
+# Pod networks that agents of the test set up in this network namespace (the
+# embedded agent's, or an agent not run under `ip netns exec`): the links and
+# nft table each one lists in DATA_DIR/agent/network. A bridge that still has
+# ports (pods of someone else's agent) is left alone.
+remove_networks() {
+	local me rec br
+	me=$(stat -L -c %i /proc/self/ns/net)
+	for rec in "$T"/*/agent/network; do
+		[ -f "$rec" ] && [ "$(sed -n 's/^netns //p' "$rec")" = "$me" ] || continue
+		br=$(sed -n 's/^link //p' "$rec" | head -1)
+		for _ in $(seq 1 30); do [ -z "$(ls "/sys/class/net/$br/brif" 2>/dev/null)" ] && break; sleep 0.1; done
+		[ -z "$(ls "/sys/class/net/$br/brif" 2>/dev/null)" ] || continue
+		sed -n 's/^link //p' "$rec" | while read -r l; do ip link del "$l" 2>/dev/null; done
+		sed -n 's/^nft //p' "$rec" | while read -r fam tbl; do nft delete table "$fam" "$tbl" 2>/dev/null; done
+	done
+	# The Service proxy's table and the cluster DNS address outlive an agent
+	# by design (pods keep working across its restarts); a test removes them.
+	if [ -n "$(ls "$T"/*/agent/network 2>/dev/null)" ]; then
+		nft delete table ip minikube-svc 2>/dev/null
+		ip link del mk-dns 2>/dev/null
+		ip addr del 10.43.0.10/32 dev lo 2>/dev/null
+	fi
+	return 0
+}
+
 cleanup() {
 	[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null
 	wait 2>/dev/null
 	remove_containers
+	remove_networks
 	rm -rf "$T"
 }
 trap cleanup EXIT

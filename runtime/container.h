@@ -194,6 +194,9 @@ struct rt_exec_spec {
 	uid_t uid;
 	gid_t gid;
 	int stdin_fd, stdout_fd, stderr_fd; /* -1: /dev/null */
+	/* stdin_fd is a terminal (a pty's slave): the process gets a new session
+	 * with it as its controlling terminal (kubectl exec -t). */
+	bool tty;
 };
 void rt_exec_spec_init(struct rt_exec_spec *spec);
 /* Starts the process; *pid is a child of the caller (reap it with waitpid or

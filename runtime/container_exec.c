@@ -14,7 +14,9 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "runtime/container_internal.h"
@@ -88,6 +90,8 @@ __attribute__((noreturn)) static void exec_process(struct exec_ctx *c)
 	char err[200];
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	setup_stdio(s);
+	if (s->tty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0))
+		exec_fail(c->err_fd, -errno, "make the terminal the controlling one");
 	rt_cloexec_from(3);
 	int r = rt_enter_cwd(s->cwd ? s->cwd : st->cwd, err, sizeof(err));
 	if (r < 0)
@@ -101,6 +105,14 @@ __attribute__((noreturn)) static void exec_process(struct exec_ctx *c)
 	r = rt_execvpe(s->args, c->env);
 	snprintf(err, sizeof(err), "exec %s: %s", s->args[0], strerror(-r));
 	exec_fail(c->err_fd, r, err);
+}
+
+static void close_fds_from(int first)
+{
+	if (syscall(SYS_close_range, (unsigned)first, ~0U, 0) == 0)
+		return;
+	for (int fd = first; fd < 4096; fd++)
+		close(fd);
 }
 
 /* The intermediate child: cgroup, namespaces, fork into the pid ns, wait,
@@ -118,7 +130,10 @@ __attribute__((noreturn)) static void exec_middle(struct exec_ctx *c)
 		exec_fail(c->err_fd, -errno, "fork");
 	if (child == 0)
 		exec_process(c);
-	close(c->err_fd);
+	/* We inherited every descriptor of the caller (pipe ends of other
+	 * sessions, the write end of this process's stdin, sockets): keep none,
+	 * or the process would never see EOF on its stdin. */
+	close_fds_from(3);
 	int status;
 	while (waitpid(child, &status, 0) < 0)
 		if (errno != EINTR)

@@ -15,7 +15,7 @@
 #include <linux/magic.h>
 
 #include "agent/podspec.h"
-#include "agent/quantity.h"
+#include "common/quantity.h"
 #include "common/jsonutil.h"
 #include "tests/test.h"
 
@@ -462,7 +462,7 @@ static void test_quantities(void)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int64_t v = -42;
-		int rc = agent_quantity_parse(cases[i].s, cases[i].scale, &v);
+		int rc = quantity_parse(cases[i].s, cases[i].scale, &v);
 		if (rc != cases[i].rc || (rc == 0 && v != cases[i].want))
 			fprintf(stderr, "quantity %s scale %d: rc %d value %lld\n", cases[i].s,
 				cases[i].scale, rc, (long long)v);
@@ -471,11 +471,11 @@ static void test_quantities(void)
 			CHECK_INT(v, cases[i].want);
 	}
 	int64_t v;
-	CHECK_INT(agent_quantity_parse(NULL, 0, &v), -EINVAL);
+	CHECK_INT(quantity_parse(NULL, 0, &v), -EINVAL);
 	char big[200];
 	memset(big, '1', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	CHECK_INT(agent_quantity_parse(big, 0, &v), -EINVAL);
+	CHECK_INT(quantity_parse(big, 0, &v), -EINVAL);
 }
 
 /* ---- securityContext ---- */

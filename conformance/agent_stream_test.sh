@@ -1,0 +1,272 @@
+#!/bin/bash
+# Streaming through the reverse tunnel, end to end with the real kubectl and
+# the python client: `kubectl logs` (-f, --tail, --timestamps, -c),
+# `kubectl exec` (exit codes, stdin, tty), `kubectl attach`, `kubectl cp`
+# both ways, `kubectl port-forward`, the python client's v4.channel.k8s.io
+# exec — on a node agent n1 on this host and on n2, an agent in its own
+# network namespace that reaches the server through a veth (the server
+# never connects to a node). Node authorization of the streaming
+# subresources and the error when a node has no tunnel are checked too.
+# Needs root. Usage: MINIKUBE=path/to/minikube bash conformance/agent_stream_test.sh
+set -u
+: "${MINIKUBE:?set MINIKUBE to the minikube binary}"
+if [ "$(id -u)" != 0 ]; then echo "agent_stream_test: skipped (needs root to run containers)"; exit 0; fi
+if [ ! -x /bin/busybox ]; then echo "agent_stream_test: skipped (needs busybox-static)"; exit 0; fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+
+K=kubectl
+NS=mkst$$
+HOST_IP=10.213.$((RANDOM % 200)).1
+PEER_IP=${HOST_IP%.1}.2
+A1="$T/agent1"
+A2="$T/agent2"
+AGENT_PIDS=""
+PF_PID=""
+
+stream_cleanup() {
+	[ -n "$PF_PID" ] && kill "$PF_PID" 2>/dev/null
+	for p in $AGENT_PIDS; do kill -9 "$p" 2>/dev/null; done
+	for p in $AGENT_PIDS; do wait "$p" 2>/dev/null; done
+	for a in "$A1" "$A2"; do
+		for d in "$a"/containers/*/; do
+			[ -d "$d" ] && "$MINIKUBE" rm -f --data-dir "$a" "$(basename "$d")" >/dev/null 2>&1
+		done
+	done
+	grep -q " $T" /proc/mounts && awk -v t="$T" 'index($2, t) == 1 {print $2}' /proc/mounts |
+		sort -r | xargs -r umount -l 2>/dev/null
+	ip link del "${NS}h" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	cleanup
+}
+trap stream_cleanup EXIT
+
+# The second "host": a network namespace linked to this one by a veth pair.
+# Made before the server starts so its certificate covers HOST_IP.
+ip netns add "$NS"
+ip link add "${NS}h" type veth peer name "${NS}p"
+ip link set "${NS}p" netns "$NS"
+ip addr add "$HOST_IP/30" dev "${NS}h"
+ip link set "${NS}h" up
+ip -n "$NS" addr add "$PEER_IP/30" dev "${NS}p"
+ip -n "$NS" link set "${NS}p" up
+ip -n "$NS" link set lo up
+
+start_server --bind-address 0.0.0.0
+TOKEN=$("$MINIKUBE" token create --data-dir "$T/data" --ttl 1h)
+
+wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
+	local n=$(($1 * 10))
+	shift
+	for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+jp() { $K get pod "$1" -o "jsonpath=$2" 2>/dev/null; }
+phase_is() { [ "$(jp "$1" '{.status.phase}')" = "$2" ]; }
+node_ready() { [ "$($K get node "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
+step() { # step NAME SECONDS CMD...: a waited-for check
+	local name=$1 secs=$2
+	shift 2
+	if wait_for "$secs" "$@"; then ok "$name"; else
+		fail "$name"
+		tail -15 "$A1.log" "$A2.log" 2>/dev/null | sed 's/^/     /'
+	fi
+}
+
+# start_agent NAME DIR [netns]: imports the busybox fixture, then joins.
+start_agent() {
+	local name=$1 dir=$2 ns=${3:-} url="https://127.0.0.1:$PORT"
+	mkdir -p "$dir"
+	"$MINIKUBE" image import --data-dir "$dir" "$T/img/oci-busybox" >/dev/null 2>&1 || return 1
+	if [ -n "$ns" ]; then
+		url="https://$HOST_IP:$PORT"
+		# nsenter joins only the network namespace (ip netns exec would
+		# remount /sys and hide the cgroup hierarchies).
+		nsenter --net="/run/netns/$ns" "$MINIKUBE" agent --join "$url" --token "$TOKEN" --node-name "$name" \
+			--data-dir "$dir" >>"$dir.log" 2>&1 &
+	else
+		"$MINIKUBE" agent --join "$url" --token "$TOKEN" --node-name "$name" --data-dir "$dir" >>"$dir.log" 2>&1 &
+	fi
+	AGENT_PIDS="$AGENT_PIDS $!"
+	LAST_AGENT=$!
+}
+
+pod() { # pod NAME NODE CMD
+	$K apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  nodeName: $2
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:test
+    imagePullPolicy: Never
+    command: ["sh", "-c", "$3"]
+EOF
+}
+
+if ! python3 "$HERE/../scripts/make-test-images" "$T/img" >/dev/null 2>&1; then
+	fail "busybox:test fixture built"
+	finish
+	exit 1
+fi
+start_agent n1 "$A1" || fail "n1 started"
+start_agent n2 "$A2" "$NS" || fail "n2 started"
+N2_PID=$LAST_AGENT
+step "n1 joins" 20 node_ready n1
+step "n2 joins from its own network namespace" 20 node_ready n2
+
+# The fixture has only /bin/busybox and /bin/sh: install the applets first
+# (kubectl exec and cp run cat, tar... directly).
+TALK='/bin/busybox --install -s /bin; echo first line; echo to-stderr >&2; i=0; while true; do echo line $i; i=$((i+1)); sleep 0.3; done'
+pod talker n1 "$TALK"
+pod web n1 '/bin/busybox --install -s /bin; mkdir -p /www && echo hello-from-pod > /www/index.html && exec httpd -f -p 8080 -h /www'
+pod far n2 "$TALK"
+pod crasher n1 'echo instance-output; sleep 1; exit 1'
+step "talker Running" 20 phase_is talker Running
+step "web Running" 20 phase_is web Running
+step "far (on n2) Running" 20 phase_is far Running
+has_lines() { [ "$($K logs "$1" 2>/dev/null | grep -c '^line')" -ge 3 ]; }
+step "talker has logged" 10 has_lines talker
+
+# --- logs ---
+expect_out "logs shows stdout and stderr in order" '^first line$' $K logs talker
+expect_out "logs includes stderr" '^to-stderr$' $K logs talker
+n=$($K logs talker --tail=2 | wc -l)
+[ "$n" = 2 ] && ok "logs --tail=2 prints 2 lines" || fail "logs --tail=2 prints 2 lines (got $n)"
+expect_out "logs --timestamps prefixes RFC3339Nano" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]+Z line [0-9]+$' \
+	$K logs talker --timestamps --tail=1
+expect_out "logs -c main" '^first line$' $K logs talker -c main
+expect_fail "logs -c of an unknown container" 'container nope is not valid for pod talker' $K logs talker -c nope
+expect_out "logs --limit-bytes" '^firs$' $K logs talker --limit-bytes=4
+expect_out "logs --since=1h keeps recent lines" '^first line$' $K logs talker --since=1h
+before=$($K logs talker | grep -c '^line')
+timeout 3 $K logs -f talker >"$T/follow.out" 2>&1
+after=$(grep -c '^line' "$T/follow.out")
+if [ "$after" -gt $((before + 3)) ]; then ok "logs -f streams new lines"; else
+	fail "logs -f streams new lines ($before before, $after followed)"; head -5 "$T/follow.out" | sed 's/^/     /'; fi
+expect_fail "logs --previous without a previous container" 'previous terminated container "main" in pod "talker" not found' \
+	$K logs talker --previous
+restarted() { [ "$(jp crasher '{.status.containerStatuses[0].restartCount}')" -ge 1 ] 2>/dev/null; }
+step "crasher restarted" 30 restarted
+expect_out "logs --previous shows the previous instance" '^instance-output$' $K logs crasher --previous
+
+# --- exec ---
+expect_out "exec cat /etc/hostname prints the pod name" '^talker$' $K exec talker -- cat /etc/hostname
+$K exec talker -- sh -c 'echo out; echo err >&2; exit 3' >"$T/x.out" 2>"$T/x.err"
+rc=$?
+[ "$rc" = 3 ] && ok "exec of exit 3 exits 3" || fail "exec of exit 3 exits 3 (got $rc)"
+grep -q '^out$' "$T/x.out" && grep -q '^err$' "$T/x.err" && grep -q 'command terminated with exit code 3' "$T/x.err" &&
+	ok "exec keeps stdout and stderr apart, reports the exit code" ||
+	{ fail "exec keeps stdout and stderr apart, reports the exit code"; cat "$T/x.out" "$T/x.err" | sed 's/^/     /'; }
+expect_out "exec -i with stdin piped" '^hi there$' bash -c "echo 'hi there' | $K exec -i talker -- cat"
+head -c 300000 /dev/urandom | base64 >"$T/big.txt"
+$K exec -i talker -- cat <"$T/big.txt" >"$T/big.back" 2>&1
+cmp -s "$T/big.txt" "$T/big.back" && ok "exec -i round-trips 400 KB" || fail "exec -i round-trips 400 KB"
+expect_fail "exec of a missing command fails" 'nosuchcmd' $K exec talker -- nosuchcmd
+# -t needs -i (kubectl drops the terminal otherwise); script(1) gives kubectl one.
+expect_out "exec -it gets a terminal" "is-a-tty" bash -c "printf '' | script -qec '$K exec -it talker -- sh -c \"test -t 0 && echo is-a-tty\"' /dev/null"
+expect_out "exec -it passes the terminal size" '40 100' \
+	bash -c "printf '' | script -qec 'stty cols 100 rows 40; $K exec -it talker -- stty size' /dev/null"
+cat >"$T/typed.sh" <<'EOF'
+sleep 1; printf 'echo pod-says-$((40+2)); exit\r'; sleep 2
+EOF
+expect_out "exec -it runs an interactive shell" 'pod-says-42' \
+	bash -c "bash $T/typed.sh | script -qfc '$K exec -it talker -- sh' /dev/null"
+expect_fail "exec in a pod that does not exist" 'pods "nope" not found' $K exec nope -- true
+
+# --- cp (exec + tar) ---
+printf 'copied both ways\n' >"$T/cp.txt"
+check "cp local -> pod" $K cp "$T/cp.txt" talker:/tmp/cp.txt
+expect_out "the copied file is in the pod" '^copied both ways$' $K exec talker -- cat /tmp/cp.txt
+check "cp pod -> local" $K cp talker:/tmp/cp.txt "$T/cp.back"
+cmp -s "$T/cp.txt" "$T/cp.back" && ok "cp round trip is identical" || fail "cp round trip is identical"
+
+# --- attach ---
+timeout 3 $K attach talker >"$T/attach.out" 2>&1
+expect_out "attach streams the container's output" '^line [0-9]+$' cat "$T/attach.out"
+
+# --- python client: exec over v4.channel.k8s.io ---
+expect_out "python stream() exec (v4.channel.k8s.io)" '^py:talker$' /usr/bin/python3 - <<'PY'
+from kubernetes import client, config
+from kubernetes.stream import stream
+config.load_kube_config()
+out = stream(client.CoreV1Api().connect_get_namespaced_pod_exec, "talker", "default",
+             command=["sh", "-c", "echo py:$(cat /etc/hostname)"], stderr=True, stdin=False, stdout=True, tty=False)
+print(out.strip())
+PY
+
+# --- port-forward ---
+PFPORT=$((20000 + RANDOM % 20000))
+$K port-forward pod/web "$PFPORT:8080" >"$T/pf.out" 2>&1 &
+PF_PID=$!
+got_page() { curl -s -m 3 "http://127.0.0.1:$PFPORT/" | grep -q hello-from-pod; }
+step "port-forward serves the pod's page" 10 got_page
+got_twice() { got_page && got_page; }
+step "port-forward serves a second connection" 5 got_twice
+kill "$PF_PID" 2>/dev/null
+wait "$PF_PID" 2>/dev/null
+PF_PID=""
+expect_out "python portforward() (v4.channel.k8s.io channels)" 'hello-from-pod' timeout 30 /usr/bin/python3 - <<'PY'
+from kubernetes import client, config
+from kubernetes.stream import portforward
+config.load_kube_config()
+pf = portforward(client.CoreV1Api().connect_get_namespaced_pod_portforward, "web", "default", ports="8080")
+s = pf.socket(8080)
+s.settimeout(10)
+s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+data = b""
+while b"hello-from-pod" not in data:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+print(data.decode(errors="replace"))
+s.close()
+pf.close()
+PY
+
+# --- the node behind its own network namespace ---
+expect_out "logs of a pod on n2" '^first line$' $K logs far
+expect_out "exec in a pod on n2" '^far$' $K exec far -- cat /etc/hostname
+# The agent's only listener is cluster DNS (port 53); the server reached n2
+# through the tunnel, not through a port of n2.
+if nsenter --net="/run/netns/$NS" ss -ltnH 2>/dev/null | awk '{print $4}' | grep -v ':53$' | grep -q .; then
+	fail "n2 listens on no TCP port but DNS"
+	nsenter --net="/run/netns/$NS" ss -ltn | sed 's/^/     /'
+else ok "n2 listens on no TCP port but DNS"; fi
+
+# --- authorization and errors ---
+NC=(--cacert "$A1/agent/ca.crt" --cert "$A1/agent/node.crt" --key "$A1/agent/node.key")
+URL="https://127.0.0.1:$PORT"
+CODE=$(curl -s "${NC[@]}" -o "$T/resp.json" -w '%{http_code}' "$URL/api/v1/namespaces/default/pods/far/log")
+[ "$CODE" = 403 ] && ok "n1 may not read logs of a pod on n2 (403)" || fail "n1 may not read logs of a pod on n2 (403, got $CODE)"
+CODE=$(curl -s "${NC[@]}" -o /dev/null -w '%{http_code}' "$URL/api/v1/namespaces/default/pods/talker/log")
+[ "$CODE" = 200 ] && ok "n1 may read logs of its own pod" || fail "n1 may read logs of its own pod (got $CODE)"
+CODE=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(cat "$T/data/tls/admin-token")" \
+	-H 'Connection: Upgrade' -H 'Upgrade: minikube-tunnel' "$URL/minikube/v1/tunnel")
+[ "$CODE" = 403 ] && ok "only nodes may open a tunnel (403)" || fail "only nodes may open a tunnel (403, got $CODE)"
+$K apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: unbound}
+spec:
+  nodeSelector: {no-such-label: "x"} # stays unbound even with a scheduler
+  containers: [{name: main, image: busybox:test}]
+EOF
+CODE=$(curl -sk -o "$T/resp.json" -w '%{http_code}' -H "Authorization: Bearer $(cat "$T/data/tls/admin-token")" \
+	"$URL/api/v1/namespaces/default/pods/unbound/exec?command=true&stdout=true")
+if [ "$CODE" = 400 ] && grep -q 'pod unbound does not have a host assigned' "$T/resp.json"; then
+	ok "exec on an unbound pod: 400"
+else fail "exec on an unbound pod: 400 (got $CODE $(cat "$T/resp.json"))"; fi
+# A node that keeps its connection but does not answer: the dial times out.
+kill -STOP "$N2_PID"
+expect_fail "a dial the node never answers ends in 10 s" 'the node did not answer in time' timeout 30 $K logs far
+kill -CONT "$N2_PID"
+kill -9 "$N2_PID" 2>/dev/null
+wait "$N2_PID" 2>/dev/null
+expect_fail "logs when the node has no tunnel" 'error dialing backend' $K logs far
+
+finish
