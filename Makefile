@@ -35,13 +35,16 @@ conformance: build
 test: build unit sanitize fuzz conformance
 
 # Benchmarks measure the release build users install (make dist): static
-# except glibc, -O2.
+# except glibc, -O2. benchmarks/report runs every benchmark and writes
+# benchmarks/results/HOST-ARCH-DATE.md; TINY=1 runs them all inside a cgroup of
+# 1 CPU and 2 GB (a Wyse 3040) and writes HOST-ARCH-DATE-tiny.md.
 BENCH_BUILD ?= build-bench
+BENCH_TARGETS := minikube apibench runtime_overhead sched_bench
+TINY ?=
 bench: deps
 	@cmake -S . -B $(BENCH_BUILD) -DSTATIC_RELEASE=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
-	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target minikube apibench runtime_overhead
-	./benchmarks/run-all $(BENCH_BUILD)/minikube
-	./benchmarks/runtime-bench $(BENCH_BUILD)/minikube
+	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target $(BENCH_TARGETS)
+	TINY=$(TINY) ./benchmarks/report run $(BENCH_BUILD)/minikube
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz build-bench

@@ -8,7 +8,9 @@
  *
  * Workload: creates of 1 KB values at 1 and 32 concurrent clients (rate,
  * p50, p99), GET p50/p99, LIST of 10,000 objects, and write-to-event
- * latency with 100 watchers. A benchmark, not a test: it never fails on time. */
+ * latency with 100 watchers. A benchmark, not a test: it never fails on time.
+ * APIBENCH_N sets the number of creates; APIBENCH_SAMPLES=PREFIX also writes
+ * each phase's latencies to PREFIX-PHASE.txt for the report's plots. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -36,6 +38,8 @@ struct target {
 	char token[256];
 	SSL_CTX *ctx;
 	const char *ns; /* namespace (k8s) or key folder (etcd) of the objects */
+	/* $APIBENCH_SAMPLES: prefix of the per-phase latency sample files */
+	const char *samples;
 };
 
 struct conn {
@@ -263,6 +267,21 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* With $APIBENCH_SAMPLES=PREFIX, writes the sorted latencies of a phase to
+ * PREFIX-LABEL.txt, one ms value a line, for the report's distribution plots. */
+static void dump_samples(const struct target *t, const char *label, const double *lat, int n)
+{
+	char path[512];
+	if (!t->samples || snprintf(path, sizeof path, "%s-%s.txt", t->samples, label) >= (int)sizeof path)
+		return;
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%.3f\n", lat[i]);
+	fclose(f);
+}
+
 /* Runs total requests over `clients` connections; prints rate and percentiles. */
 static void run_phase(const struct target *t, const char *label, const char *run, int total, int clients, bool get)
 {
@@ -286,6 +305,7 @@ static void run_phase(const struct target *t, const char *label, const char *run
 	printf("%s_rate %.0f req/s\n", label, n / secs);
 	printf("%s_p50 %.3f ms\n", label, lat[n / 2]);
 	printf("%s_p99 %.3f ms\n", label, lat[(int)(n * 0.99)]);
+	dump_samples(t, label, lat, n);
 	if (errors)
 		printf("%s_errors %d count\n", label, errors);
 	free(w);
@@ -427,6 +447,7 @@ static void run_watch(const struct target *t, int watchers, int writes)
 		free(got);
 	}
 	qsort(lat, (size_t)nlat, sizeof *lat, cmp_double);
+	dump_samples(t, "watch", lat, nlat);
 	if (nlat) {
 		printf("watch%d_p50 %.3f ms\n", watchers, lat[nlat / 2]);
 		printf("watch%d_p99 %.3f ms\n", watchers, lat[(int)(nlat * 0.99)]);
@@ -497,6 +518,7 @@ int main(int argc, char **argv)
 		SSL_CTX_set_verify(t.ctx, SSL_VERIFY_NONE, NULL);
 	}
 	t.ns = "default";
+	t.samples = getenv("APIBENCH_SAMPLES");
 	int n = getenv("APIBENCH_N") ? atoi(getenv("APIBENCH_N")) : 4096;
 	run_phase(&t, "create_c1", "c1", n / 4, 1, false);
 	run_phase(&t, "create_c32", "c32", n, 32, false);
