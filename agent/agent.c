@@ -160,6 +160,9 @@ static void status_check(struct node *n)
 		log_warn(&n->log, "node", "cannot read the machine error=\"%s\"", err);
 		return;
 	}
+	json_t *images = podsync_node_images(n->podsync);
+	if (images)
+		json_object_set_new(status, "images", images);
 	json_t *cmp = status_comparable(status);
 	bool changed = !n->status_sent || !json_equal(cmp, n->status_sent);
 	bool due = node_now_ms() - n->status_sent_ms >= AGENT_STATUS_HEARTBEAT_MS;

@@ -466,6 +466,10 @@ static json_t *pod_refs_build(const struct pod *p)
 	{
 		refs_from_volume(set, e);
 	}
+	json_array_foreach(json_object_get(pod_spec(p), "imagePullSecrets"), i, e)
+	{
+		ref_add(set, "secrets", jstr(e, "name"));
+	}
 	return set;
 }
 
@@ -729,19 +733,83 @@ struct pull_work {
 	uv_work_t req;
 	struct podsync *ps;
 	char uid[64], name[64], ref[256], data_dir[1024];
+	char auth_path[1200]; /* the pod's imagePullSecrets as one config.json, or "" */
 	bool init;
 	int rc;
 	char err[512];
 };
 
+/* Like Docker's default insecure-registries (127.0.0.0/8): a registry on the
+ * node's loopback is spoken to in plain HTTP (a local mirror or cache). */
+static bool registry_is_loopback(const char *ref)
+{
+	struct rt_ref r;
+	char err[256];
+	if (rt_ref_parse(ref, &r, err, sizeof err))
+		return false;
+	return !strncmp(r.domain, "127.", 4) || !strncmp(r.domain, "localhost:", 10) ||
+	       !strcmp(r.domain, "localhost") || !strncmp(r.domain, "[::1]", 5);
+}
+
 static void pull_run(uv_work_t *w)
 {
 	struct pull_work *pw = w->data;
 	struct rt_images *imgs = NULL;
+	struct rt_pull_opts opts = {.config_json = pw->auth_path[0] ? pw->auth_path : NULL,
+				    .insecure = registry_is_loopback(pw->ref)};
 	pw->rc = rt_images_open(&imgs, pw->data_dir, pw->err, sizeof pw->err);
 	if (pw->rc == 0)
-		pw->rc = rt_image_pull(imgs, pw->ref, NULL, NULL, pw->err, sizeof pw->err);
+		pw->rc = rt_image_pull(imgs, pw->ref, &opts, NULL, pw->err, sizeof pw->err);
 	rt_images_close(imgs);
+	if (pw->auth_path[0])
+		unlink(pw->auth_path);
+}
+
+/* The registry credentials of a docker-registry Secret: the "auths" map of
+ * .dockerconfigjson, or the bare map of the older .dockercfg. */
+static json_t *secret_auths(const json_t *secret)
+{
+	const json_t *data = json_object_get(secret, "data");
+	const char *type = jstr(secret, "type");
+	bool cfgjson = type && !strcmp(type, "kubernetes.io/dockerconfigjson");
+	const char *b64 = jstr(data, cfgjson ? ".dockerconfigjson" : ".dockercfg");
+	_cleanup_free_ char *raw = NULL;
+	size_t len = 0;
+	if (!b64 || agent_base64_decode(b64, &raw, &len))
+		return NULL;
+	json_t *doc = json_loadb(raw, len, 0, NULL);
+	json_t *auths = json_incref(cfgjson ? json_object_get(doc, "auths") : doc);
+	json_decref(doc);
+	return auths;
+}
+
+/* Writes the pod's imagePullSecrets, merged in their order (the first
+ * Secret naming a registry wins), to pw->auth_path; "" when there are none. */
+static void pull_auth_write(struct podsync *ps, struct pod *p, struct pull_work *pw)
+{
+	json_t *auths = json_object(), *e;
+	size_t i;
+	json_array_foreach(json_object_get(pod_spec(p), "imagePullSecrets"), i, e)
+	{
+		json_t *one = secret_auths(pod_get_object(p, "secrets", p->ns, jstr(e, "name")));
+		if (json_is_object(one))
+			json_object_update_missing(auths, one);
+		json_decref(one);
+	}
+	if (json_object_size(auths)) {
+		json_t *doc = json_pack("{s:o}", "auths", auths);
+		pod_dir(ps, p, "", pw->auth_path, sizeof pw->auth_path);
+		agent_mkdir_p(pw->auth_path, 0750);
+		pod_dir(ps, p, "pull-auth.json", pw->auth_path, sizeof pw->auth_path);
+		int fd = open(pw->auth_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || json_dumpfd(doc, fd, JSON_COMPACT))
+			pw->auth_path[0] = 0;
+		if (fd >= 0)
+			close(fd);
+		json_decref(doc);
+	} else {
+		json_decref(auths);
+	}
 }
 
 static void pull_done(uv_work_t *w, int status)
@@ -782,6 +850,7 @@ static void pull_queue(struct podsync *ps, struct pod *p, struct pod_ctr *c)
 	snprintf(pw->name, sizeof pw->name, "%s", c->name);
 	snprintf(pw->ref, sizeof pw->ref, "%s", c->image);
 	snprintf(pw->data_dir, sizeof pw->data_dir, "%s", ps->data_dir);
+	pull_auth_write(ps, p, pw);
 	if (uv_queue_work(ps->n->loop, &pw->req, pull_run, pull_done)) {
 		free(pw);
 		return;
@@ -1450,6 +1519,46 @@ static void adopted_load(struct podsync *ps)
 	free(list);
 }
 
+/* Air-gapped installs: image archives (docker save, OCI layout tars) put in
+ * DATA_DIR/images/ are imported when the node starts, once per archive
+ * version (a NAME.imported stamp newer than the archive skips it). */
+static void images_autoimport(struct podsync *ps)
+{
+	char dir[1100], path[1400], stamp[1500], err[512];
+	snprintf(dir, sizeof dir, "%s/images", ps->data_dir);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len < 5 || e->d_name[0] == '.' ||
+		    (strcmp(e->d_name + len - 4, ".tar") && !strstr(e->d_name, ".tar.")))
+			continue;
+		struct stat st, ss;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		snprintf(stamp, sizeof stamp, "%s.imported", path);
+		if (stat(path, &st) || !S_ISREG(st.st_mode) ||
+		    (stat(stamp, &ss) == 0 && ss.st_mtime >= st.st_mtime))
+			continue;
+		char **names = NULL;
+		if (rt_image_import(ps->imgs, path, &names, err, sizeof err)) {
+			log_warn(&ps->n->log, "images", "cannot import %s error=\"%s\"", path, err);
+			continue;
+		}
+		for (char **nm = names; nm && *nm; nm++)
+			log_info(&ps->n->log, "images", "imported image=%s from=%s", *nm, e->d_name);
+		rt_strv_free(names);
+		close(open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+	}
+	if (d)
+		closedir(d);
+}
+
+/* The images on this node, for Node status.images. */
+json_t *podsync_node_images(struct podsync *ps)
+{
+	return ps && ps->imgs ? agent_node_images(ps->imgs) : NULL;
+}
+
 static int podsync_open(struct podsync *ps, struct node *n)
 {
 	char err[512];
@@ -1467,6 +1576,7 @@ static int podsync_open(struct podsync *ps, struct node *n)
 			  err);
 		return -1;
 	}
+	images_autoimport(ps);
 	adopted_load(ps);
 	return 0;
 }

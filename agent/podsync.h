@@ -45,6 +45,8 @@ void podsync_free(struct podsync *ps);
 /* The container runtime the pods run on (NULL when it could not start);
  * borrowed, valid until podsync_free. */
 struct rt *podsync_rt(const struct podsync *ps);
+/* The node's images as Node status.images (largest first), or NULL. */
+json_t *podsync_node_images(struct podsync *ps);
 /* Where the log of a container's previous instance is kept when it restarts
  * (for `kubectl logs --previous`). */
 void podsync_previous_log_path(const char *data_dir, const char *uid, const char *name, char *out, size_t n);
