@@ -36,6 +36,7 @@ struct cp {
 	uint32_t svc_base, svc_size; /* service CIDR as host-order base and size */
 	bool stopping;
 	bool ns_pending; /* a namespace is Terminating */
+	uint64_t flushed_ms; /* uv_now of the last store_flush (volatile keys) */
 	void *component_state[CP_MAX_COMPONENTS]; /* controllers, scheduler */
 	struct tunnel_hub *tunnels;		  /* tunnel.c: node control connections */
 };

@@ -1,6 +1,7 @@
 /* A control plane's lifecycle and request entry point: config, store, PKI,
  * listener, authentication, routing to discovery or the REST handler, and the
- * maintenance timer (compaction, namespace finalization). */
+ * maintenance timer (compaction, namespace finalization, flushes of volatile
+ * keys). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +17,18 @@
 #include "common/yaml.h"
 
 #define MAINT_INTERVAL_MS 1000
+/* How often Lease renewals and Events reach the disk (and all of them at a
+ * clean stop): a kill -9 loses at most this much of them. Leases are renewed
+ * by their holders every few seconds and Events are advisory, so neither is
+ * worth a write per change on an SD card (issue 7, DESIGN "Storage"). */
+#define VOLATILE_FLUSH_MS (5 * 60 * 1000)
+
+/* Resources whose writes stay in memory until the next flush. */
+static const char *const volatile_resources[][2] = {
+	{"coordination.k8s.io", "leases"}, {"", "events"}, {"events.k8s.io", "events"}};
+/* Resources held in memory and written through as one row per object
+ * (durable, no history on disk): Nodes, rewritten by status heartbeats. */
+static const char *const resident_resources[][2] = {{"", "nodes"}};
 
 void cp_config_defaults(struct cp_config *c)
 {
@@ -307,6 +320,46 @@ static void on_maintenance(uv_timer_t *t)
 		store_list_clear(&l);
 	}
 	store_compact_keep(cp->store, cp->cfg.history_window);
+	if (uv_now(cp->loop) - cp->flushed_ms >= VOLATILE_FLUSH_MS) {
+		cp->flushed_ms = uv_now(cp->loop);
+		if (store_flush(cp->store))
+			log_warn(&cp->log, "store", "flush of volatile keys failed error=\"%s\"",
+				 store_last_error(cp->store));
+		struct store_stats st;
+		store_get_stats(cp->store, &st);
+		log_v(&cp->log, 2, "store", "durable_writes=%lld volatile_writes=%lld flushes=%lld flushed_keys=%lld",
+		      (long long)st.durable_writes, (long long)st.volatile_writes, (long long)st.flushes,
+		      (long long)st.flushed_keys);
+	}
+}
+
+/* Fills prefixes (NULL-terminated, bufs holding the strings) with the store
+ * key prefixes of the resources listed. */
+static void resource_prefixes(const char *const (*res)[2], size_t n, char bufs[][128], const char **prefixes)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct resource *r = resource_find(res[i][0], "v1", res[i][1]);
+		if (!r)
+			continue;
+		rest_prefix(r, NULL, bufs[k], sizeof bufs[k]);
+		prefixes[k] = bufs[k];
+		k++;
+	}
+	prefixes[k] = NULL;
+}
+
+static int cp_open_store(struct cp *cp, const char *path, char **err)
+{
+	enum { NV = sizeof volatile_resources / sizeof volatile_resources[0] };
+	enum { NR = sizeof resident_resources / sizeof resident_resources[0] };
+	char vbuf[NV][128], rbuf[NR][128];
+	const char *vol[NV + 1], *res[NR + 1];
+	resource_prefixes(volatile_resources, NV, vbuf, vol);
+	resource_prefixes(resident_resources, NR, rbuf, res);
+	struct store_options o = {.volatile_prefixes = vol, .resident_prefixes = res};
+	cp->flushed_ms = uv_now(cp->loop);
+	return store_open_sqlite_opts(path, &o, &cp->store, err);
 }
 
 static int mkdir_p(const char *dir)
@@ -407,7 +460,7 @@ static int cp_open(struct cp *cp, char **err)
 	if ((rc = mkdir_p(cp->cfg.data_dir)))
 		return asprintf(err, "cannot create %s: %s", cp->cfg.data_dir, strerror(-rc)), rc;
 	snprintf(path, sizeof path, "%s/state.db", cp->cfg.data_dir);
-	if ((rc = store_open_sqlite(path, &cp->store, err)))
+	if ((rc = cp_open_store(cp, path, err)))
 		return rc;
 	uint32_t first = cp->svc_base + 1;
 	snprintf(svc_ip, sizeof svc_ip, "%u.%u.%u.%u", first >> 24, (first >> 16) & 255, (first >> 8) & 255, first & 255);

@@ -24,9 +24,27 @@
  * per write spares SD cards and is ~4x faster (reference §3.5).
  *
  * The file is opened with locking_mode=EXCLUSIVE: the revision is cached in
- * memory, so a second writer on the same file must be refused, not raced. */
+ * memory, so a second writer on the same file must be refused, not raced.
+ *
+ * Volatile keys (store_options.volatile_prefixes: Leases, Events) live in an
+ * attached in-memory database "vol" with the same log/current tables, so
+ * they keep every semantic of the others (one revision sequence, CAS,
+ * lists at a revision, watch replay, batches and their rollback) without
+ * touching the file. A key is in exactly one of the two; a prefix that
+ * spans both is answered by a UNION ALL of the two (merged in key or
+ * revision order). vol.dirty names the keys changed since the last flush;
+ * store_flush copies their latest values into the file's "volatile" table
+ * (and drops deleted ones), which is loaded back into vol at open. Resident
+ * keys (resident_prefixes: Nodes) live in vol too, but each write also
+ * rewrites their row of "volatile" in its own transaction: durable like any
+ * other write, about one page instead of a log row and two index entries.
+ * Revisions used by volatile writes are reserved durably in blocks
+ * (meta "rev_floor"), so a crash that loses them never makes the revision
+ * go back; the current revision at open is the largest of MAX(log.rev),
+ * the compacted revision, rev_floor and the volatile snapshot's revisions. */
 #include "storage/store.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -36,7 +54,9 @@
 
 #include "storage/watch_hub.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define BUSY_TIMEOUT_MS 5000
 /* Revisions compacted per transaction: keeps each write lock short. */
 #define COMPACT_BATCH 1000
@@ -44,6 +64,9 @@
  * statement is open while callbacks run and memory stays bounded. */
 #define REPLAY_BATCH 256
 #define REPLAY_BATCH_BYTES (4u << 20)
+/* Revisions reserved durably per write of meta "rev_floor" by volatile writes. */
+#define REV_RESERVE 1000
+#define VOL_HISTORY_DEFAULT 1000
 
 enum stmt_id {
 	ST_BEGIN,
@@ -67,68 +90,154 @@ enum stmt_id {
 	ST_COMPACT_SUPERSEDED,
 	ST_COMPACT_TOMBSTONES,
 	ST_META_SET,
+	ST_DIRTY_MARK,
+	ST_FLUSH_UPSERT,
+	ST_FLUSH_REMOVE,
+	ST_DIRTY_CLEAR,
+	ST_VOL_NTH_REV,
+	ST_VOL_COUNT_AFTER,
+	ST_SNAP_UPSERT,
+	ST_SNAP_REMOVE,
 	ST__COUNT
 };
 
+/* Which tables a statement reads: the file's, the in-memory volatile ones,
+ * or both (prefixes that span durable and volatile keys). Transaction and
+ * meta statements exist only as DB_MAIN; flush and trim ones only as DB_VOL. */
+enum stmt_db { DB_MAIN, DB_VOL, DB_MIX, DB__COUNT };
+
+/* clang-format off */
 /* Column layout shared by GET and the LIST queries: key, value, create_rev, rev.
  * Range parameters: ?1 lower bound, ?2 upper bound (exclusive), ?3 limit,
  * ?4 revision. */
-#define SQL_LIST_LATEST(op)                                                                        \
-	"SELECT c.key, l.value, l.create_rev, l.rev FROM current c JOIN log l ON l.rev = c.rev "   \
-	"WHERE c.key " op " ?1 AND c.key < ?2 ORDER BY c.key LIMIT ?3"
+#define SQL_GET(d)                                                                                 \
+	"SELECT c.key, l.value, l.create_rev, l.rev FROM " d ".current c "                         \
+	"JOIN " d ".log l ON l.rev = c.rev WHERE c.key = ?1"
+#define SQL_LATEST_ARM(d, op)                                                                      \
+	"SELECT c.key, l.value, l.create_rev, l.rev FROM " d ".current c JOIN " d ".log l "        \
+	"ON l.rev = c.rev WHERE c.key " op " ?1 AND c.key < ?2"
+#define SQL_LIST_LATEST(d, op) SQL_LATEST_ARM(d, op) " ORDER BY c.key LIMIT ?3"
+#define SQL_LIST_LATEST_MIX(op)                                                                    \
+	SQL_LATEST_ARM("main", op) " UNION ALL " SQL_LATEST_ARM("vol", op) " ORDER BY 1 LIMIT ?3"
 /* The row visible at ?4 is the newest row of its key at or below ?4, unless
  * that row is a tombstone. */
-#define SQL_LIST_AT(op)                                                                            \
-	"SELECT l.key, l.value, l.create_rev, l.rev FROM log l INDEXED BY log_key_rev "            \
+#define SQL_AT_ARM(d, op)                                                                          \
+	"SELECT l.key, l.value, l.create_rev, l.rev FROM " d ".log l INDEXED BY log_key_rev "      \
 	"WHERE l.key " op " ?1 AND l.key < ?2 AND l.rev <= ?4 AND l.deleted = 0 "                  \
-	"AND NOT EXISTS (SELECT 1 FROM log n WHERE n.key = l.key AND n.rev > l.rev "               \
-	"AND n.rev <= ?4) ORDER BY l.key LIMIT ?3"
+	"AND NOT EXISTS (SELECT 1 FROM " d ".log n WHERE n.key = l.key AND n.rev > l.rev "         \
+	"AND n.rev <= ?4)"
+#define SQL_LIST_AT(d, op) SQL_AT_ARM(d, op) " ORDER BY l.key LIMIT ?3"
+#define SQL_LIST_AT_MIX(op)                                                                        \
+	SQL_AT_ARM("main", op) " UNION ALL " SQL_AT_ARM("vol", op) " ORDER BY 1 LIMIT ?3"
+#define SQL_COUNT_ARM(d) "(SELECT COUNT(*) FROM " d ".current WHERE key >= ?1 AND key < ?2)"
+/* NOT INDEXED: walk the log by revision, never by key. */
+#define SQL_REPLAY_ARM(d)                                                                          \
+	"SELECT l.rev, l.key, l.created, l.deleted, l.value, p.value "                             \
+	"FROM " d ".log l NOT INDEXED LEFT JOIN " d ".log p ON p.rev = l.prev_rev "                \
+	"WHERE l.rev > ?1 AND l.key >= ?2 AND l.key < ?3"
+/* Rows replaced by a change in (?1, ?2], then tombstones in (?1, ?2]. */
+#define SQL_COMPACT_SUPERSEDED(d)                                                                  \
+	"DELETE FROM " d ".log WHERE rev IN (SELECT prev_rev FROM " d ".log "                      \
+	"WHERE rev > ?1 AND rev <= ?2 AND prev_rev != 0)"
+#define SQL_COMPACT_TOMBSTONES(d)                                                                  \
+	"DELETE FROM " d ".log WHERE rev > ?1 AND rev <= ?2 AND deleted = 1"
 
-static const char *const stmt_sql[ST__COUNT] = {
-    [ST_BEGIN] = "BEGIN IMMEDIATE",
-    [ST_COMMIT] = "COMMIT",
-    [ST_ROLLBACK] = "ROLLBACK",
-    [ST_SAVEPOINT] = "SAVEPOINT w",
-    [ST_RELEASE] = "RELEASE w",
-    [ST_ROLLBACK_TO] = "ROLLBACK TO w",
-    [ST_GET] = "SELECT c.key, l.value, l.create_rev, l.rev FROM current c "
-	       "JOIN log l ON l.rev = c.rev WHERE c.key = ?1",
-    [ST_CUR_INSERT] = "INSERT OR IGNORE INTO current(key, rev) VALUES(?1, ?2)",
-    [ST_CUR_UPDATE] = "UPDATE current SET rev = ?2 WHERE key = ?1",
-    [ST_CUR_DELETE] = "DELETE FROM current WHERE key = ?1",
-    [ST_LOG_INSERT] = "INSERT INTO log(rev, key, created, deleted, create_rev, prev_rev, value) "
-		      "VALUES(?1, ?2, ?3, 0, ?4, ?5, ?6)",
-    /* The tombstone copies the deleted value inside SQLite. */
-    [ST_LOG_TOMBSTONE] = "INSERT INTO log(rev, key, created, deleted, create_rev, prev_rev, value) "
-			 "SELECT ?1, key, 0, 1, create_rev, rev, value FROM log WHERE rev = ?2",
-    [ST_LIST_LATEST_GE] = SQL_LIST_LATEST(">="),
-    [ST_LIST_LATEST_GT] = SQL_LIST_LATEST(">"),
-    [ST_LIST_AT_GE] = SQL_LIST_AT(">="),
-    [ST_LIST_AT_GT] = SQL_LIST_AT(">"),
-    [ST_COUNT] = "SELECT COUNT(*) FROM current WHERE key >= ?1 AND key < ?2",
-    /* NOT INDEXED: walk the log by revision, never by key. */
-    [ST_REPLAY] = "SELECT l.rev, l.key, l.created, l.deleted, l.value, p.value "
-		  "FROM log l NOT INDEXED LEFT JOIN log p ON p.rev = l.prev_rev "
-		  "WHERE l.rev > ?1 AND l.key >= ?2 AND l.key < ?3 ORDER BY l.rev LIMIT ?4",
-    /* Rows replaced by a change in (?1, ?2], then tombstones in (?1, ?2]. */
-    [ST_COMPACT_SUPERSEDED] = "DELETE FROM log WHERE rev IN (SELECT prev_rev FROM log "
-			      "WHERE rev > ?1 AND rev <= ?2 AND prev_rev != 0)",
-    [ST_COMPACT_TOMBSTONES] = "DELETE FROM log WHERE rev > ?1 AND rev <= ?2 AND deleted = 1",
-    [ST_META_SET] = "INSERT INTO meta(name, value) VALUES(?1, ?2) "
-		    "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+/* The data statements of one database d (main or vol). The tombstone
+ * copies the deleted value inside SQLite. */
+#define SQL_DATA(d)                                                                                \
+	[ST_GET] = SQL_GET(d),                                                                     \
+	[ST_CUR_INSERT] = "INSERT OR IGNORE INTO " d ".current(key, rev) VALUES(?1, ?2)",          \
+	[ST_CUR_UPDATE] = "UPDATE " d ".current SET rev = ?2 WHERE key = ?1",                      \
+	[ST_CUR_DELETE] = "DELETE FROM " d ".current WHERE key = ?1",                              \
+	[ST_LOG_INSERT] = "INSERT INTO " d ".log(rev, key, created, deleted, create_rev, "         \
+			  "prev_rev, value) VALUES(?1, ?2, ?3, 0, ?4, ?5, ?6)",                    \
+	[ST_LOG_TOMBSTONE] = "INSERT INTO " d ".log(rev, key, created, deleted, create_rev, "      \
+			     "prev_rev, value) SELECT ?1, key, 0, 1, create_rev, rev, value "      \
+			     "FROM " d ".log WHERE rev = ?2",                                      \
+	[ST_LIST_LATEST_GE] = SQL_LIST_LATEST(d, ">="),                                            \
+	[ST_LIST_LATEST_GT] = SQL_LIST_LATEST(d, ">"),                                             \
+	[ST_LIST_AT_GE] = SQL_LIST_AT(d, ">="),                                                    \
+	[ST_LIST_AT_GT] = SQL_LIST_AT(d, ">"),                                                     \
+	[ST_COUNT] = "SELECT " SQL_COUNT_ARM(d),                                                   \
+	[ST_REPLAY] = SQL_REPLAY_ARM(d) " ORDER BY l.rev LIMIT ?4",                                \
+	[ST_COMPACT_SUPERSEDED] = SQL_COMPACT_SUPERSEDED(d),                                       \
+	[ST_COMPACT_TOMBSTONES] = SQL_COMPACT_TOMBSTONES(d)
+
+static const char *const stmt_sql[DB__COUNT][ST__COUNT] = {
+    [DB_MAIN] =
+	{
+	    [ST_BEGIN] = "BEGIN IMMEDIATE",
+	    [ST_COMMIT] = "COMMIT",
+	    [ST_ROLLBACK] = "ROLLBACK",
+	    [ST_SAVEPOINT] = "SAVEPOINT w",
+	    [ST_RELEASE] = "RELEASE w",
+	    [ST_ROLLBACK_TO] = "ROLLBACK TO w",
+	    [ST_META_SET] = "INSERT INTO meta(name, value) VALUES(?1, ?2) "
+			    "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+	    SQL_DATA("main"),
+	},
+    [DB_VOL] =
+	{
+	    SQL_DATA("vol"),
+	    [ST_DIRTY_MARK] = "INSERT OR IGNORE INTO vol.dirty(key) VALUES(?1)",
+	    /* WHERE 1: an upsert from a SELECT needs a WHERE to parse. */
+	    [ST_FLUSH_UPSERT] =
+		"INSERT INTO main.volatile(key, create_rev, mod_rev, value) "
+		"SELECT c.key, l.create_rev, l.rev, l.value FROM vol.dirty d "
+		"JOIN vol.current c ON c.key = d.key JOIN vol.log l ON l.rev = c.rev "
+		"WHERE 1 ON CONFLICT(key) DO UPDATE SET create_rev = excluded.create_rev, "
+		"mod_rev = excluded.mod_rev, value = excluded.value",
+	    [ST_FLUSH_REMOVE] =
+		"DELETE FROM main.volatile WHERE key IN (SELECT d.key FROM vol.dirty d "
+		"WHERE NOT EXISTS (SELECT 1 FROM vol.current c WHERE c.key = d.key))",
+	    [ST_DIRTY_CLEAR] = "DELETE FROM vol.dirty",
+	    [ST_VOL_NTH_REV] =
+		"SELECT rev FROM vol.log WHERE rev > ?1 ORDER BY rev LIMIT 1 OFFSET ?2",
+	    [ST_VOL_COUNT_AFTER] = "SELECT COUNT(*) FROM vol.log WHERE rev > ?1",
+	    /* Write-through of one resident key. */
+	    [ST_SNAP_UPSERT] = "INSERT INTO main.volatile(key, create_rev, mod_rev, value) "
+			       "SELECT c.key, l.create_rev, l.rev, l.value FROM vol.current c "
+			       "JOIN vol.log l ON l.rev = c.rev WHERE c.key = ?1 "
+			       "ON CONFLICT(key) DO UPDATE SET create_rev = excluded.create_rev, "
+			       "mod_rev = excluded.mod_rev, value = excluded.value",
+	    [ST_SNAP_REMOVE] = "DELETE FROM main.volatile WHERE key = ?1",
+	},
+    [DB_MIX] =
+	{
+	    [ST_LIST_LATEST_GE] = SQL_LIST_LATEST_MIX(">="),
+	    [ST_LIST_LATEST_GT] = SQL_LIST_LATEST_MIX(">"),
+	    [ST_LIST_AT_GE] = SQL_LIST_AT_MIX(">="),
+	    [ST_LIST_AT_GT] = SQL_LIST_AT_MIX(">"),
+	    [ST_COUNT] = "SELECT " SQL_COUNT_ARM("main") " + " SQL_COUNT_ARM("vol"),
+	    [ST_REPLAY] =
+		SQL_REPLAY_ARM("main") " UNION ALL " SQL_REPLAY_ARM("vol") " ORDER BY 1 LIMIT ?4",
+	},
 };
 
+#define SQL_TABLES(d)                                                                              \
+	"CREATE TABLE IF NOT EXISTS " d "log("                                                     \
+	" rev INTEGER PRIMARY KEY, key TEXT NOT NULL,"                                             \
+	" created INTEGER NOT NULL, deleted INTEGER NOT NULL,"                                     \
+	" create_rev INTEGER NOT NULL, prev_rev INTEGER NOT NULL,"                                 \
+	" value BLOB NOT NULL);"                                                                   \
+	"CREATE INDEX IF NOT EXISTS " d "log_key_rev ON log(key, rev);"                            \
+	"CREATE TABLE IF NOT EXISTS " d "current(key TEXT PRIMARY KEY, rev INTEGER NOT NULL)"      \
+	" WITHOUT ROWID;"
+
+/* Version 2 added "volatile": the value of each volatile key as of the last
+ * flush, and of each resident key as of its last write. */
 static const char schema_sql[] =
-    "CREATE TABLE IF NOT EXISTS log("
-    " rev INTEGER PRIMARY KEY, key TEXT NOT NULL,"
-    " created INTEGER NOT NULL, deleted INTEGER NOT NULL,"
-    " create_rev INTEGER NOT NULL, prev_rev INTEGER NOT NULL,"
-    " value BLOB NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS log_key_rev ON log(key, rev);"
-    "CREATE TABLE IF NOT EXISTS current(key TEXT PRIMARY KEY, rev INTEGER NOT NULL)"
-    " WITHOUT ROWID;"
+    SQL_TABLES("main.")
     "CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL)"
-    " WITHOUT ROWID;";
+    " WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS volatile(key TEXT PRIMARY KEY, create_rev INTEGER NOT NULL,"
+    " mod_rev INTEGER NOT NULL, value BLOB NOT NULL);";
+
+static const char vol_schema_sql[] =
+    "ATTACH DATABASE ':memory:' AS vol;"
+    SQL_TABLES("vol.")
+    "CREATE TABLE vol.dirty(key TEXT PRIMARY KEY) WITHOUT ROWID;";
+/* clang-format on */
 
 /* An event committed inside an open batch, dispatched when the batch commits. */
 struct queued_event {
@@ -140,7 +249,7 @@ struct queued_event {
 
 struct store {
 	sqlite3 *db;
-	sqlite3_stmt *stmt[ST__COUNT];
+	sqlite3_stmt *stmt[DB__COUNT][ST__COUNT];
 	int64_t rev;
 	int64_t compact_rev;
 	struct watch_hub hub;
@@ -148,9 +257,19 @@ struct store {
 	/* Group commit: writes between store_batch_begin and store_batch_commit
 	 * share one transaction (each write is a savepoint). */
 	bool batch;
-	int64_t batch_rev0;
+	int64_t batch_rev0, batch_floor0;
 	struct queued_event *queue;
 	size_t nqueue, capqueue;
+	/* Volatile and resident keys (none when nvol is 0): the first
+	 * nresident prefixes are resident, the others volatile. */
+	char **vol_prefix; /* owned */
+	size_t nvol, nresident;
+	int64_t vol_history;	 /* changes of history kept in memory */
+	int64_t vol_changes;	 /* vol.log rows above vol_compact_rev, about */
+	int64_t vol_compact_rev; /* no volatile history at or below it */
+	int64_t rev_floor;	 /* revisions up to it are reserved durably */
+	bool vol_dirty;		 /* vol.dirty may have rows */
+	struct store_stats stats;
 };
 
 /* Keys under a prefix, optionally strictly after a key: lo (op >= or >) up to
@@ -247,17 +366,87 @@ static void key_range_bind(const struct key_range *r, sqlite3_stmt *st, int lo, 
 		sqlite3_bind_text(st, hi, r->hi, r->hi_len, SQLITE_STATIC);
 }
 
+/* ---- volatile keys ---- */
+
+/* The index of the volatile or resident prefix key is under, -1 if none. */
+static int key_prefix(const struct store *s, const char *key)
+{
+	for (size_t i = 0; i < s->nvol; i++)
+		if (strncmp(key, s->vol_prefix[i], strlen(s->vol_prefix[i])) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Held in the in-memory tables (volatile or resident). */
+static bool key_volatile(const struct store *s, const char *key)
+{
+	return key_prefix(s, key) >= 0;
+}
+
+static bool key_resident(const struct store *s, const char *key)
+{
+	int i = key_prefix(s, key);
+	return i >= 0 && (size_t)i < s->nresident;
+}
+
+/* The tables holding key. */
+static enum stmt_db key_db(const struct store *s, const char *key)
+{
+	return key_volatile(s, key) ? DB_VOL : DB_MAIN;
+}
+
+/* The tables holding the keys under prefix: those of a volatile prefix it
+ * is inside of, both when a volatile prefix is inside it, else the file's. */
+static enum stmt_db prefix_db(const struct store *s, const char *prefix)
+{
+	if (key_volatile(s, prefix))
+		return DB_VOL;
+	size_t n = strlen(prefix);
+	for (size_t i = 0; i < s->nvol; i++)
+		if (strncmp(s->vol_prefix[i], prefix, n) == 0)
+			return DB_MIX;
+	return DB_MAIN;
+}
+
+/* Oldest revision a list or watch of keys in db may start from. */
+static int64_t db_floor(const struct store *s, enum stmt_db db)
+{
+	if (db == DB_MAIN || s->vol_compact_rev < s->compact_rev)
+		return s->compact_rev;
+	return s->vol_compact_rev;
+}
+
+/* SQL is_volatile(key), for the snapshot reconciliation at open. */
+static void sql_is_volatile(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const struct store *s = sqlite3_user_data(ctx);
+	const unsigned char *key = sqlite3_value_text(argv[0]);
+	sqlite3_result_int(ctx, key && key_volatile(s, (const char *)key));
+}
+
 /* ---- statements and transactions ---- */
 
-/* Steps a statement that returns no rows, then resets it. */
-static int stmt_run(struct store *s, enum stmt_id id, const char *what)
+static sqlite3_stmt *stmt(struct store *s, enum stmt_db db, enum stmt_id id)
 {
-	sqlite3_stmt *st = s->stmt[id];
+	assert(s->stmt[db][id]);
+	return s->stmt[db][id];
+}
+
+/* Steps a statement that returns no rows, then resets it. */
+static int stmt_run_in(struct store *s, enum stmt_db db, enum stmt_id id, const char *what)
+{
+	sqlite3_stmt *st = stmt(s, db, id);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(s, what);
 	return 0;
+}
+
+static int stmt_run(struct store *s, enum stmt_id id, const char *what)
+{
+	return stmt_run_in(s, DB_MAIN, id, what);
 }
 
 static int tx_begin(struct store *s)
@@ -276,14 +465,14 @@ static void tx_rollback(struct store *s)
 	if (sqlite3_get_autocommit(s->db))
 		return;
 	if (s->batch) { /* undo this write only; the batch goes on */
-		sqlite3_step(s->stmt[ST_ROLLBACK_TO]);
-		sqlite3_reset(s->stmt[ST_ROLLBACK_TO]);
-		sqlite3_step(s->stmt[ST_RELEASE]);
-		sqlite3_reset(s->stmt[ST_RELEASE]);
+		sqlite3_step(stmt(s, DB_MAIN, ST_ROLLBACK_TO));
+		sqlite3_reset(stmt(s, DB_MAIN, ST_ROLLBACK_TO));
+		sqlite3_step(stmt(s, DB_MAIN, ST_RELEASE));
+		sqlite3_reset(stmt(s, DB_MAIN, ST_RELEASE));
 		return;
 	}
-	sqlite3_step(s->stmt[ST_ROLLBACK]);
-	sqlite3_reset(s->stmt[ST_ROLLBACK]);
+	sqlite3_step(stmt(s, DB_MAIN, ST_ROLLBACK));
+	sqlite3_reset(stmt(s, DB_MAIN, ST_ROLLBACK));
 }
 
 static int tx_finish(struct store *s, int rc)
@@ -366,7 +555,7 @@ static int db_init_schema(struct store *s)
 	if (rc == 0)
 		rc = db_exec(s, schema_sql, "create schema");
 	if (rc == 0)
-		rc = db_exec(s, "PRAGMA user_version=1", "schema version");
+		rc = db_exec(s, "PRAGMA user_version=" STR(SCHEMA_VERSION), "schema version");
 	if (rc == 0)
 		rc = db_exec(s, "COMMIT", "commit");
 	if (rc < 0 && !sqlite3_get_autocommit(s->db))
@@ -376,22 +565,117 @@ static int db_init_schema(struct store *s)
 
 static int db_prepare_all(struct store *s)
 {
-	for (int i = 0; i < ST__COUNT; i++) {
-		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-				       &s->stmt[i], NULL) != SQLITE_OK)
-			return store_fail(s, "prepare");
+	for (int db = 0; db < DB__COUNT; db++) {
+		if (db != DB_MAIN && !s->nvol)
+			break;
+		for (int i = 0; i < ST__COUNT; i++) {
+			if (stmt_sql[db][i] &&
+			    sqlite3_prepare_v3(s->db, stmt_sql[db][i], -1,
+					       SQLITE_PREPARE_PERSISTENT, &s->stmt[db][i],
+					       NULL) != SQLITE_OK)
+				return store_fail(s, "prepare");
+		}
 	}
 	return 0;
 }
 
 static int db_load_revisions(struct store *s)
 {
+	int64_t floor = 0, snap = 0;
 	int rc = db_query_int(s, "SELECT COALESCE(MAX(rev), 0) FROM log", &s->rev);
 	if (rc == 0)
 		rc = db_query_int(s, "SELECT value FROM meta WHERE name = 'compact_rev'",
 				  &s->compact_rev);
-	if (s->compact_rev > s->rev)
-		s->rev = s->compact_rev;
+	if (rc == 0)
+		rc = db_query_int(s, "SELECT value FROM meta WHERE name = 'rev_floor'", &floor);
+	if (rc == 0)
+		rc = db_query_int(s, "SELECT COALESCE(MAX(mod_rev), 0) FROM volatile", &snap);
+	int64_t max[] = {s->compact_rev, floor, snap};
+	for (size_t i = 0; i < sizeof max / sizeof max[0]; i++)
+		if (max[i] > s->rev)
+			s->rev = max[i];
+	s->rev_floor = floor;
+	return rc;
+}
+
+/* Runs sql with ?1, ?2 bound to the range of prefix. */
+static int db_exec_range(struct store *s, const char *sql, const char *prefix)
+{
+	struct key_range r;
+	key_range_init(&r, prefix, NULL);
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "prepare");
+	key_range_bind(&r, st, 1, 2);
+	int step = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? 0 : store_fail(s, sql);
+}
+
+static int meta_set(struct store *s, const char *name, int64_t value)
+{
+	sqlite3_stmt *st = stmt(s, DB_MAIN, ST_META_SET);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, value);
+	return stmt_run(s, ST_META_SET, name);
+}
+
+/* Snapshot rows whose key is no longer volatile become durable keys again
+ * (a prefix was dropped); durable keys under a volatile prefix move to the
+ * snapshot (a prefix was added: their history goes). Both are no-ops on an
+ * ordinary open and write nothing then. */
+static int vol_reconcile_tx(struct store *s)
+{
+	static const char *const out[] = {
+	    "INSERT OR IGNORE INTO main.current(key, rev) SELECT key, mod_rev FROM main.volatile "
+	    "WHERE NOT is_volatile(key)",
+	    "INSERT OR IGNORE INTO main.log(rev, key, created, deleted, create_rev, prev_rev, "
+	    "value) "
+	    "SELECT v.mod_rev, v.key, v.mod_rev = v.create_rev, 0, v.create_rev, 0, v.value "
+	    "FROM main.volatile v JOIN main.current c ON c.key = v.key AND c.rev = v.mod_rev "
+	    "WHERE NOT is_volatile(v.key)",
+	    "DELETE FROM main.volatile WHERE NOT is_volatile(key)",
+	};
+	static const char *const in[] = {
+	    "INSERT OR REPLACE INTO main.volatile(key, create_rev, mod_rev, value) "
+	    "SELECT c.key, l.create_rev, l.rev, l.value FROM main.current c JOIN main.log l "
+	    "ON l.rev = c.rev WHERE c.key >= ?1 AND c.key < ?2",
+	    "DELETE FROM main.current WHERE key >= ?1 AND key < ?2",
+	    "DELETE FROM main.log WHERE key >= ?1 AND key < ?2",
+	};
+	int64_t changes = sqlite3_total_changes64(s->db);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < sizeof out / sizeof out[0]; i++)
+		rc = db_exec(s, out[i], "volatile keys");
+	for (size_t p = 0; p < s->nvol; p++)
+		for (size_t i = 0; rc == 0 && i < sizeof in / sizeof in[0]; i++)
+			rc = db_exec_range(s, in[i], s->vol_prefix[p]);
+	/* Moved rows may have held the newest revisions: keep them reserved. */
+	if (rc == 0 && sqlite3_total_changes64(s->db) != changes && s->rev_floor < s->rev) {
+		rc = meta_set(s, "rev_floor", s->rev);
+		if (rc == 0)
+			s->rev_floor = s->rev;
+	}
+	if (rc == 0 && s->nvol)
+		rc = db_exec(
+		    s,
+		    "INSERT INTO vol.log(rev, key, created, deleted, create_rev, prev_rev, value) "
+		    "SELECT mod_rev, key, mod_rev = create_rev, 0, create_rev, 0, value "
+		    "FROM main.volatile;"
+		    "INSERT INTO vol.current(key, rev) SELECT key, mod_rev FROM main.volatile;",
+		    "load volatile keys");
+	return rc;
+}
+
+static int vol_open(struct store *s)
+{
+	int rc =
+	    sqlite3_create_function(s->db, "is_volatile", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s,
+				    sql_is_volatile, NULL, NULL) == SQLITE_OK
+		? 0
+		: store_fail(s, "function");
+	if (rc == 0 && s->nvol)
+		rc = db_exec(s, vol_schema_sql, "volatile tables");
 	return rc;
 }
 
@@ -407,13 +691,54 @@ static int store_open_db(struct store *s, const char *path)
 	if (rc == 0)
 		rc = db_init_schema(s);
 	if (rc == 0)
+		rc = vol_open(s);
+	if (rc == 0)
 		rc = db_prepare_all(s);
 	if (rc == 0)
 		rc = db_load_revisions(s);
+	if (rc == 0)
+		rc = tx_begin(s);
+	if (rc == 0)
+		rc = tx_finish(s, vol_reconcile_tx(s));
+	/* The history of volatile keys before this open is gone. */
+	s->vol_compact_rev = s->rev;
 	return rc;
 }
 
-int store_open_sqlite(const char *path, struct store **out, char **err)
+static size_t prefixes_count(const char *const *p)
+{
+	size_t n = 0;
+	while (p && p[n])
+		n++;
+	return n;
+}
+
+static int store_set_options(struct store *s, const struct store_options *o)
+{
+	s->vol_history = o && o->volatile_history > 0 ? o->volatile_history : VOL_HISTORY_DEFAULT;
+	s->nresident = o ? prefixes_count(o->resident_prefixes) : 0;
+	size_t n = s->nresident + (o ? prefixes_count(o->volatile_prefixes) : 0);
+	if (!n)
+		return 0;
+	if (!(s->vol_prefix = calloc(n, sizeof *s->vol_prefix)))
+		return -ENOMEM;
+	for (; s->nvol < n; s->nvol++) {
+		const char *p = s->nvol < s->nresident
+				    ? o->resident_prefixes[s->nvol]
+				    : o->volatile_prefixes[s->nvol - s->nresident];
+		if (!*p || strlen(p) > STORE_KEY_MAX) {
+			snprintf(s->err, sizeof s->err, "a volatile prefix must be 1 to %d bytes",
+				 STORE_KEY_MAX);
+			return -EINVAL;
+		}
+		if (!(s->vol_prefix[s->nvol] = strdup(p)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int store_open_sqlite_opts(const char *path, const struct store_options *opts, struct store **out,
+			   char **err)
 {
 	*out = NULL;
 	if (err)
@@ -421,7 +746,9 @@ int store_open_sqlite(const char *path, struct store **out, char **err)
 	struct store *s = calloc(1, sizeof *s);
 	if (!s)
 		return -ENOMEM;
-	int rc = path ? store_open_db(s, path) : -EINVAL;
+	int rc = path ? store_set_options(s, opts) : -EINVAL;
+	if (rc == 0)
+		rc = store_open_db(s, path);
 	if (rc < 0) {
 		if (err) {
 			char msg[640];
@@ -436,17 +763,44 @@ int store_open_sqlite(const char *path, struct store **out, char **err)
 	return 0;
 }
 
+int store_open_sqlite(const char *path, struct store **out, char **err)
+{
+	return store_open_sqlite_opts(path, NULL, out, err);
+}
+
+/* A clean close keeps the revision exact: no jump to the reserved block. */
+static void vol_close(struct store *s)
+{
+	if (!s->nvol || !s->stmt[DB_VOL][ST_FLUSH_UPSERT])
+		return;
+	store_flush(s);
+	if (s->rev_floor <= s->rev || tx_begin(s) < 0)
+		return;
+	if (tx_finish(s, meta_set(s, "rev_floor", s->rev)) == 0)
+		s->rev_floor = s->rev;
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
 	store_batch_commit(s);
+	vol_close(s);
 	free(s->queue);
 	watch_hub_clear(&s->hub);
-	for (int i = 0; i < ST__COUNT; i++)
-		sqlite3_finalize(s->stmt[i]);
+	for (int db = 0; db < DB__COUNT; db++)
+		for (int i = 0; i < ST__COUNT; i++)
+			sqlite3_finalize(s->stmt[db][i]);
 	sqlite3_close_v2(s->db);
+	for (size_t i = 0; i < s->nvol; i++)
+		free(s->vol_prefix[i]);
+	free(s->vol_prefix);
 	free(s);
+}
+
+void store_get_stats(const struct store *s, struct store_stats *out)
+{
+	*out = s->stats;
 }
 
 int64_t store_revision(const struct store *s)
@@ -489,7 +843,7 @@ int store_get(struct store *s, const char *key, struct store_kv *out)
 	int rc = key_check(key);
 	if (rc < 0)
 		return rc;
-	sqlite3_stmt *st = s->stmt[ST_GET];
+	sqlite3_stmt *st = stmt(s, key_db(s, key), ST_GET);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_ROW)
@@ -518,23 +872,24 @@ static int list_push(struct store_list *l, size_t *cap, sqlite3_stmt *st)
 	return rc;
 }
 
-static int list_check_rev(const struct store *s, int64_t rev)
+static int list_check_rev(const struct store *s, enum stmt_db db, int64_t rev)
 {
 	if (rev < 0 || rev > s->rev)
 		return -EINVAL;
-	if (rev != 0 && rev < s->compact_rev)
+	if (rev != 0 && rev < db_floor(s, db))
 		return -ERANGE;
 	return 0;
 }
 
-static sqlite3_stmt *list_stmt(struct store *s, int64_t rev, const struct key_range *r)
+static sqlite3_stmt *list_stmt(struct store *s, enum stmt_db db, int64_t rev,
+			       const struct key_range *r)
 {
 	enum stmt_id id;
 	if (rev == 0 || rev == s->rev)
 		id = r->lo_exclusive ? ST_LIST_LATEST_GT : ST_LIST_LATEST_GE;
 	else
 		id = r->lo_exclusive ? ST_LIST_AT_GT : ST_LIST_AT_GE;
-	return s->stmt[id];
+	return stmt(s, db, id);
 }
 
 static int list_rows(struct store *s, sqlite3_stmt *st, size_t limit, struct store_list *out)
@@ -562,13 +917,14 @@ int store_list(struct store *s, const char *prefix, int64_t rev, const char *sta
 	int rc = prefix_check(prefix);
 	if (rc == 0)
 		rc = prefix_check(start_after);
+	enum stmt_db db = prefix_db(s, prefix);
 	if (rc == 0)
-		rc = list_check_rev(s, rev);
+		rc = list_check_rev(s, db, rev);
 	if (rc < 0)
 		return rc;
 	struct key_range r;
 	key_range_init(&r, prefix, start_after);
-	sqlite3_stmt *st = list_stmt(s, rev, &r);
+	sqlite3_stmt *st = list_stmt(s, db, rev, &r);
 	key_range_bind(&r, st, 1, 2);
 	/* One extra row tells whether the limit cut the list short. */
 	sqlite3_bind_int64(st, 3, limit && limit < INT64_MAX ? (sqlite3_int64)limit + 1 : -1);
@@ -594,7 +950,7 @@ int store_count(struct store *s, const char *prefix, int64_t *out)
 		return rc;
 	struct key_range r;
 	key_range_init(&r, prefix, NULL);
-	sqlite3_stmt *st = s->stmt[ST_COUNT];
+	sqlite3_stmt *st = stmt(s, prefix_db(s, prefix), ST_COUNT);
 	key_range_bind(&r, st, 1, 2);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
@@ -614,10 +970,11 @@ struct cur_row {
 	size_t len;
 };
 
-static int cur_row_read(struct store *s, const char *key, int want_value, struct cur_row *out)
+static int cur_row_read(struct store *s, enum stmt_db db, const char *key, int want_value,
+			struct cur_row *out)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *st = s->stmt[ST_GET];
+	sqlite3_stmt *st = stmt(s, db, ST_GET);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	int rc = 0, step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
@@ -634,10 +991,10 @@ static int cur_row_read(struct store *s, const char *key, int want_value, struct
 	return rc;
 }
 
-static int log_insert(struct store *s, int64_t rev, const char *key, int created,
+static int log_insert(struct store *s, enum stmt_db db, int64_t rev, const char *key, int created,
 		      int64_t create_rev, int64_t prev_rev, const char *value, size_t len)
 {
-	sqlite3_stmt *st = s->stmt[ST_LOG_INSERT];
+	sqlite3_stmt *st = stmt(s, db, ST_LOG_INSERT);
 	sqlite3_bind_int64(st, 1, rev);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, created);
@@ -645,16 +1002,63 @@ static int log_insert(struct store *s, int64_t rev, const char *key, int created
 	sqlite3_bind_int64(st, 5, prev_rev);
 	/* A zero-length blob, not NULL, when value is NULL or empty. */
 	sqlite3_bind_blob64(st, 6, value ? value : "", len, SQLITE_STATIC);
-	return stmt_run(s, ST_LOG_INSERT, "insert");
+	return stmt_run_in(s, db, ST_LOG_INSERT, "insert");
 }
 
-static int current_write(struct store *s, enum stmt_id id, const char *key, int64_t rev)
+static int current_write(struct store *s, enum stmt_db db, enum stmt_id id, const char *key,
+			 int64_t rev)
 {
-	sqlite3_stmt *st = s->stmt[id];
+	sqlite3_stmt *st = stmt(s, db, id);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	if (id != ST_CUR_DELETE)
 		sqlite3_bind_int64(st, 2, rev);
-	return stmt_run(s, id, "index");
+	return stmt_run_in(s, db, id, "index");
+}
+
+/* Inside the write of a volatile key: remembers it for the next flush (a
+ * resident key: rewrites its row in the file now) and, when rev is past the
+ * reserved block, reserves the next one durably in the same transaction
+ * (*floor gets the new reservation). */
+static int vol_write_tx(struct store *s, const char *key, bool resident, int64_t rev,
+			int64_t *floor)
+{
+	enum stmt_id id = resident ? ST_SNAP_UPSERT : ST_DIRTY_MARK;
+	sqlite3_stmt *st = stmt(s, DB_VOL, id);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int rc = stmt_run_in(s, DB_VOL, id, "mark");
+	if (rc == 0 && resident && sqlite3_changes(s->db) == 0) { /* deleted */
+		st = stmt(s, DB_VOL, ST_SNAP_REMOVE);
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		rc = stmt_run_in(s, DB_VOL, ST_SNAP_REMOVE, "remove");
+	}
+	if (rc == 0 && rev > s->rev_floor) {
+		*floor = rev + REV_RESERVE;
+		rc = meta_set(s, "rev_floor", *floor);
+	}
+	return rc;
+}
+
+/* Ends the transaction of one write (rc from its body) and counts it. */
+static int write_finish(struct store *s, enum stmt_db db, const char *key, int64_t rev, int rc)
+{
+	int64_t floor = 0;
+	bool resident = db == DB_VOL && key_resident(s, key);
+	if (rc == 0 && db == DB_VOL)
+		rc = vol_write_tx(s, key, resident, rev, &floor);
+	rc = tx_finish(s, rc);
+	if (rc < 0)
+		return rc;
+	if (db == DB_MAIN || resident)
+		s->stats.durable_writes++;
+	else
+		s->stats.volatile_writes++;
+	if (db == DB_MAIN)
+		return 0;
+	s->vol_changes++;
+	s->vol_dirty |= !resident;
+	if (floor)
+		s->rev_floor = floor;
+	return 0;
 }
 
 /* Argument errors also leave a message, for callers that report
@@ -678,8 +1082,8 @@ static int write_check(struct store *s, const char *key, const char *value, size
 	return rc;
 }
 
-static void queue_event(struct store *s, enum store_event_type type, const char *key, const char *value,
-			size_t len, const char *prev, size_t prev_len)
+static void queue_event(struct store *s, enum store_event_type type, const char *key,
+			const char *value, size_t len, const char *prev, size_t prev_len)
 {
 	if (s->nqueue == s->capqueue) {
 		size_t cap = s->capqueue ? s->capqueue * 2 : 64;
@@ -738,6 +1142,7 @@ int store_batch_begin(struct store *s)
 		return rc;
 	s->batch = true;
 	s->batch_rev0 = s->rev;
+	s->batch_floor0 = s->rev_floor;
 	return 0;
 }
 
@@ -750,26 +1155,33 @@ int store_batch_commit(struct store *s)
 	if (rc < 0) {
 		tx_rollback(s);
 		s->rev = s->batch_rev0;
+		s->rev_floor = s->batch_floor0;
 		queue_clear(s);
 		return rc;
 	}
 	for (size_t i = 0; i < s->nqueue; i++) {
 		struct queued_event *q = &s->queue[i];
-		struct store_event ev = {.type = q->type, .key = q->key, .value = q->value, .len = q->len,
-					 .prev_value = q->prev, .prev_len = q->prev_len, .rev = q->rev};
+		struct store_event ev = {.type = q->type,
+					 .key = q->key,
+					 .value = q->value,
+					 .len = q->len,
+					 .prev_value = q->prev,
+					 .prev_len = q->prev_len,
+					 .rev = q->rev};
 		watch_hub_dispatch(&s->hub, &ev);
 	}
 	queue_clear(s);
 	return 0;
 }
 
-static int create_tx(struct store *s, const char *key, const char *value, size_t len, int64_t rev)
+static int create_tx(struct store *s, enum stmt_db db, const char *key, const char *value,
+		     size_t len, int64_t rev)
 {
-	int rc = current_write(s, ST_CUR_INSERT, key, rev);
+	int rc = current_write(s, db, ST_CUR_INSERT, key, rev);
 	if (rc == 0 && sqlite3_changes(s->db) == 0)
 		rc = -EEXIST;
 	if (rc == 0)
-		rc = log_insert(s, rev, key, 1, rev, 0, value, len);
+		rc = log_insert(s, db, rev, key, 1, rev, 0, value, len);
 	return rc;
 }
 
@@ -782,7 +1194,8 @@ int store_create(struct store *s, const char *key, const char *value, size_t len
 	rc = tx_begin(s);
 	if (rc < 0)
 		return rc;
-	rc = tx_finish(s, create_tx(s, key, value, len, rev));
+	enum stmt_db db = key_db(s, key);
+	rc = write_finish(s, db, key, rev, create_tx(s, db, key, value, len, rev));
 	if (rc < 0)
 		return rc;
 	s->rev = rev;
@@ -792,16 +1205,16 @@ int store_create(struct store *s, const char *key, const char *value, size_t len
 	return 0;
 }
 
-static int update_tx(struct store *s, const char *key, const char *value, size_t len,
-		     int64_t expect_rev, int64_t rev, struct cur_row *cur)
+static int update_tx(struct store *s, enum stmt_db db, const char *key, const char *value,
+		     size_t len, int64_t expect_rev, int64_t rev, struct cur_row *cur)
 {
-	int rc = cur_row_read(s, key, watch_hub_wants(&s->hub, key), cur);
+	int rc = cur_row_read(s, db, key, watch_hub_wants(&s->hub, key), cur);
 	if (rc == 0 && expect_rev && expect_rev != cur->rev)
 		rc = -ECANCELED;
 	if (rc == 0)
-		rc = log_insert(s, rev, key, 0, cur->create_rev, cur->rev, value, len);
+		rc = log_insert(s, db, rev, key, 0, cur->create_rev, cur->rev, value, len);
 	if (rc == 0)
-		rc = current_write(s, ST_CUR_UPDATE, key, rev);
+		rc = current_write(s, db, ST_CUR_UPDATE, key, rev);
 	return rc;
 }
 
@@ -818,7 +1231,9 @@ int store_update(struct store *s, const char *key, const char *value, size_t len
 	rc = tx_begin(s);
 	if (rc < 0)
 		return rc;
-	rc = tx_finish(s, update_tx(s, key, value, len, expect_rev, rev, &cur));
+	enum stmt_db db = key_db(s, key);
+	rc =
+	    write_finish(s, db, key, rev, update_tx(s, db, key, value, len, expect_rev, rev, &cur));
 	if (rc == 0) {
 		s->rev = rev;
 		if (rev_out)
@@ -831,20 +1246,20 @@ int store_update(struct store *s, const char *key, const char *value, size_t len
 	return rc;
 }
 
-static int delete_tx(struct store *s, const char *key, int64_t expect_rev, int64_t rev,
-		     int want_value, struct cur_row *cur)
+static int delete_tx(struct store *s, enum stmt_db db, const char *key, int64_t expect_rev,
+		     int64_t rev, int want_value, struct cur_row *cur)
 {
-	int rc = cur_row_read(s, key, want_value, cur);
+	int rc = cur_row_read(s, db, key, want_value, cur);
 	if (rc == 0 && expect_rev && expect_rev != cur->rev)
 		rc = -ECANCELED;
 	if (rc == 0) {
-		sqlite3_stmt *st = s->stmt[ST_LOG_TOMBSTONE];
+		sqlite3_stmt *st = stmt(s, db, ST_LOG_TOMBSTONE);
 		sqlite3_bind_int64(st, 1, rev);
 		sqlite3_bind_int64(st, 2, cur->rev);
-		rc = stmt_run(s, ST_LOG_TOMBSTONE, "tombstone");
+		rc = stmt_run_in(s, db, ST_LOG_TOMBSTONE, "tombstone");
 	}
 	if (rc == 0)
-		rc = current_write(s, ST_CUR_DELETE, key, 0);
+		rc = current_write(s, db, ST_CUR_DELETE, key, 0);
 	return rc;
 }
 
@@ -877,7 +1292,8 @@ int store_delete(struct store *s, const char *key, int64_t expect_rev, int64_t *
 	if (rc < 0)
 		return rc;
 	int want = prev || watch_hub_wants(&s->hub, key);
-	rc = tx_finish(s, delete_tx(s, key, expect_rev, rev, want, &cur));
+	enum stmt_db db = key_db(s, key);
+	rc = write_finish(s, db, key, rev, delete_tx(s, db, key, expect_rev, rev, want, &cur));
 	if (rc < 0) {
 		free(cur.value);
 		return rc;
@@ -947,10 +1363,10 @@ static int replay_item_read(sqlite3_stmt *st, struct replay_item *it)
 	return 0;
 }
 
-static int replay_batch_load(struct store *s, const struct key_range *r, int64_t after,
-			     struct replay_batch *b)
+static int replay_batch_load(struct store *s, enum stmt_db db, const struct key_range *r,
+			     int64_t after, struct replay_batch *b)
 {
-	sqlite3_stmt *st = s->stmt[ST_REPLAY];
+	sqlite3_stmt *st = stmt(s, db, ST_REPLAY);
 	sqlite3_bind_int64(st, 1, after);
 	key_range_bind(r, st, 2, 3);
 	sqlite3_bind_int64(st, 4, REPLAY_BATCH);
@@ -974,7 +1390,7 @@ static int replay_batch_load(struct store *s, const struct key_range *r, int64_t
 }
 
 /* Delivers history after from_rev to w, one bounded batch at a time. */
-static int watch_replay(struct store *s, struct store_watch *w, int64_t from_rev)
+static int watch_replay(struct store *s, enum stmt_db db, struct store_watch *w, int64_t from_rev)
 {
 	struct replay_batch *b = calloc(1, sizeof *b);
 	if (!b)
@@ -984,7 +1400,7 @@ static int watch_replay(struct store *s, struct store_watch *w, int64_t from_rev
 	int rc = 0;
 	int64_t after = from_rev;
 	while (rc == 0 && !w->dead && after < s->rev) {
-		rc = replay_batch_load(s, &r, after, b);
+		rc = replay_batch_load(s, db, &r, after, b);
 		for (size_t i = 0; rc == 0 && i < b->count; i++)
 			watch_hub_deliver(&s->hub, w, &b->items[i].ev);
 		replay_batch_clear(b);
@@ -1005,14 +1421,15 @@ int store_watch_start(struct store *s, const char *prefix, int64_t from_rev, sto
 	int rc = prefix_check(prefix);
 	if (rc < 0 || !cb || from_rev < 0)
 		return rc < 0 ? rc : -EINVAL;
-	if (from_rev < s->compact_rev)
+	enum stmt_db db = prefix_db(s, prefix);
+	if (from_rev < db_floor(s, db))
 		return -ERANGE;
 	struct store_watch *w = watch_hub_add(&s->hub, prefix, from_rev, cb, ud);
 	if (!w)
 		return -ENOMEM;
 	*out = w;
 	watch_hub_enter(&s->hub);
-	rc = watch_replay(s, w, from_rev);
+	rc = watch_replay(s, db, w, from_rev);
 	/* Live events start after everything the replay covered. */
 	if (w->delivered_rev < s->rev)
 		w->delivered_rev = s->rev;
@@ -1026,21 +1443,27 @@ int store_watch_start(struct store *s, const char *prefix, int64_t from_rev, sto
 
 /* ---- compaction ---- */
 
-static int compact_batch_tx(struct store *s, int64_t lo, int64_t hi)
+/* Drops, in db, the rows superseded by a change in (lo, hi] and the
+ * tombstones in (lo, hi]. */
+static int compact_range_tx(struct store *s, enum stmt_db db, int64_t lo, int64_t hi)
 {
 	enum stmt_id ids[] = {ST_COMPACT_SUPERSEDED, ST_COMPACT_TOMBSTONES};
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < sizeof ids / sizeof ids[0]; i++) {
-		sqlite3_bind_int64(s->stmt[ids[i]], 1, lo);
-		sqlite3_bind_int64(s->stmt[ids[i]], 2, hi);
-		rc = stmt_run(s, ids[i], "compact");
+		sqlite3_bind_int64(stmt(s, db, ids[i]), 1, lo);
+		sqlite3_bind_int64(stmt(s, db, ids[i]), 2, hi);
+		rc = stmt_run_in(s, db, ids[i], "compact");
 	}
-	if (rc == 0) {
-		sqlite3_stmt *st = s->stmt[ST_META_SET];
-		sqlite3_bind_text(st, 1, "compact_rev", -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, hi);
-		rc = stmt_run(s, ST_META_SET, "compact");
-	}
+	return rc;
+}
+
+static int compact_batch_tx(struct store *s, int64_t lo, int64_t hi)
+{
+	int rc = compact_range_tx(s, DB_MAIN, lo, hi);
+	if (rc == 0 && s->nvol)
+		rc = compact_range_tx(s, DB_VOL, lo, hi);
+	if (rc == 0)
+		rc = meta_set(s, "compact_rev", hi);
 	return rc;
 }
 
@@ -1067,11 +1490,82 @@ int store_compact(struct store *s, int64_t rev)
 	return 0;
 }
 
+static int vol_query_int(struct store *s, enum stmt_id id, int64_t a, int64_t b, int64_t *out)
+{
+	sqlite3_stmt *st = stmt(s, DB_VOL, id);
+	sqlite3_bind_int64(st, 1, a);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, b);
+	int step = sqlite3_step(st), rc = 0;
+	if (step == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		rc = step == SQLITE_DONE ? -ENOENT : store_fail(s, "volatile history");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Bounds the in-memory history of volatile keys: past 5/4 of the allowed
+ * changes, drops the oldest down to 3/4 (memory only, nothing is written). */
+static int vol_trim(struct store *s)
+{
+	if (!s->nvol || s->vol_changes <= s->vol_history + s->vol_history / 4)
+		return 0;
+	int64_t floor = db_floor(s, DB_VOL), n = 0, hi = 0;
+	int rc = vol_query_int(s, ST_VOL_COUNT_AFTER, floor, 0, &n);
+	if (rc < 0 || n <= s->vol_history) {
+		s->vol_changes = n;
+		return rc;
+	}
+	int64_t drop = n - s->vol_history * 3 / 4;
+	if ((rc = vol_query_int(s, ST_VOL_NTH_REV, floor, drop - 1, &hi)) < 0)
+		return rc == -ENOENT ? 0 : rc;
+	if ((rc = store_batch_commit(s)) < 0 || (rc = tx_begin(s)) < 0)
+		return rc;
+	if ((rc = tx_finish(s, compact_range_tx(s, DB_VOL, floor, hi))) < 0)
+		return rc;
+	s->vol_compact_rev = hi;
+	s->vol_changes = n - drop;
+	return 0;
+}
+
 int store_compact_keep(struct store *s, int64_t keep)
 {
 	if (keep < 0)
 		return -EINVAL;
-	if (s->rev - keep <= s->compact_rev)
-		return 0;
+	if (s->hub.depth > 0)
+		return -EDEADLK;
+	int rc = vol_trim(s);
+	if (rc < 0 || s->rev - keep <= s->compact_rev + keep / 8)
+		return rc;
 	return store_compact(s, s->rev - keep);
+}
+
+int store_flush(struct store *s)
+{
+	if (!s->nvol || !s->vol_dirty)
+		return 0;
+	if (s->hub.depth > 0)
+		return -EDEADLK;
+	int rc = store_batch_commit(s);
+	if (rc == 0)
+		rc = tx_begin(s);
+	if (rc < 0)
+		return rc;
+	int64_t keys = 0;
+	rc = stmt_run_in(s, DB_VOL, ST_FLUSH_UPSERT, "flush");
+	keys += sqlite3_changes(s->db);
+	if (rc == 0)
+		rc = stmt_run_in(s, DB_VOL, ST_FLUSH_REMOVE, "flush");
+	keys += sqlite3_changes(s->db);
+	if (rc == 0)
+		rc = stmt_run_in(s, DB_VOL, ST_DIRTY_CLEAR, "flush");
+	if ((rc = tx_finish(s, rc)) < 0)
+		return rc;
+	s->vol_dirty = false;
+	if (keys) {
+		s->stats.flushes++;
+		s->stats.flushed_keys += keys;
+	}
+	return 0;
 }

@@ -68,9 +68,38 @@ typedef void (*store_watch_cb)(void *ud, const struct store_event *ev);
 
 struct store_watch;
 
+/* Volatile keys: high-churn data worth little after a crash (Lease renewals,
+ * Events) that must not wear out an SD card. Keys under a volatile prefix
+ * share the revision sequence, watch events and get/list/CAS semantics of
+ * every other key, but live in memory: a write to one reaches the disk only
+ * through store_flush (the latest value of each key changed since the last
+ * flush, in one small transaction) and store_close. A kill -9 or power cut
+ * loses the volatile changes made since the last flush; everything else
+ * stays as durable as before. Revisions never go backwards across a crash:
+ * the store reserves them in blocks, so after one the next revision may
+ * jump ahead. History of volatile keys (for watches and lists at an older
+ * revision) is kept in memory only, bounded by volatile_history changes and
+ * lost on restart: such a watch or list from before the bound, or from
+ * before the store was opened, gets -ERANGE (410 Expired, relist), as from a
+ * compacted revision. */
+struct store_options {
+	const char *const *volatile_prefixes; /* NULL-terminated; NULL: none */
+	/* Resident keys (Nodes: small, few, rewritten by status heartbeats) are
+	 * held in memory like volatile ones, but every write also rewrites their
+	 * one row in the file in the same transaction: exactly as durable as
+	 * other keys, at about one page per write instead of a history row and
+	 * two index entries. Their history is in memory only, as above. */
+	const char *const *resident_prefixes; /* NULL-terminated; NULL: none */
+	int64_t volatile_history;	      /* changes of both kept as history; 0: 1000 */
+};
+
 /* Opens (creating if needed) the SQLite store at path. *err gets a malloc'd
  * message on failure (caller frees). */
 int store_open_sqlite(const char *path, struct store **out, char **err);
+/* The same with options (NULL: the defaults, no volatile keys). The store
+ * keeps its own copy of the prefixes. */
+int store_open_sqlite_opts(const char *path, const struct store_options *opts, struct store **out,
+			   char **err);
 /* Closes the store and frees any watches still running (their handles become
  * invalid). Not to be called from a watch callback. */
 void store_close(struct store *s);
@@ -122,9 +151,27 @@ int store_batch_commit(struct store *s);
  * transactions. A rev at or below the compacted revision is a no-op; a rev
  * above store_revision() is -EINVAL. */
 int store_compact(struct store *s, int64_t rev);
-/* Compacts so that at most keep revisions of history remain; cheap when
- * there is nothing to do. Called periodically by the server. */
+/* Compacts so that at least keep and at most keep + keep/8 revisions of
+ * history remain: an idle store compacts (writes) once per keep/8 revisions,
+ * not on every call. Also trims the in-memory history of volatile keys.
+ * Cheap when there is nothing to do. Called periodically by the server. */
 int store_compact_keep(struct store *s, int64_t keep);
+
+/* Writes the volatile keys changed since the last flush (upserts and
+ * removals) to the file in one transaction; nothing at all when none
+ * changed. Commits an open batch first. Called periodically by the server
+ * and by store_close. */
+int store_flush(struct store *s);
+
+/* What a store did since it was opened: where the bytes come from. */
+struct store_stats {
+	int64_t durable_writes;	 /* committed creates/updates/deletes written to the file
+				  * (resident keys included) */
+	int64_t volatile_writes; /* committed writes kept in memory */
+	int64_t flushes;	 /* flushes that wrote something */
+	int64_t flushed_keys;	 /* volatile keys written or removed by them */
+};
+void store_get_stats(const struct store *s, struct store_stats *out);
 
 const char *store_last_error(const struct store *s);
 

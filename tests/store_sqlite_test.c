@@ -1,7 +1,9 @@
 /* Unit tests for the SQLite store backend (storage/store.h, storage/sqlite.c):
  * CRUD and its errors, revisions, prefix lists with pagination and at older
  * revisions, watches (replay, live, stop inside callbacks), compaction,
- * persistence across reopen, survival of SIGKILL, bounded history under churn.
+ * persistence across reopen, survival of SIGKILL, bounded history under churn,
+ * volatile keys (kept in memory, flushed rarely: same semantics, no disk
+ * writes between flushes, what a reopen or a SIGKILL keeps of them).
  * Also prints a few timings (never asserted). Runs in a mkdtemp directory. */
 #define _GNU_SOURCE
 #include "storage/store.h"
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -800,6 +803,424 @@ static void test_churn_stays_bounded(void)
 	printf("churn: 10010 writes, keep 1000 -> %lld log rows\n", (long long)rows);
 }
 
+/* ---- volatile keys ---- */
+
+static const char *const vol_prefixes[] = {"/v/", "/w/", NULL};
+static const char *const resident_prefixes[] = {"/n/", NULL};
+
+static struct store *store_open_vol(const char *name, int64_t history)
+{
+	char path[256];
+	db_path(path, sizeof path, name);
+	struct store_options o = {.volatile_prefixes = vol_prefixes,
+				  .resident_prefixes = resident_prefixes,
+				  .volatile_history = history};
+	struct store *s = NULL;
+	char *err = NULL;
+	int rc = store_open_sqlite_opts(path, &o, &s, &err);
+	if (rc != 0)
+		fprintf(stderr, "open %s: %d %s\n", path, rc, err ? err : "");
+	free(err);
+	return s;
+}
+
+static long long file_size(const char *name)
+{
+	char path[256];
+	struct stat st;
+	db_path(path, sizeof path, name);
+	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+static int64_t stat_durable(struct store *s)
+{
+	struct store_stats st;
+	store_get_stats(s, &st);
+	return st.durable_writes;
+}
+
+/* Volatile keys share the revision sequence and every read, write, list
+ * and watch semantic of durable ones, also where a prefix spans both. */
+static void test_volatile_semantics(void)
+{
+	struct store *s = store_open_vol("vol.db", 0);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	int64_t rev = 0;
+	CHECK_INT(put(s, "/d/a", "da1"), 0);		       /* 1 */
+	CHECK_INT(store_create(s, "/v/a", "va1", 3, &rev), 0); /* 2 */
+	CHECK_INT(rev, 2);
+	CHECK_INT(put(s, "/d/b", "db1"), 0); /* 3 */
+	CHECK_INT(put(s, "/v/b", "vb1"), 0); /* 4 */
+	CHECK_INT(store_create(s, "/v/a", "x", 1, NULL), -EEXIST);
+	CHECK_INT(store_update(s, "/v/a", "va2", 3, 1, NULL), -ECANCELED);
+	CHECK_INT(store_update(s, "/v/a", "va2", 3, 2, &rev), 0); /* 5 */
+	CHECK_INT(rev, 5);
+	CHECK_INT(store_update(s, "/v/zz", "x", 1, 0, NULL), -ENOENT);
+	CHECK_INT(store_delete(s, "/v/b", 1, NULL, NULL), -ECANCELED);
+	CHECK_INT(store_revision(s), 5);
+
+	struct store_kv kv;
+	CHECK_INT(store_get(s, "/v/a", &kv), 0);
+	CHECK_STR(kv.value, "va2");
+	CHECK_INT(kv.create_rev, 2);
+	CHECK_INT(kv.mod_rev, 5);
+	store_kv_clear(&kv);
+
+	/* A prefix spanning both kinds of keys: one list, in key order. */
+	struct store_list l;
+	CHECK_INT(store_list(s, "", 0, NULL, 0, &l), 0);
+	CHECK_INT(l.count, 4);
+	if (l.count == 4) {
+		CHECK_STR(l.items[0].key, "/d/a");
+		CHECK_STR(l.items[1].key, "/d/b");
+		CHECK_STR(l.items[2].key, "/v/a");
+		CHECK_STR(l.items[3].key, "/v/b");
+	}
+	store_list_clear(&l);
+	CHECK_INT(store_list(s, "/", 0, "/d/a", 2, &l), 0);
+	CHECK_INT(l.count, 2);
+	CHECK_INT(l.more, 1);
+	CHECK_STR(l.items[1].key, "/v/a");
+	store_list_clear(&l);
+	/* At revision 3, before /v/a's update and /v/b's creation. */
+	CHECK_INT(store_list(s, "/", 3, NULL, 0, &l), 0);
+	CHECK_INT(l.count, 3);
+	if (l.count == 3) {
+		CHECK_STR(l.items[2].key, "/v/a");
+		CHECK_STR(l.items[2].value, "va1");
+	}
+	store_list_clear(&l);
+	CHECK_INT(store_list(s, "/v/", 4, NULL, 0, &l), 0);
+	CHECK_INT(l.count, 2);
+	CHECK_STR(l.items[0].value, "va1");
+	store_list_clear(&l);
+	int64_t n = 0;
+	CHECK_INT(store_count(s, "", &n), 0);
+	CHECK_INT(n, 4);
+	CHECK_INT(store_count(s, "/v/", &n), 0);
+	CHECK_INT(n, 2);
+	CHECK_INT(store_count(s, "/v/a", &n), 0);
+	CHECK_INT(n, 1);
+
+	/* Replay of everything, in revision order, then live events. */
+	struct rec r = {0};
+	struct store_watch *w = NULL;
+	CHECK_INT(store_watch_start(s, "/", 0, rec_cb, &r, &w), 0);
+	CHECK_INT(r.n, 5);
+	const char *keys[] = {"/d/a", "/v/a", "/d/b", "/v/b", "/v/a"};
+	for (int i = 0; i < 5 && i < r.n; i++) {
+		CHECK_INT(r.ev[i].rev, i + 1);
+		CHECK_STR(r.ev[i].key, keys[i]);
+	}
+	CHECK_INT(r.ev[4].type, STORE_EVENT_UPDATE);
+	CHECK_STR(r.ev[4].prev, "va1");
+	struct store_kv prev;
+	CHECK_INT(store_delete(s, "/v/b", 4, &rev, &prev), 0); /* 6 */
+	CHECK_STR(prev.value, "vb1");
+	store_kv_clear(&prev);
+	CHECK_INT(r.n, 6);
+	CHECK_INT(r.ev[5].type, STORE_EVENT_DELETE);
+	CHECK_STR(r.ev[5].value, "vb1");
+	store_watch_stop(w);
+
+	/* A batch holds volatile events too and releases them in order. */
+	struct rec rb = {0};
+	CHECK_INT(store_watch_start(s, "", 6, rec_cb, &rb, &w), 0);
+	CHECK_INT(store_batch_begin(s), 0);
+	CHECK_INT(store_update(s, "/v/a", "va3", 3, 0, NULL), 0);  /* 7 */
+	CHECK_INT(store_create(s, "/v/a", "x", 1, NULL), -EEXIST); /* undoes only itself */
+	CHECK_INT(put(s, "/d/c", "dc1"), 0);			   /* 8 */
+	CHECK_INT(rb.n, 0);
+	CHECK_INT(store_batch_commit(s), 0);
+	CHECK_INT(rb.n, 2);
+	CHECK_INT(rb.ev[0].rev, 7);
+	CHECK_STR(rb.ev[1].key, "/d/c");
+	store_watch_stop(w);
+	CHECK_INT(store_get(s, "/v/a", &kv), 0);
+	CHECK_STR(kv.value, "va3");
+	store_kv_clear(&kv);
+
+	/* Compaction covers volatile history like the rest. */
+	CHECK_INT(store_compact(s, 7), 0);
+	CHECK_INT(store_list(s, "/v/", 6, NULL, 0, &l), -ERANGE);
+	CHECK_INT(store_watch_start(s, "/v/", 6, rec_cb, &rb, &w), -ERANGE);
+	CHECK_INT(store_list(s, "/v/", 7, NULL, 0, &l), 0);
+	CHECK_INT(l.count, 1);
+	CHECK_STR(l.items[0].value, "va3");
+	store_list_clear(&l);
+	store_close(s);
+}
+
+/* Writes of volatile keys never reach the file until a flush; the flush
+ * writes only when something changed. */
+static void test_volatile_no_disk_writes(void)
+{
+	struct store *s = store_open_vol("volio.db", 0);
+	if (!s)
+		return;
+	CHECK_INT(put(s, "/d/node", "n"), 0);
+	CHECK_INT(put(s, "/v/lease", "0"), 0); /* reserves a block of revisions */
+	CHECK_INT(put(s, "/w/lease", "0"), 0);
+	long long wal = file_size("volio.db-wal"), db = file_size("volio.db");
+	CHECK(wal > 0);
+	char val[64];
+	int failures = 0;
+	for (int i = 0; i < 500; i++) {
+		snprintf(val, sizeof val, "{\"renewTime\":\"%d\"}", i);
+		failures += store_update(s, i % 2 ? "/v/lease" : "/w/lease", val, strlen(val), 0,
+					 NULL) != 0;
+	}
+	CHECK_INT(failures, 0);
+	CHECK_INT(file_size("volio.db-wal"), wal);
+	CHECK_INT(file_size("volio.db"), db);
+	struct store_stats st;
+	store_get_stats(s, &st);
+	CHECK_INT(st.durable_writes, 1);
+	CHECK(st.volatile_writes >= 500);
+	CHECK_INT(st.flushes, 0);
+
+	CHECK_INT(store_flush(s), 0);
+	long long wal2 = file_size("volio.db-wal");
+	CHECK(wal2 > wal);
+	store_get_stats(s, &st);
+	CHECK_INT(st.flushes, 1);
+	CHECK_INT(st.flushed_keys, 2); /* the latest value of each key, not 500 */
+	CHECK_INT(store_flush(s), 0);  /* nothing changed */
+	CHECK_INT(file_size("volio.db-wal"), wal2);
+	store_get_stats(s, &st);
+	CHECK_INT(st.flushes, 1);
+
+	/* A resident key is written through at once. */
+	CHECK_INT(put(s, "/n/node", "n1"), 0);
+	long long wal3 = file_size("volio.db-wal");
+	CHECK(wal3 > wal2);
+	CHECK_INT(store_update(s, "/n/node", "n2", 2, 0, NULL), 0);
+	CHECK(file_size("volio.db-wal") > wal3);
+	CHECK_INT(stat_durable(s), 3);
+	store_close(s);
+}
+
+/* A clean close keeps volatile keys and the exact revision; their history
+ * does not survive it (watches from before get -ERANGE), durable history does. */
+static void test_volatile_reopen(void)
+{
+	struct store *s = store_open_vol("volre.db", 0);
+	if (!s)
+		return;
+	CHECK_INT(put(s, "/d/a", "d"), 0);    /* 1 */
+	CHECK_INT(put(s, "/v/a", "v1"), 0);   /* 2 */
+	CHECK_INT(put(s, "/v/gone", "g"), 0); /* 3 */
+	CHECK_INT(store_flush(s), 0);
+	CHECK_INT(store_update(s, "/v/a", "v2", 2, 0, NULL), 0); /* 4 */
+	CHECK_INT(store_delete(s, "/v/gone", 0, NULL, NULL), 0); /* 5 */
+	CHECK_INT(put(s, "/w/new", "n"), 0);			 /* 6 */
+	store_close(s);
+
+	s = store_open_vol("volre.db", 0);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_INT(store_revision(s), 6);
+	struct store_kv kv;
+	CHECK_INT(store_get(s, "/v/a", &kv), 0);
+	CHECK_STR(kv.value, "v2");
+	CHECK_INT(kv.create_rev, 2);
+	CHECK_INT(kv.mod_rev, 4);
+	store_kv_clear(&kv);
+	CHECK_INT(store_get(s, "/v/gone", &kv), -ENOENT);
+	CHECK_INT(store_get(s, "/w/new", &kv), 0);
+	store_kv_clear(&kv);
+	struct rec r = {0};
+	struct store_watch *w = NULL;
+	CHECK_INT(store_watch_start(s, "/v/", 5, rec_cb, &r, &w), -ERANGE);
+	CHECK_INT(store_watch_start(s, "", 5, rec_cb, &r, &w), -ERANGE);
+	struct store_list l;
+	CHECK_INT(store_list(s, "/v/", 5, NULL, 0, &l), -ERANGE);
+	CHECK_INT(store_watch_start(s, "/d/", 0, rec_cb, &r, &w), 0); /* durable history stays */
+	CHECK_INT(r.n, 1);
+	store_watch_stop(w);
+	CHECK_INT(store_watch_start(s, "/v/", 6, rec_cb, &r, &w), 0);
+	int64_t rev = 0;
+	CHECK_INT(store_update(s, "/v/a", "v3", 2, 4, &rev), 0);
+	CHECK_INT(rev, 7);
+	CHECK_INT(r.n, 2);
+	store_watch_stop(w);
+	CHECK_INT(store_delete(s, "/w/new", 0, NULL, NULL), 0); /* 8 */
+	store_close(s);
+
+	/* Dropping a prefix makes its keys durable again; adding one moves
+	 * durable keys into memory. */
+	s = store_open_named("volre.db");
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_INT(store_revision(s), 8);
+	CHECK_INT(store_get(s, "/v/a", &kv), 0);
+	CHECK_STR(kv.value, "v3");
+	CHECK_INT(kv.create_rev, 2);
+	CHECK_INT(kv.mod_rev, 7);
+	store_kv_clear(&kv);
+	CHECK_INT(store_update(s, "/v/a", "v4", 2, 7, NULL), 0); /* 9 */
+	CHECK_INT(put(s, "/w/durable", "x"), 0);		 /* 10 */
+	CHECK_INT(stat_durable(s), 2);
+	store_close(s);
+
+	s = store_open_vol("volre.db", 0);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_INT(store_revision(s), 10);
+	CHECK_INT(store_get(s, "/w/durable", &kv), 0);
+	CHECK_INT(kv.mod_rev, 10);
+	store_kv_clear(&kv);
+	CHECK_INT(store_update(s, "/v/a", "v5", 2, 9, NULL), 0);
+	CHECK_INT(store_update(s, "/w/durable", "y", 1, 10, NULL), 0);
+	CHECK_INT(stat_durable(s), 0);
+	int64_t n = 0;
+	CHECK_INT(store_count(s, "", &n), 0);
+	CHECK_INT(n, 3);
+	store_close(s);
+}
+
+/* The in-memory history of volatile keys is bounded; older starts get
+ * -ERANGE, durable prefixes keep their full history. */
+static void test_volatile_history_bounded(void)
+{
+	struct store *s = store_open_vol("volhist.db", 100);
+	if (!s)
+		return;
+	CHECK_INT(put(s, "/d/a", "d"), 0);
+	CHECK_INT(put(s, "/v/x", "0"), 0);
+	char val[32];
+	for (int i = 0; i < 1000; i++) {
+		snprintf(val, sizeof val, "%d", i);
+		CHECK_INT(store_update(s, "/v/x", val, strlen(val), 0, NULL), 0);
+		if (i % 10 == 0)
+			CHECK_INT(store_compact_keep(s, 100000), 0);
+	}
+	CHECK_INT(store_compacted_revision(s), 0);
+	struct rec r = {0};
+	struct store_watch *w = NULL;
+	CHECK_INT(store_watch_start(s, "/v/", 10, rec_cb, &r, &w), -ERANGE);
+	CHECK_INT(store_watch_start(s, "/d/", 0, rec_cb, &r, &w), 0);
+	CHECK_INT(r.n, 1);
+	store_watch_stop(w);
+	int64_t from = store_revision(s) - 50;
+	r.n = 0;
+	CHECK_INT(store_watch_start(s, "/v/", from, rec_cb, &r, &w), 0);
+	CHECK_INT(r.n, 50);
+	CHECK_STR(r.ev[0].prev, "949");
+	store_watch_stop(w);
+	struct store_kv kv;
+	CHECK_INT(store_get(s, "/v/x", &kv), 0);
+	CHECK_STR(kv.value, "999");
+	store_kv_clear(&kv);
+	store_close(s);
+}
+
+/* A killed process loses volatile changes made since the last flush and
+ * nothing else: every acknowledged durable write is there, resident keys as
+ * last written, and the revision never goes back (no revision handed out
+ * before is handed out again). */
+static void vol_crash_child(int fd)
+{
+	struct store *s = store_open_vol("volcrash.db", 0);
+	if (!s)
+		_exit(2);
+	char key[32], val[32];
+	for (int i = 0; i < 300; i++) {
+		int64_t rev = 0;
+		int rc;
+		snprintf(val, sizeof val, "%d", i);
+		snprintf(key, sizeof key, "/d/%03d", i);
+		if (i % 3 == 0) /* durable */
+			rc = store_create(s, key, val, strlen(val), &rev);
+		else if (i < 3) /* resident, volatile */
+			rc = store_create(s, i == 1 ? "/n/node" : "/v/lease", val, strlen(val),
+					  &rev);
+		else
+			rc = store_update(s, i % 3 == 1 ? "/n/node" : "/v/lease", val, strlen(val),
+					  0, &rev);
+		if (rc != 0)
+			_exit(3);
+		if (i == 101 && store_flush(s) != 0)
+			_exit(5);
+		if (write(fd, &rev, sizeof rev) != sizeof rev)
+			_exit(4);
+	}
+	for (;;)
+		pause();
+}
+
+static void test_volatile_crash(void)
+{
+	int fds[2];
+	CHECK_INT(pipe(fds), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		vol_crash_child(fds[1]);
+	}
+	close(fds[1]);
+	int64_t rev, acked = 0;
+	int got = 0;
+	/* Killed once all 300 are acknowledged: the last ones are volatile. */
+	while (got < 300 && read(fds[0], &rev, sizeof rev) == sizeof rev) {
+		acked = rev;
+		got++;
+	}
+	kill(pid, SIGKILL);
+	close(fds[0]);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	CHECK_INT(got, 300);
+	CHECK_INT(acked, 300);
+
+	struct store *s = store_open_vol("volcrash.db", 0);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	int64_t n = 0;
+	CHECK_INT(store_count(s, "/d/", &n), 0);
+	CHECK_INT(n, 100); /* every third write */
+	struct store_kv kv;
+	CHECK_INT(store_get(s, "/v/lease", &kv), 0);
+	CHECK_STR(kv.value, "101"); /* as flushed */
+	store_kv_clear(&kv);
+	CHECK_INT(store_get(s, "/n/node", &kv), 0);
+	CHECK_STR(kv.value, "298"); /* written through */
+	CHECK_INT(kv.mod_rev, 299);
+	store_kv_clear(&kv);
+	CHECK(store_revision(s) >= acked);
+	int64_t next = 0;
+	CHECK_INT(store_update(s, "/v/lease", "after", 5, 0, &next), 0);
+	CHECK(next > acked);
+	store_close(s);
+}
+
+/* An idle store does not compact (write) on every call. */
+static void test_compact_keep_hysteresis(void)
+{
+	struct store *s = store_open_named("hyst.db");
+	if (!s)
+		return;
+	CHECK_INT(put(s, "/l", "0"), 0);
+	for (int i = 0; i < 899; i++)
+		CHECK_INT(store_update(s, "/l", "x", 1, 0, NULL), 0);
+	CHECK_INT(store_revision(s), 900);
+	CHECK_INT(store_compact_keep(s, 800), 0); /* 100 behind: less than 800/8 */
+	CHECK_INT(store_compacted_revision(s), 0);
+	CHECK_INT(store_update(s, "/l", "y", 1, 0, NULL), 0);
+	CHECK_INT(store_compact_keep(s, 800), 0); /* 101 behind */
+	CHECK_INT(store_compacted_revision(s), 101);
+	store_close(s);
+}
+
 static void test_timings(void)
 {
 	struct store *s = store_open_named("perf.db");
@@ -863,6 +1284,12 @@ int main(void)
 	TEST_RUN(test_second_open_refused);
 	TEST_RUN(test_crash_safety);
 	TEST_RUN(test_churn_stays_bounded);
+	TEST_RUN(test_volatile_semantics);
+	TEST_RUN(test_volatile_no_disk_writes);
+	TEST_RUN(test_volatile_reopen);
+	TEST_RUN(test_volatile_history_bounded);
+	TEST_RUN(test_volatile_crash);
+	TEST_RUN(test_compact_keep_hysteresis);
 	TEST_RUN(test_timings);
 	nftw(test_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return test_summary();
