@@ -326,6 +326,32 @@ static int parse_spreads(struct strtab *t, const json_t *arr, const json_t *labe
 	return 0;
 }
 
+/* The claims of spec.volumes: persistentVolumeClaim.claimName, and the
+ * <pod>-<volume> claim of a generic ephemeral volume. */
+static int parse_claims(const json_t *spec, struct sched_pod *p)
+{
+	const json_t *vols = json_object_get(spec, "volumes");
+	size_t i;
+	json_t *v;
+	p->claims = calloc(json_array_size(vols) + 1, sizeof(*p->claims));
+	if (!p->claims)
+		return -ENOMEM;
+	json_array_foreach (vols, i, v) {
+		const char *claim = json_string_value(json_object_get(json_object_get(v, "persistentVolumeClaim"), "claimName"));
+		char buf[600];
+		if (!claim && json_is_object(json_object_get(v, "ephemeral"))) {
+			snprintf(buf, sizeof(buf), "%s-%s", p->name, json_string_value(json_object_get(v, "name")) ?: "");
+			claim = buf;
+		}
+		if (!claim || !*claim)
+			continue;
+		if (!(p->claims[p->nclaims] = strdup(claim)))
+			return -ENOMEM;
+		p->nclaims++;
+	}
+	return 0;
+}
+
 static int parse_pod_spec(struct strtab *t, const json_t *spec, const json_t *labels, struct sched_pod *p)
 {
 	pod_requests(spec, p);
@@ -340,7 +366,8 @@ static int parse_pod_spec(struct strtab *t, const json_t *spec, const json_t *la
 	    parse_node_affinity(t, json_object_get(aff, "nodeAffinity"), p) < 0 ||
 	    parse_pod_affinity(t, aff, labels, p) < 0 ||
 	    parse_tolerations(t, json_object_get(spec, "tolerations"), p) < 0 || parse_containers(t, spec, p) < 0 ||
-	    parse_spreads(t, json_object_get(spec, "topologySpreadConstraints"), labels, p) < 0)
+	    parse_spreads(t, json_object_get(spec, "topologySpreadConstraints"), labels, p) < 0 ||
+	    parse_claims(spec, p) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -447,6 +474,9 @@ void sched_pod_free(struct sched_cache *c, struct sched_pod *p)
 		sched_selector_free(&p->spreads[i].sel);
 	free(p->spreads);
 	free(p->images);
+	for (uint32_t i = 0; i < p->nclaims; i++)
+		free(p->claims[i]);
+	free(p->claims);
 	free(p);
 }
 
@@ -910,6 +940,82 @@ void sched_cache_remove_owner(struct sched_cache *c, const char *kind, const cha
 	owner_free(smap_del(&c->owners, key));
 }
 
+/* ---- volumes ---- */
+
+static void pvc_free(struct pvc *v)
+{
+	if (v) {
+		free(v->volume);
+		free(v);
+	}
+}
+
+void sched_cache_upsert_pvc(struct sched_cache *c, const json_t *obj)
+{
+	const char *ns = json_path_str(obj, "metadata.namespace") ?: "default";
+	const char *name = json_path_str(obj, "metadata.name");
+	const char *volume = json_path_str(obj, "spec.volumeName");
+	struct pvc *v = name ? calloc(1, sizeof(*v)) : NULL;
+	if (!v)
+		return;
+	char key[600];
+	pod_key(ns, name, key, sizeof(key));
+	v->deleting = json_path(obj, "metadata.deletionTimestamp") != NULL;
+	if (volume && *volume && !(v->volume = strdup(volume))) {
+		pvc_free(v);
+		return;
+	}
+	pvc_free(smap_del(&c->pvcs, key));
+	if (smap_put(&c->pvcs, key, v) < 0)
+		pvc_free(v);
+}
+
+void sched_cache_remove_pvc(struct sched_cache *c, const char *ns, const char *name)
+{
+	char key[600];
+	pvc_free(smap_del(&c->pvcs, pod_key(ns, name, key, sizeof(key))));
+}
+
+static void pv_free(struct pv *v)
+{
+	if (!v)
+		return;
+	for (uint32_t i = 0; i < v->nterms; i++)
+		sched_selector_free(&v->terms[i]);
+	free(v->terms);
+	free(v);
+}
+
+void sched_cache_upsert_pv(struct sched_cache *c, const json_t *obj)
+{
+	const char *name = json_path_str(obj, "metadata.name");
+	const json_t *required = json_path(obj, "spec.nodeAffinity.required");
+	const json_t *terms = json_object_get(required, "nodeSelectorTerms");
+	struct pv *v = name ? calloc(1, sizeof(*v)) : NULL;
+	if (!v || !(v->terms = calloc(json_array_size(terms) + 1, sizeof(*v->terms)))) {
+		pv_free(v);
+		return;
+	}
+	/* required with no terms matches no node, as upstream */
+	v->has_affinity = required != NULL;
+	size_t i;
+	json_t *term;
+	json_array_foreach (terms, i, term) {
+		if (selector_from_node_term(&c->strs, term, &v->terms[v->nterms++]) < 0) {
+			pv_free(v);
+			return;
+		}
+	}
+	pv_free(smap_del(&c->pvs, name));
+	if (smap_put(&c->pvs, name, v) < 0)
+		pv_free(v);
+}
+
+void sched_cache_remove_pv(struct sched_cache *c, const char *name)
+{
+	pv_free(smap_del(&c->pvs, name));
+}
+
 /* ---- the cache ---- */
 
 struct sched_cache *sched_cache_new(void)
@@ -943,6 +1049,14 @@ void sched_cache_free(struct sched_cache *c)
 	for (uint32_t i = 0; i < c->owners.cap; i++)
 		if (smap_live(&c->owners, i))
 			owner_free(c->owners.vals[i]);
+	for (uint32_t i = 0; i < c->pvcs.cap; i++)
+		if (smap_live(&c->pvcs, i))
+			pvc_free(c->pvcs.vals[i]);
+	for (uint32_t i = 0; i < c->pvs.cap; i++)
+		if (smap_live(&c->pvs, i))
+			pv_free(c->pvs.vals[i]);
+	smap_free(&c->pvcs);
+	smap_free(&c->pvs);
 	smap_free(&c->pods);
 	smap_free(&c->nodes);
 	smap_free(&c->pdbs);

@@ -2,8 +2,10 @@
  * upstream order (NodeUnschedulable, NodeName, TaintToleration, NodeAffinity,
  * NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity), the
  * per-attempt counts they need (upstream PreFilter), the "0/N nodes are
- * available" message, and sched_schedule_one. Volume node affinity is not
- * checked (no PersistentVolumes in the cache). */
+ * available" message, and sched_schedule_one. Volumes as VolumeBinding
+ * does for claims that are already bound: a PV's node affinity must match
+ * the node; a missing, terminating or unbound claim fails the pod before any
+ * node is looked at (there is no volume binder or provisioner to wait for). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,6 +323,67 @@ static void affinity_filter(const struct cycle *cy, const struct sched_node *n, 
 		add_reason(v, "node(s) didn't satisfy existing pods anti-affinity rules");
 }
 
+/* ---- volumes ---- */
+
+/* upstream VolumeBinding PreFilter: every claim must exist, not be
+ * terminating and be bound; the bound PVs are kept for the filter. */
+static int volumes_prefilter(struct cycle *cy)
+{
+	const struct sched_pod *p = cy->p;
+	if (!p->nclaims)
+		return 0;
+	cy->pvs = calloc(p->nclaims, sizeof(*cy->pvs));
+	if (!cy->pvs)
+		return -ENOMEM;
+	bool unbound = false;
+	for (uint32_t i = 0; i < p->nclaims; i++) {
+		char key[600];
+		snprintf(key, sizeof(key), "%s/%s", p->ns, p->claims[i]);
+		const struct pvc *claim = smap_get(&cy->c->pvcs, key);
+		if (!claim || claim->deleting) {
+			snprintf(cy->prefilter, sizeof(cy->prefilter), "persistentvolumeclaim \"%s\" %s", p->claims[i],
+				 claim ? "is being deleted" : "not found");
+			return 0;
+		}
+		if (!claim->volume) {
+			unbound = true;
+			continue;
+		}
+		cy->pvs[cy->npvs++] = smap_get(&cy->c->pvs, claim->volume);
+	}
+	if (unbound)
+		snprintf(cy->prefilter, sizeof(cy->prefilter), "pod has unbound immediate PersistentVolumeClaims");
+	return 0;
+}
+
+static bool pv_fits_node(const struct sched_cache *c, const struct pv *pv, const struct sched_node *n)
+{
+	if (!pv->has_affinity)
+		return true;
+	for (uint32_t i = 0; i < pv->nterms; i++)
+		if (selector_match(&c->strs, &pv->terms[i], &n->labels, n->name_id))
+			return true;
+	return false;
+}
+
+/* upstream VolumeBinding Filter for bound claims. */
+static void volumes_filter(const struct cycle *cy, const struct sched_node *n, struct verdict *v)
+{
+	bool missing = false, conflict = false;
+	for (uint32_t i = 0; i < cy->npvs; i++) {
+		if (!cy->pvs[i])
+			missing = true;
+		else if (!pv_fits_node(cy->c, cy->pvs[i], n))
+			conflict = true;
+	}
+	if (missing)
+		add_reason(v, "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)");
+	else if (conflict)
+		add_reason(v, "node(s) had volume node affinity conflict");
+	if (missing || conflict)
+		v->unresolvable = true;
+}
+
 /* ---- the cycle ---- */
 
 static void account_labels(struct cycle *cy, const struct labelset *labels, uint32_t ns, const struct sched_node *n,
@@ -361,6 +424,8 @@ int cycle_init(struct cycle *cy, struct sched_cache *c, struct sched_pod *p)
 		return -ENOMEM;
 	if (cy->nspreads && spread_init(cy) < 0)
 		return -ENOMEM;
+	if (volumes_prefilter(cy) < 0)
+		return -ENOMEM;
 	cy->aff_self = matches_all_terms(&c->strs, p->req_aff, p->nreq_aff, p->labels, p->ns_id);
 	if (cy->nspreads || p->nreq_aff || p->nreq_anti) {
 		/* every placed pod, a label group at a time */
@@ -395,6 +460,7 @@ void cycle_free(struct cycle *cy)
 	pairmap_free(&cy->aff);
 	pairmap_free(&cy->anti);
 	pairmap_free(&cy->existing_anti);
+	free(cy->pvs);
 	memset(cy, 0, sizeof(*cy));
 }
 
@@ -404,6 +470,10 @@ bool filter_node(const struct cycle *cy, const struct sched_node *n, struct verd
 	const struct sched_pod *p = cy->p;
 	v->n = 0;
 	v->unresolvable = true;
+	if (cy->prefilter[0]) {
+		add_reason(v, cy->prefilter);
+		return false;
+	}
 	if (n->unschedulable) {
 		struct taint t = {c->taint_unschedulable, 0, EFFECT_NO_SCHEDULE};
 		if (!tolerates(p, &t)) {
@@ -434,6 +504,11 @@ bool filter_node(const struct cycle *cy, const struct sched_node *n, struct verd
 	}
 	if (!fits_resources(p, n, v))
 		return false;
+	if (cy->npvs) {
+		volumes_filter(cy, n, v);
+		if (v->n)
+			return false;
+	}
 	if (cy->nspreads && !cy->spreads_default) {
 		spread_filter(cy, n, v);
 		if (v->n)
@@ -528,6 +603,10 @@ static int schedule(struct cycle *cy, const json_t *pod, struct sched_result *ou
 	uint32_t all = c->nlist;
 	if (!all) {
 		snprintf(out->message, sizeof(out->message), "no nodes available to schedule pods");
+		return -ENOSPC;
+	}
+	if (cy->prefilter[0]) { /* upstream: the PreFilter's message, no per-node counts */
+		snprintf(out->message, sizeof(out->message), "0/%u nodes are available: %s.", all, cy->prefilter);
 		return -ENOSPC;
 	}
 	struct sched_node *chosen = try_nominated(cy, pod);

@@ -47,6 +47,15 @@ void sched_cache_remove_pdb(struct sched_cache *c, const char *ns, const char *n
 void sched_cache_upsert_owner(struct sched_cache *c, const json_t *obj);
 void sched_cache_remove_owner(struct sched_cache *c, const char *kind, const char *ns, const char *name);
 
+/* PersistentVolumeClaims (spec.volumeName, deletionTimestamp) and
+ * PersistentVolumes (spec.nodeAffinity.required) for the volume filters: a
+ * pod whose claim is bound to a PV with node affinity only fits nodes that
+ * match it; a pod with a missing, terminating or unbound claim fits none. */
+void sched_cache_upsert_pvc(struct sched_cache *c, const json_t *pvc);
+void sched_cache_remove_pvc(struct sched_cache *c, const char *ns, const char *name);
+void sched_cache_upsert_pv(struct sched_cache *c, const json_t *pv);
+void sched_cache_remove_pv(struct sched_cache *c, const char *name);
+
 /* Counts for logs and tests. */
 int sched_cache_node_count(const struct sched_cache *c);
 int sched_cache_pod_count(const struct sched_cache *c); /* pods placed on nodes */

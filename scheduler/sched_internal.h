@@ -177,6 +177,8 @@ struct sched_pod {
 	uint32_t nspreads;
 	uint32_t *images;
 	uint32_t nimages, ncontainers;
+	char **claims; /* PersistentVolumeClaim names (the pod's namespace) */
+	uint32_t nclaims;
 
 	/* Cache bookkeeping. */
 	struct sched_node *node;	 /* counted against (bound or assumed) */
@@ -228,6 +230,19 @@ struct owner {
 	struct selector sel;
 };
 
+/* A PersistentVolumeClaim: the PV it is bound to (NULL: unbound). */
+struct pvc {
+	char *volume;
+	bool deleting;
+};
+
+/* A PersistentVolume: spec.nodeAffinity.required, terms ORed. */
+struct pv {
+	struct selector *terms;
+	uint32_t nterms;
+	bool has_affinity;
+};
+
 struct sched_cache {
 	struct strtab strs;
 	struct smap nodes; /* name -> sched_node (present or placeholder) */
@@ -238,6 +253,8 @@ struct sched_cache {
 	uint32_t naff_pods, capaff_pods;
 	struct smap pdbs;
 	struct smap owners;
+	struct smap pvcs; /* "ns/name" -> struct pvc */
+	struct smap pvs;  /* name -> struct pv */
 	struct smap lsets;   /* key of ids -> struct lset */
 	uint32_t *img_nodes; /* image id -> nodes having it */
 	uint32_t capimg;
@@ -278,6 +295,11 @@ struct cycle {
 	uint32_t nspreads;
 	bool spreads_default;	 /* system default constraints, owned here */
 	struct spread_state *ss; /* one per constraint */
+	/* volumes (upstream VolumeBinding PreFilter): the PVs of the pod's
+	 * bound claims (NULL: the PV does not exist), or why no node can do */
+	const struct pv **pvs;
+	uint32_t npvs;
+	char prefilter[320];
 };
 
 /* filter.c */

@@ -27,6 +27,7 @@ struct scheduler {
 	struct api_client api;
 	struct logger log;
 	struct informer *pods, *nodes, *pdbs;
+	struct informer *pvcs, *pvs; /* volume binding */
 	struct informer *owners[3]; /* services, replicasets, statefulsets: default spreading */
 	struct sched_cache *cache;
 	/* Active queue: a binary heap, highest priority first, then oldest. */
@@ -216,6 +217,28 @@ static void on_owner(void *ud, enum store_event_type type, const json_t *obj, co
 		sched_cache_upsert_owner(s->cache, obj);
 }
 
+static void on_pvc(void *ud, enum store_event_type type, const json_t *pvc, const json_t *old)
+{
+	struct scheduler *s = ud;
+	if (type == STORE_EVENT_DELETE)
+		sched_cache_remove_pvc(s->cache, json_path_str(pvc, "metadata.namespace") ?: "",
+				       json_path_str(pvc, "metadata.name") ?: "");
+	else
+		sched_cache_upsert_pvc(s->cache, pvc);
+	if (type != STORE_EVENT_DELETE) /* created or bound: pods waiting for it may fit */
+		cluster_changed(s);
+}
+
+static void on_pv(void *ud, enum store_event_type type, const json_t *pv, const json_t *old)
+{
+	struct scheduler *s = ud;
+	if (type == STORE_EVENT_DELETE)
+		sched_cache_remove_pv(s->cache, json_path_str(pv, "metadata.name") ?: "");
+	else
+		sched_cache_upsert_pv(s->cache, pv);
+	cluster_changed(s);
+}
+
 /* ---- outcomes ---- */
 
 static void pod_path(const json_t *pod, char *out, size_t len, const char *sub)
@@ -378,6 +401,10 @@ int scheduler_start(const struct scheduler_config *cfg, struct scheduler **out)
 	for (size_t i = 0; !rc && i < 3; i++)
 		rc = informer_new(cfg->store, owner_prefixes[i], &s->owners[i]);
 	if (!rc)
+		rc = informer_new(cfg->store, "/registry/core/persistentvolumeclaims/", &s->pvcs);
+	if (!rc)
+		rc = informer_new(cfg->store, "/registry/core/persistentvolumes/", &s->pvs);
+	if (!rc)
 		rc = informer_new(cfg->store, "/registry/core/pods/", &s->pods);
 	if (rc || !s->cache) {
 		scheduler_stop(s);
@@ -388,6 +415,8 @@ int scheduler_start(const struct scheduler_config *cfg, struct scheduler **out)
 	informer_add_handler(s->pdbs, on_pdb, s);
 	for (size_t i = 0; i < 3; i++)
 		informer_add_handler(s->owners[i], on_owner, s);
+	informer_add_handler(s->pvs, on_pv, s);
+	informer_add_handler(s->pvcs, on_pvc, s);
 	informer_add_handler(s->pods, on_pod, s);
 	uv_timer_start(&s->flush, on_flush, FLUSH_INTERVAL_MS, FLUSH_INTERVAL_MS);
 	*out = s;
@@ -416,9 +445,11 @@ void scheduler_stop(struct scheduler *s)
 	informer_free(s->pods);
 	informer_free(s->nodes);
 	informer_free(s->pdbs);
+	informer_free(s->pvcs);
+	informer_free(s->pvs);
 	for (size_t i = 0; i < 3; i++)
 		informer_free(s->owners[i]);
-	s->pods = s->nodes = s->pdbs = NULL;
+	s->pods = s->nodes = s->pdbs = s->pvcs = s->pvs = NULL;
 	uv_close((uv_handle_t *)&s->idle, on_closed);
 	uv_close((uv_handle_t *)&s->retry, on_closed);
 	uv_close((uv_handle_t *)&s->flush, on_closed);

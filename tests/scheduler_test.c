@@ -783,6 +783,115 @@ static void test_preemption_minimal(void)
 	sched_cache_free(c);
 }
 
+/* A claim bound to a PV with node affinity pins the pod to matching nodes;
+ * missing, terminating and unbound claims fail it before any node. */
+static void test_volume_binding(void)
+{
+	struct sched_cache *c = sched_cache_new();
+	add_node(c, "a", "z1", "4", "8Gi", 110, NULL, NULL);
+	add_node(c, "b", "z2", "4", "8Gi", 110, NULL, NULL);
+	add_node(c, "c", "z2", "4", "8Gi", 110, NULL, NULL);
+	json_t *o = jf("{\"metadata\":{\"name\":\"local-b\"},\"spec\":{\"nodeAffinity\":{\"required\":{"
+		       "\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"kubernetes.io/hostname\","
+		       "\"operator\":\"In\",\"values\":[\"b\"]}]}]}}}}");
+	sched_cache_upsert_pv(c, o);
+	json_decref(o);
+	o = jf("{\"metadata\":{\"name\":\"zone1\"},\"spec\":{\"nodeAffinity\":{\"required\":{"
+	       "\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"topology.kubernetes.io/zone\","
+	       "\"operator\":\"In\",\"values\":[\"z1\"]}]}]}}}}");
+	sched_cache_upsert_pv(c, o);
+	json_decref(o);
+	o = jf("{\"metadata\":{\"name\":\"anywhere\"},\"spec\":{}}");
+	sched_cache_upsert_pv(c, o);
+	json_decref(o);
+	static const char *const claims[][2] = {
+	    {"data-b", "local-b"}, {"data-z1", "zone1"}, {"data-any", "anywhere"}, {"data-gone", "no-such-pv"}};
+	for (size_t i = 0; i < sizeof(claims) / sizeof(claims[0]); i++) {
+		o = jf("{\"metadata\":{\"namespace\":\"default\",\"name\":\"%s\"},\"spec\":{\"volumeName\":\"%s\"},"
+		       "\"status\":{\"phase\":\"Bound\"}}",
+		       claims[i][0], claims[i][1]);
+		sched_cache_upsert_pvc(c, o);
+		json_decref(o);
+	}
+	o = jf("{\"metadata\":{\"namespace\":\"default\",\"name\":\"pending\"},\"spec\":{},"
+	       "\"status\":{\"phase\":\"Pending\"}}");
+	sched_cache_upsert_pvc(c, o);
+	json_decref(o);
+#define VOL(claim) "\"volumes\":[{\"name\":\"v\",\"persistentVolumeClaim\":{\"claimName\":\"" claim "\"}}]"
+	for (int i = 0; i < 3; i++) { /* every time, whatever the spreading */
+		char name[16];
+		snprintf(name, sizeof(name), "on-b-%d", i);
+		CHECK_STR(place_new(c, name, NULL, "1m", "1Mi", VOL("data-b")), "b");
+	}
+	CHECK_STR(place_new(c, "on-z1", NULL, "1m", "1Mi", VOL("data-z1")), "a");
+	CHECK(place_new(c, "free", NULL, "1m", "1Mi", VOL("data-any")) != NULL);
+	/* the PV's node affinity and the pod's own selector disagree */
+	struct sched_result res;
+	json_t *p = pod_json("conflict", NULL, "1m", "1Mi", VOL("data-b") ",\"nodeSelector\":{\"kubernetes.io/hostname\":\"c\"}");
+	CHECK_INT(sched_schedule_one(c, p, &res), -ENOSPC);
+	CHECK_STR(res.message, "0/3 nodes are available: 1 node(s) had volume node affinity conflict, 2 node(s) didn't "
+			       "match Pod's node affinity/selector.");
+	/* evicting pods cannot help */
+	struct sched_preemption pre;
+	json_object_set_new(json_object_get(p, "spec"), "priority", json_integer(1000));
+	CHECK_INT(sched_preempt(c, p, &pre), -ENOSPC);
+	CHECK_STR(pre.message, "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.");
+	json_decref(p);
+	p = pod_json("unbound", NULL, "1m", "1Mi", VOL("pending"));
+	CHECK_INT(sched_schedule_one(c, p, &res), -ENOSPC);
+	CHECK_STR(res.message, "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.");
+	CHECK_INT(sched_preempt(c, p, &pre), -ENOSPC);
+	CHECK_STR(pre.message, "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.");
+	/* the claim gets bound: the pod follows its PV */
+	o = jf("{\"metadata\":{\"namespace\":\"default\",\"name\":\"pending\"},\"spec\":{\"volumeName\":\"local-b\"}}");
+	sched_cache_upsert_pvc(c, o);
+	json_decref(o);
+	CHECK_INT(sched_schedule_one(c, p, &res), 0);
+	CHECK_STR(res.node, "b");
+	json_decref(p);
+	p = pod_json("missing", NULL, "1m", "1Mi", VOL("nope"));
+	CHECK_INT(sched_schedule_one(c, p, &res), -ENOSPC);
+	CHECK_STR(res.message, "0/3 nodes are available: persistentvolumeclaim \"nope\" not found.");
+	json_decref(p);
+	p = pod_json("gone-pv", NULL, "1m", "1Mi", VOL("data-gone"));
+	CHECK_INT(sched_schedule_one(c, p, &res), -ENOSPC);
+	CHECK_STR(res.message, "0/3 nodes are available: 3 node(s) unavailable due to one or more pvc(s) bound to "
+			       "non-existent pv(s).");
+	json_decref(p);
+	/* a claim in another namespace is another claim */
+	p = jf("{\"metadata\":{\"namespace\":\"other\",\"name\":\"ns\"},\"spec\":{\"containers\":[{\"name\":\"c\","
+	       "\"image\":\"busybox\"}]," VOL("data-b") "}}");
+	CHECK_INT(sched_schedule_one(c, p, &res), -ENOSPC);
+	CHECK_STR(res.message, "0/3 nodes are available: persistentvolumeclaim \"data-b\" not found.");
+	json_decref(p);
+	/* a terminating claim, then a removed one */
+	o = jf("{\"metadata\":{\"namespace\":\"default\",\"name\":\"data-z1\",\"deletionTimestamp\":"
+	       "\"2026-01-01T00:00:00Z\"},\"spec\":{\"volumeName\":\"zone1\"}}");
+	sched_cache_upsert_pvc(c, o);
+	json_decref(o);
+	p = pod_json("deleting", NULL, "1m", "1Mi", VOL("data-z1"));
+	CHECK_INT(sched_schedule_one(c, p, &res), -ENOSPC);
+	CHECK_STR(res.message, "0/3 nodes are available: persistentvolumeclaim \"data-z1\" is being deleted.");
+	sched_cache_remove_pvc(c, "default", "data-z1");
+	CHECK_INT(sched_schedule_one(c, p, &res), -ENOSPC);
+	CHECK_STR(res.message, "0/3 nodes are available: persistentvolumeclaim \"data-z1\" not found.");
+	json_decref(p);
+	/* the PV is removed: its claim points nowhere */
+	sched_cache_remove_pv(c, "local-b");
+	p = pod_json("pv-removed", NULL, "1m", "1Mi", VOL("data-b"));
+	CHECK_INT(sched_schedule_one(c, p, &res), -ENOSPC);
+	json_decref(p);
+	/* a generic ephemeral volume's claim is <pod>-<volume> */
+	o = jf("{\"metadata\":{\"namespace\":\"default\",\"name\":\"eph-scratch\"},\"spec\":{\"volumeName\":\"zone1\"}}");
+	sched_cache_upsert_pvc(c, o);
+	json_decref(o);
+	CHECK_STR(place_new(c, "eph", NULL, "1m", "1Mi",
+			    "\"volumes\":[{\"name\":\"scratch\",\"ephemeral\":{\"volumeClaimTemplate\":{}}}]"),
+		  "a");
+#undef VOL
+	sched_cache_free(c);
+}
+
 static void test_sampling_rotates(void)
 {
 	struct sched_cache *c = sched_cache_new();
@@ -867,6 +976,7 @@ int main(void)
 	TEST_RUN(test_nominated_reserves);
 	TEST_RUN(test_preemption);
 	TEST_RUN(test_preemption_minimal);
+	TEST_RUN(test_volume_binding);
 	TEST_RUN(test_sampling_rotates);
 	TEST_RUN(test_timing);
 	return test_summary();
