@@ -18,6 +18,7 @@
 
 #include "agent/agent.h"
 #include "agent/dns.h"
+#include "agent/net.h"
 #include "agent/svcwatch.h"
 #include "common/jsonutil.h"
 
@@ -174,6 +175,7 @@ static void agent_listen(struct dns_agent *d, const char *ip)
 	if (rc == 0) {
 		snprintf(d->ip, sizeof d->ip, "%s", ip);
 		d->on_lo = on_lo;
+		net_record_dns(d->n->cfg.data_dir, ip); /* for `minikube agent --cleanup` */
 		rc = dns_server_listen(d->srv, ip, DNS_PORT);
 	}
 	if (rc == 0 && on_lo)

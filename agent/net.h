@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <jansson.h>
 
@@ -100,6 +101,9 @@ char *net_nft_script(const char *table, const char *bridge, const char *pod_cidr
 int net_nft_apply(const char *script, char *err, size_t errlen);
 /* `delete table inet <table>` (absent is fine). */
 int net_nft_delete(const char *table, char *err, size_t errlen);
+/* Deletes the table FAMILY NAME: 1, 0 when there is none (or no nft), or
+ * -errno with nft's message. */
+int net_nft_table_remove(const char *family, const char *table, char *err, size_t errlen);
 
 /* ---- the node's network (net_core.c) ---- */
 
@@ -140,6 +144,26 @@ void net_pods_gc(struct net *net, bool (*keep)(void *ud, const char *uid), void 
  * VXLAN, replacing the previous set. 0 or -errno with a message. */
 int net_peers_set(struct net *net, const struct net_peer *peers, size_t n, char *err,
 		  size_t errlen);
+
+/* DATA_DIR/agent/network, the record of what an agent set up in which
+ * network namespace: "netns INODE", "link NAME", "nft FAMILY TABLE",
+ * "podCIDR CIDR" (net_open) and "dns IP" (the cluster DNS address). */
+#define NET_RECORD_MAX 4096
+/* Notes the cluster DNS address in the record (replacing an earlier one). */
+void net_record_dns(const char *data_dir, const char *ip);
+
+/* ---- net_cleanup.c: `minikube agent --cleanup` ---- */
+
+/* Removes what an agent set up in this network namespace, for a node that
+ * is gone or an agent that will not come back: the bridge (bridge NULL: the
+ * one the record names, else mk0) with its ports (pods lose their network),
+ * the VXLAN device, the routes to peers' pod CIDRs, the nft tables
+ * inet minikube-BRIDGE and ip minikube-svc, the cluster DNS link (or its
+ * address on lo), and then the record. Pods' containers and the IPAM files
+ * are left alone. Writes one line per thing removed to out. Returns how many
+ * it removed (0: nothing was there), or -errno with a message in err after
+ * removing what it could. */
+int net_cleanup(const char *data_dir, const char *bridge, FILE *out, char *err, size_t errlen);
 
 /* ---- net_nodes.c: the agent's side ---- */
 

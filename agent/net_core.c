@@ -15,6 +15,7 @@
 #include <netlink/netlink.h>
 
 #include "agent/agent_internal.h"
+#include "agent/conntrack.h"
 #include "agent/net.h"
 #include "agent/net_link.h"
 #include "common/buf.h"
@@ -79,10 +80,35 @@ static void record_write(const struct net *net)
 	char path[1100], text[512];
 	struct stat st = {0};
 	stat("/proc/self/ns/net", &st);
+	char old[NET_RECORD_MAX], *dns;
 	snprintf(path, sizeof path, "%s/network", net->dir);
-	snprintf(text, sizeof text, "netns %lu\nlink %s\nlink %s\nnft inet %s\npodCIDR %s\n",
-		 (unsigned long)st.st_ino, net->bridge, net->vxlan, net->table, net->pod_cidr);
+	/* the cluster DNS address noted by an agent before this start stays */
+	if (agent_read_small(path, old, sizeof old) <= 0 || !(dns = strstr(old, "dns ")) ||
+	    (dns != old && dns[-1] != '\n'))
+		dns = "";
+	snprintf(text, sizeof text, "netns %lu\nlink %s\nlink %s\nnft inet %s\npodCIDR %s\n%.*s%s",
+		 (unsigned long)st.st_ino, net->bridge, net->vxlan, net->table, net->pod_cidr,
+		 (int)strcspn(dns, "\n"), dns, *dns ? "\n" : "");
 	write_text(path, text);
+}
+
+void net_record_dns(const char *data_dir, const char *ip)
+{
+	char path[1100], text[NET_RECORD_MAX];
+	struct buf b = {0};
+	snprintf(path, sizeof path, "%s/agent/network", data_dir);
+	ssize_t n = agent_read_small(path, text, sizeof text);
+	buf_puts(&b, "");
+	for (char *line = text; n > 0 && *line;) {
+		char *nl = strchrnul(line, '\n');
+		if (strncmp(line, "dns ", 4) && nl > line)
+			buf_printf(&b, "%.*s\n", (int)(nl - line), line);
+		line = *nl ? nl + 1 : nl;
+	}
+	buf_printf(&b, "dns %s\n", ip);
+	if (b.data)
+		write_text(path, b.data);
+	buf_free(&b);
 }
 
 struct hp_ctx {
@@ -239,21 +265,58 @@ int net_pod_attach(struct net *net, const char *uid, const json_t *pod, pid_t sa
 	return rc;
 }
 
+/* A gone pod's flows go with it, before its address can be handed out
+ * again (agent/conntrack.h). Best effort: entries also time out. */
+static void conntrack_forget(const struct ct_match *m, size_t n)
+{
+	char err[256];
+	ct_delete(m, n, err, sizeof err);
+}
+
 void net_pod_detach(struct net *net, const char *uid)
 {
-	char veth[16], err[256];
+	char veth[16], err[256], ip[NET_IP_MAX];
 	struct extra_ctx c = {.owner = uid};
+	struct ct_match m = {0};
+	bool had_ip =
+	    net_ipam_lookup(&net->ipam, uid, ip) == 0 && ct_addr_parse(ip, &m.any_ip) == 0;
 	net_ipam_foreach(&net->ipam, owner_has_ports, &c);
 	net_veth_name(uid, veth);
-	net_link_delete(net->sk, veth);
+	net_link_delete(net->sk, veth); /* no more packets from the pod */
+	if (had_ip)
+		conntrack_forget(&m, 1);
 	net_ipam_release(&net->ipam, uid);
 	if (c.has_ports)
 		rules_apply(net, err, sizeof err);
 }
 
+struct gone_ctx {
+	bool (*keep)(void *ud, const char *uid);
+	void *ud;
+	struct ct_match m[256];
+	size_t n;
+};
+
+static void gone_collect(void *ud, const char *ip, const char *owner, const char *extra)
+{
+	struct gone_ctx *c = ud;
+	(void)extra;
+	if (c->n < sizeof c->m / sizeof c->m[0] && *owner && !c->keep(c->ud, owner) &&
+	    ct_addr_parse(ip, &c->m[c->n].any_ip) == 0)
+		c->n++;
+}
+
 void net_pods_gc(struct net *net, bool (*keep)(void *ud, const char *uid), void *ud)
 {
 	char err[256];
+	struct gone_ctx *c = calloc(1, sizeof *c);
+	if (c) {
+		c->keep = keep;
+		c->ud = ud;
+		net_ipam_foreach(&net->ipam, gone_collect, c);
+		conntrack_forget(c->m, c->n);
+		free(c);
+	}
 	if (net_ipam_gc(&net->ipam, keep, ud) > 0)
 		rules_apply(net, err, sizeof err);
 }

@@ -461,3 +461,62 @@ int net_link_vxlan_reset(struct nl_sock *sk, const struct net_vxlan *vx,
 			return nl_fail(err, errlen, rc, "cannot add a VXLAN peer");
 	return idx;
 }
+
+int net_link_ports(struct nl_sock *sk, int master, char (*names)[16], size_t max)
+{
+	struct nl_cache *cache = NULL;
+	size_t n = 0;
+	if (rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache) < 0)
+		return -EIO;
+	for (struct nl_object *o = nl_cache_get_first(cache); o && n < max;
+	     o = nl_cache_get_next(o)) {
+		struct rtnl_link *l = (struct rtnl_link *)o;
+		if (rtnl_link_get_master(l) == master && rtnl_link_get_name(l))
+			snprintf(names[n++], 16, "%s", rtnl_link_get_name(l));
+	}
+	nl_cache_free(cache);
+	return (int)n;
+}
+
+int net_link_routes_remove(struct nl_sock *sk, void (*fn)(void *ud, const char *dst), void *ud)
+{
+	struct nl_cache *cache = NULL;
+	int n = 0;
+	if (rtnl_route_alloc_cache(sk, AF_INET, 0, &cache) < 0)
+		return -EIO;
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_route *r = (struct rtnl_route *)o;
+		char dst[64];
+		if (rtnl_route_get_protocol(r) != NET_ROUTE_PROTO ||
+		    rtnl_route_get_table(r) != RT_TABLE_MAIN)
+			continue;
+		nl_addr2str(rtnl_route_get_dst(r), dst, sizeof dst);
+		if (rtnl_route_delete(sk, r, 0) < 0)
+			continue; /* gone meanwhile */
+		fn(ud, dst);
+		n++;
+	}
+	nl_cache_free(cache);
+	return n;
+}
+
+int net_link_addr_remove(struct nl_sock *sk, const char *ifname, const char *ip, int prefix)
+{
+	struct addr_query q = {0};
+	int idx = net_link_index(sk, ifname);
+	if (idx < 0 || parse4(ip, &q.ip) || !addrs_find(sk, is_address, &q) || q.ifindex != idx)
+		return 0;
+	char text[64];
+	struct nl_addr *local = NULL;
+	snprintf(text, sizeof text, "%s/%d", ip, prefix);
+	int rc = nl_addr_parse(text, AF_INET, &local);
+	struct rtnl_addr *a = rc < 0 ? NULL : rtnl_addr_alloc();
+	if (a) {
+		rtnl_addr_set_ifindex(a, idx);
+		rtnl_addr_set_local(a, local);
+		rc = rtnl_addr_delete(sk, a, 0);
+		rtnl_addr_put(a);
+	}
+	nl_addr_put(local);
+	return a && rc == 0 ? 1 : -EIO;
+}

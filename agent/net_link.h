@@ -54,4 +54,13 @@ int net_link_routes_sync(struct nl_sock *sk, const struct net_route *want, size_
 int net_link_vxlan_reset(struct nl_sock *sk, const struct net_vxlan *vx,
 			 const char *const *peer_ips, size_t n, char *err, size_t errlen);
 
+/* Names of the links whose master is ifindex master (a bridge's ports),
+ * at most max: how many, or -EIO. */
+int net_link_ports(struct nl_sock *sk, int master, char (*names)[16], size_t max);
+/* Deletes every route marked NET_ROUTE_PROTO, calling fn with each one's
+ * destination: how many, or -EIO. */
+int net_link_routes_remove(struct nl_sock *sk, void (*fn)(void *ud, const char *dst), void *ud);
+/* Removes ip/prefix from ifname: 1, 0 when it is not there, or -EIO. */
+int net_link_addr_remove(struct nl_sock *sk, const char *ifname, const char *ip, int prefix);
+
 #endif

@@ -191,3 +191,15 @@ int net_nft_delete(const char *table, char *err, size_t errlen)
 	snprintf(script, sizeof script, "table inet %s\ndelete table inet %s\n", table, table);
 	return net_nft_apply(script, err, errlen);
 }
+
+int net_nft_table_remove(const char *family, const char *table, char *err, size_t errlen)
+{
+	char *const list[] = {"nft", "list", "table", (char *)family, (char *)table, NULL};
+	char script[256];
+	/* Absent, or no nftables at all: nothing of ours is there. */
+	if (nft_run(list, NULL, err, errlen))
+		return 0;
+	snprintf(script, sizeof script, "delete table %s %s\n", family, table);
+	int rc = net_nft_apply(script, err, errlen);
+	return rc ? rc : 1;
+}

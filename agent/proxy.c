@@ -49,6 +49,7 @@ struct proxy {
 	json_t *owners;	   /* "elem MAP KEY" -> Service key */
 	json_t *hairpin;   /* endpoint IP -> how many Services DNAT to it */
 	json_t *blocked;   /* Service key -> true: wants an element another one has */
+	json_t *stale;	   /* UDP flows to endpoints taken out (proxy_stale_udp_take) */
 	bool full;	   /* the next script rebuilds the table */
 };
 
@@ -100,9 +101,10 @@ int proxy_new(const struct proxy_config *cfg, struct proxy **out)
 	p->owners = json_object();
 	p->hairpin = json_object();
 	p->blocked = json_object();
+	p->stale = json_array();
 	p->full = true;
 	if (!p->node_name || !p->cidr || !p->svcs || !p->slice_svc || !p->dirty || !p->owners ||
-	    !p->hairpin || !p->blocked) {
+	    !p->hairpin || !p->blocked || !p->stale) {
 		proxy_free(p);
 		return -ENOMEM;
 	}
@@ -122,6 +124,7 @@ void proxy_free(struct proxy *p)
 	json_decref(p->owners);
 	json_decref(p->hairpin);
 	json_decref(p->blocked);
+	json_decref(p->stale);
 	free(p);
 }
 
@@ -375,6 +378,52 @@ static void elems_claim(struct proxy *p, const char *svc_key, json_t *objs)
 	}
 }
 
+/* The UDP entry points of a Service as it was applied: "elem cluster-ips IP
+ * . udp . PORT" (ClusterIPs, externalIPs) and "elem node-ports udp . PORT"
+ * (NodePorts, LoadBalancer ports: any local address). dst "" for the latter. */
+static bool udp_entry(const char *k, char dst[64], int *port)
+{
+	char ip[48];
+	if (sscanf(k, "elem cluster-ips %47s . udp . %d", ip, port) == 2) {
+		snprintf(dst, 64, "%s", ip);
+		return true;
+	}
+	dst[0] = 0;
+	return sscanf(k, "elem node-ports udp . %d", port) == 1;
+}
+
+/* Endpoints traffic could be DNATed to before (old) and not any more (objs):
+ * their UDP flows through this Service must be forgotten, or a client that
+ * keeps sending (DNS) keeps reaching the dead backend (kube-proxy does the
+ * same). */
+static void stale_collect(struct proxy *p, const json_t *old, const json_t *objs)
+{
+	const char *k, *k2;
+	json_t *v, *v2;
+	char dst[64];
+	int port;
+	json_object_foreach((json_t *)old, k, v)
+	{
+		if (!has_prefix(k, "hairpin ") || json_object_get(objs, k))
+			continue;
+		json_object_foreach((json_t *)old, k2, v2)
+		{
+			if (json_array_size(p->stale) < PROXY_STALE_MAX &&
+			    udp_entry(k2, dst, &port))
+				json_array_append_new(p->stale,
+						      json_pack("{s:s, s:i, s:s}", "dst", dst,
+								"port", port, "endpoint", k + 8));
+		}
+	}
+}
+
+json_t *proxy_stale_udp_take(struct proxy *p)
+{
+	json_t *t = p->stale;
+	p->stale = json_array();
+	return t;
+}
+
 static void service_sync(struct script *s, const char *key)
 {
 	struct proxy *p = s->p;
@@ -399,6 +448,7 @@ static void service_sync(struct script *s, const char *key)
 			obj_added(s, key, k, json_string_value(v), ot);
 	}
 	json_object_foreach(old, k, v) if (!json_object_get(objs, k)) obj_removed(s, k);
+	stale_collect(p, old, objs);
 	json_object_set_new(e, "applied", objs);
 	if (!svc && !json_object_size(json_object_get(e, "slices")))
 		json_object_del(p->svcs, key);

@@ -31,6 +31,7 @@
 #define PROXY_AFFINITY_DEFAULT_S 10800
 #define PROXY_SYNC_DELAY_MS 30 /* gathers a burst of watch events into one transaction */
 #define PROXY_RETRY_MS 2000
+#define PROXY_STALE_MAX 4096 /* UDP flows remembered for flushing between syncs */
 
 struct node;
 
@@ -83,6 +84,11 @@ bool proxy_pending(const struct proxy *p);
  * whole table. Returns a malloc'd string ("" when nothing changed) or NULL on
  * allocation failure. */
 char *proxy_script(struct proxy *p);
+/* The UDP flows the scripts since the last call took an endpoint away from,
+ * for the caller to delete from conntrack once those scripts are applied:
+ * [{"dst": Service IP ("" for a NodePort: any local address), "port": its
+ * port, "endpoint": the endpoint's IP}]. Caller owns the array. */
+json_t *proxy_stale_udp_take(struct proxy *p);
 /* The last script failed: the next one rebuilds the whole table. */
 void proxy_resync(struct proxy *p);
 /* "delete table ip T" for tearing the table down (tests, uninstall). */

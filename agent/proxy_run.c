@@ -7,10 +7,12 @@
  * rebuild of the table. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent/agent.h"
+#include "agent/conntrack.h"
 #include "agent/proxy.h"
 #include "agent/svcwatch.h"
 #include "common/buf.h"
@@ -126,7 +128,41 @@ struct proxy_agent {
 	uv_timer_t timer;
 	bool synced, running, stopping;
 	unsigned failures;
+	json_t *stale; /* UDP flows to forget once the running script is applied */
 };
+
+/* Deletes the conntrack entries of UDP flows to endpoints that left their
+ * Service (proxy_stale_udp_take), now that no rule sends there any more. */
+static void stale_flush(struct proxy_agent *pa)
+{
+	size_t n = json_array_size(pa->stale), k = 0, i;
+	json_t *v;
+	struct ct_match *m = n ? calloc(n, sizeof *m) : NULL;
+	char err[256];
+	if (!m)
+		return;
+	json_array_foreach(pa->stale, i, v)
+	{
+		struct ct_match *c = &m[k];
+		*c = (struct ct_match){0}; /* a skipped one may have left fields */
+		const char *dst = json_string_value(json_object_get(v, "dst"));
+		c->proto = IPPROTO_UDP;
+		c->orig_dport = (uint16_t)json_integer_value(json_object_get(v, "port"));
+		if (ct_addr_parse(json_string_value(json_object_get(v, "endpoint")),
+				  &c->reply_src) ||
+		    (dst && *dst && ct_addr_parse(dst, &c->orig_dst)))
+			continue;
+		k++;
+	}
+	int rc = ct_delete(m, k, err, sizeof err);
+	if (rc < 0)
+		log_warn(&pa->n->log, "proxy", "cannot flush UDP conntrack entries error=\"%s\"",
+			 err);
+	else if (rc > 0)
+		log_v(&pa->n->log, 2, "proxy", "flushed stale UDP conntrack entries count=%d", rc);
+	free(m);
+	json_array_clear(pa->stale);
+}
 
 static void on_sync_timer(uv_timer_t *t);
 
@@ -155,6 +191,7 @@ static void on_applied(void *ud, int status, const char *errtext)
 	if (pa->failures)
 		log_info(&pa->n->log, "proxy", "rules applied after %u failures", pa->failures);
 	pa->failures = 0;
+	stale_flush(pa);
 	schedule(pa, PROXY_SYNC_DELAY_MS);
 }
 
@@ -162,6 +199,10 @@ static void on_sync_timer(uv_timer_t *t)
 {
 	struct proxy_agent *pa = t->data;
 	char *script = proxy_script(pa->p);
+	json_t *stale = proxy_stale_udp_take(pa->p);
+	if (json_array_size(pa->stale) < PROXY_STALE_MAX)
+		json_array_extend(pa->stale, stale);
+	json_decref(stale);
 	if (!script || !*script) {
 		free(script);
 		return;
@@ -217,6 +258,7 @@ void proxy_agent_start(struct node *n)
 	}
 	uv_timer_init(n->loop, &pa->timer);
 	pa->timer.data = pa;
+	pa->stale = json_array();
 	n->proxy = pa;
 	struct svcwatch_consumer c = {on_service, on_slice, on_synced, pa};
 	svcwatch_subscribe(n->svcwatch, &c);
@@ -238,6 +280,7 @@ void proxy_agent_free(struct node *n)
 	if (!pa)
 		return;
 	proxy_free(pa->p);
+	json_decref(pa->stale);
 	free(pa);
 	n->proxy = NULL;
 }

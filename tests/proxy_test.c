@@ -339,6 +339,65 @@ static void test_load_balancer_port_conflict(void)
 	proxy_free(p);
 }
 
+/* UDP flows to an endpoint that leaves a Service are handed out for the
+ * conntrack flush: per UDP ClusterIP port and NodePort, not for TCP ports,
+ * not for endpoints that stay. */
+static json_t *dns_slice(json_t *eps)
+{
+	return json_pack("{s:{s:s, s:s, s:{s:s}}, s:s, s:[{s:s, s:s, s:i}, {s:s, s:s, s:i}], s:o}",
+			 "metadata", "namespace", "default", "name", "dns-1", "labels",
+			 "kubernetes.io/service-name", "dns", "addressType", "IPv4", "ports",
+			 "name", "udp", "protocol", "UDP", "port", 5353, "name", "tcp", "protocol",
+			 "TCP", "port", 5353, "endpoints", eps);
+}
+
+static void test_stale_udp_endpoints(void)
+{
+	struct proxy *p = proxy_open(NULL);
+	json_t *svc =
+	    json_pack("{s:{s:s, s:s}, s:{s:s, s:s, s:[{s:s, s:s, s:i, s:i}, {s:s, s:s, s:i}]}}",
+		      "metadata", "namespace", "default", "name", "dns", "spec", "type", "NodePort",
+		      "clusterIP", "10.43.0.10", "ports", "name", "udp", "protocol", "UDP", "port",
+		      53, "nodePort", 30053, "name", "tcp", "protocol", "TCP", "port", 53);
+	json_t *two = dns_slice(
+	    json_pack("[o,o]", ep_new("10.42.0.5", 1, 0, "n1"), ep_new("10.42.0.6", 1, 0, "n2")));
+	proxy_service_set(p, svc);
+	proxy_slice_set(p, two);
+	free(proxy_script(p));
+	json_t *st = proxy_stale_udp_take(p);
+	CHECK_INT(json_array_size(st), 0); /* the first sync: nothing left */
+	json_decref(st);
+
+	json_t *one = dns_slice(json_pack("[o]", ep_new("10.42.0.5", 1, 0, "n1")));
+	proxy_slice_set(p, one);
+	free(proxy_script(p));
+	st = proxy_stale_udp_take(p);
+	char *text = json_dumps(st, JSON_SORT_KEYS | JSON_COMPACT);
+	CHECK_INT(json_array_size(st), 2);
+	CHECK(text &&
+	      strstr(text, "{\"dst\":\"10.43.0.10\",\"endpoint\":\"10.42.0.6\",\"port\":53}"));
+	CHECK(text && strstr(text, "{\"dst\":\"\",\"endpoint\":\"10.42.0.6\",\"port\":30053}"));
+	free(text);
+	json_decref(st);
+	st = proxy_stale_udp_take(p); /* taken: gone */
+	CHECK_INT(json_array_size(st), 0);
+	json_decref(st);
+
+	/* The Service goes: its last endpoint's flows too. */
+	proxy_service_delete(p, svc);
+	free(proxy_script(p));
+	st = proxy_stale_udp_take(p);
+	text = json_dumps(st, JSON_SORT_KEYS | JSON_COMPACT);
+	CHECK_INT(json_array_size(st), 2);
+	CHECK(text && strstr(text, "\"endpoint\":\"10.42.0.5\",\"port\":53}"));
+	free(text);
+	json_decref(st);
+	json_decref(svc);
+	json_decref(two);
+	json_decref(one);
+	proxy_free(p);
+}
+
 static void test_config_validated(void)
 {
 	struct proxy *p = NULL;
@@ -541,6 +600,7 @@ int main(void)
 	TEST_RUN(test_addresses_are_validated);
 	TEST_RUN(test_scripts_incremental);
 	TEST_RUN(test_load_balancer_port_conflict);
+	TEST_RUN(test_stale_udp_endpoints);
 	TEST_RUN(test_config_validated);
 	TEST_RUN(test_applied_in_netns);
 	return test_summary();
