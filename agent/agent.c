@@ -69,6 +69,7 @@ static void node_stop(struct node *n)
 	uv_close((uv_handle_t *)&n->sigint, NULL);
 	uv_close((uv_handle_t *)&n->sigterm, NULL);
 	podsync_stop(n->podsync);
+	eviction_stop(n->eviction);
 	net_nodes_stop(n->net);
 	proxy_agent_stop(n);
 	dns_agent_stop(n);
@@ -218,6 +219,7 @@ static void node_registered(struct node *n, const char *body, size_t len)
 	node_net_start(n, doc); /* before pods: their sandboxes attach to it */
 	json_decref(doc);
 	podsync_start(n);
+	eviction_start(n);
 	if (agent_tunnel_start(n, &n->tunnel) < 0)
 		log_warn(&n->log, "tunnel", "cannot start the tunnel: logs and exec will not reach this node");
 	if (svcwatch_new(n->loop, n->api, &n->log, &n->svcwatch) == 0) {
@@ -366,6 +368,7 @@ static void node_init(struct node *n, uv_loop_t *loop, const struct node_config 
 	    .labels = cfg->labels,
 	    .taints = cfg->taints,
 	    .data_dir = cfg->data_dir,
+	    .eviction = &n->cfg.eviction,
 	};
 	uv_timer_init(loop, &n->retry_timer);
 	uv_timer_init(loop, &n->lease_timer);
@@ -388,6 +391,7 @@ static void node_free(struct node *n)
 	json_decref(n->status_sent);
 	json_decref(n->conds_sent);
 	podsync_free(n->podsync);
+	eviction_free(n->eviction);
 	net_nodes_free(n->net);
 	proxy_agent_free(n);
 	dns_agent_free(n);
@@ -424,7 +428,8 @@ static void usage_agent(FILE *out)
 	    out,
 	    "Run a node agent: join a server, register this machine as a Node and keep its "
 	    "Lease.\n\n"
-	    "Usage:\n  minikube agent --join https://SERVER:6443 --token K10... [flags]\n\n"
+	    "Usage:\n  minikube agent --join https://SERVER:6443 --token K10... [flags]\n"
+	    "  minikube agent --cleanup [--data-dir DIR] [--bridge NAME]\n\n"
 	    "Flags:\n"
 	    "  --join URL              the server (https://host:port)\n"
 	    "  --token TOKEN           join token (K10<CA sha256>::server:<secret> or "
@@ -439,11 +444,21 @@ static void usage_agent(FILE *out)
 	    "  --bridge NAME           the pods' bridge (default mk0; nft table minikube-NAME)\n"
 	    "  --pod-routing MODE      reach other nodes' pods: auto (direct routes on a shared\n"
 	    "                          link, VXLAN otherwise), direct or vxlan (default auto)\n"
+	    "  --eviction-hard LIST    hard eviction thresholds, the kubelet's syntax (default\n"
+	    "                          memory.available<100Mi,nodefs.available<10%%); while one\n"
+	    "                          is crossed, one pod is evicted every 10 s\n"
 	    "  --v N                   log verbosity\n"
+	    "  --cleanup               stop here and remove what agents set up on this host (in\n"
+	    "                          this network namespace): the bridge and the pods' links,\n"
+	    "                          the VXLAN device, routes to other nodes' pods, the nft\n"
+	    "                          tables inet minikube-NAME and ip minikube-svc, the cluster\n"
+	    "                          DNS link; prints what it removed. Stop the agent first:\n"
+	    "                          pods left running lose their network (containers and\n"
+	    "                          their data stay; `minikube rm` removes those)\n"
 	    "  -h, --help              this help\n");
 }
 
-static int agent_flags(int argc, char **argv, struct node_config *c)
+static int agent_flags(int argc, char **argv, struct node_config *c, bool *cleanup)
 {
 	static const struct {
 		const char *flag;
@@ -460,11 +475,16 @@ static int agent_flags(int argc, char **argv, struct node_config *c)
 	    {"--data-dir", offsetof(struct node_config, data_dir)},
 	    {"--bridge", offsetof(struct node_config, bridge)},
 	    {"--pod-routing", offsetof(struct node_config, pod_routing)},
+	    {"--eviction-hard", offsetof(struct node_config, eviction_hard)},
 	};
 	for (int i = 1; i < argc; i++) {
 		const char *v = NULL;
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return usage_agent(stdout), 1;
+		if (!strcmp(argv[i], "--cleanup")) {
+			*cleanup = true;
+			continue;
+		}
 		if ((v = cli_flag_value(argc, argv, &i, "--v"))) {
 			c->verbosity = atoi(v);
 			continue;
@@ -514,6 +534,11 @@ static int agent_config_check(struct node_config *c, char *host, size_t hlen)
 		return fprintf(stderr, "minikube agent: --pod-routing must be auto, direct or vxlan\n"), -1;
 	if (c->bridge && (!*c->bridge || strlen(c->bridge) > 12))
 		return fprintf(stderr, "minikube agent: --bridge must have 1 to 12 characters\n"), -1;
+	char err[256];
+	if (!c->eviction_hard)
+		eviction_config_default(&c->eviction);
+	else if (eviction_config_parse(c->eviction_hard, &c->eviction, err, sizeof err) < 0)
+		return fprintf(stderr, "minikube agent: --eviction-hard: %s\n", err), -1;
 	return 0;
 }
 
@@ -563,13 +588,33 @@ int agent_embedded_free(void *state)
 	return rc;
 }
 
+/* `minikube agent --cleanup`: no server, no join; the other flags of the
+ * agent's command line are accepted and only --data-dir and --bridge used. */
+static int agent_cleanup(const struct node_config *c)
+{
+	char err[512];
+	if (c->bridge && (!*c->bridge || strlen(c->bridge) > 12))
+		return fprintf(stderr, "minikube agent: --bridge must have 1 to 12 characters\n"),
+		       2;
+	int rc = net_cleanup(c->data_dir ? c->data_dir : "/var/lib/minikube", c->bridge, stdout,
+			     err, sizeof err);
+	if (rc == 0)
+		printf("nothing to remove\n");
+	if (rc < 0)
+		fprintf(stderr, "minikube agent: cleanup: %s\n", err);
+	return rc < 0 ? 1 : 0;
+}
+
 int agent_cli(int argc, char **argv)
 {
 	struct node_config cfg = {0};
 	char host[256];
-	int rc = agent_flags(argc, argv, &cfg);
+	bool cleanup = false;
+	int rc = agent_flags(argc, argv, &cfg, &cleanup);
 	if (rc)
 		return rc > 0 ? 0 : 2;
+	if (cleanup)
+		return agent_cleanup(&cfg);
 	if (agent_config_check(&cfg, host, sizeof host))
 		return 2;
 	signal(SIGPIPE, SIG_IGN);

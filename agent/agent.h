@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "agent/eviction.h"
 #include "agent/node_info.h"
 #include "common/httpc.h"
 #include "common/log.h"
@@ -22,7 +23,9 @@
 #define AGENT_LEASE_SECONDS 40
 #define AGENT_LEASE_RENEW_MS 10000
 #define AGENT_STATUS_CHECK_MS 10000
-#define AGENT_STATUS_HEARTBEAT_MS 60000
+/* Status unchanged: posted anyway this often, as the kubelet does with
+ * leases (nodeStatusReportFrequency, 5m); liveness is the Lease's job. */
+#define AGENT_STATUS_HEARTBEAT_MS 300000
 #define AGENT_RETRY_MS 2000
 #define AGENT_DNS_WAIT_MS 10000 /* longest a pod waits for cluster DNS to be known */
 
@@ -34,6 +37,8 @@ struct node_config {
 	const char *data_dir; /* credentials under DATA_DIR/agent */
 	const char *bridge;	/* pod bridge name (agent/net.h), NULL: mk0 */
 	const char *pod_routing; /* auto, direct or vxlan; NULL: auto */
+	const char *eviction_hard; /* --eviction-hard; NULL: the kubelet's defaults */
+	struct eviction_config eviction; /* parsed by the flag check */
 	int verbosity;
 };
 
@@ -59,6 +64,7 @@ struct node {
 	struct svcwatch *svcwatch;  /* agent/svcwatch.h: Services and EndpointSlices */
 	struct proxy_agent *proxy;  /* agent/proxy.h: the Service proxy (nftables) */
 	struct dns_agent *dns;	    /* agent/dns.h: cluster DNS */
+	struct eviction_mgr *eviction; /* agent/eviction.h: node-pressure eviction */
 	bool registered, lease_created, stopping;
 	int exit_code;
 };

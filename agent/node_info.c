@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 
 #include "agent/agent_internal.h"
+#include "agent/eviction.h"
 #include "agent/node_info.h"
 #include "common/jsonutil.h"
 #include "runtime/image.h"
@@ -250,20 +251,32 @@ int agent_machine_read(const struct agent_node_opts *o, struct agent_machine *m,
 	return 0;
 }
 
-static json_t *resource_list(const struct agent_machine *m, bool allocatable)
+/* The hard thresholds in force (the kubelet's defaults unless configured). */
+static const struct eviction_config *thresholds(const struct agent_node_opts *o,
+						struct eviction_config *dflt)
+{
+	if (o->eviction)
+		return o->eviction;
+	eviction_config_default(dflt);
+	return dflt;
+}
+
+static json_t *resource_list(const struct agent_node_opts *o, const struct agent_machine *m,
+			     bool allocatable)
 {
 	char cpu[32], mem[32], eph[32];
+	struct eviction_config dflt;
+	const struct eviction_config *ev = thresholds(o, &dflt);
 	snprintf(cpu, sizeof(cpu), "%d", m->cpus);
 	int64_t memory = m->mem_total;
+	int64_t mem_thr = eviction_threshold_bytes(&ev->t[EVICTION_MEMORY], m->mem_total);
 	if (allocatable)
-		memory =
-		    memory > AGENT_EVICTION_MEMORY_BYTES ? memory - AGENT_EVICTION_MEMORY_BYTES : 0;
+		memory = memory > mem_thr ? memory - mem_thr : 0;
 	snprintf(mem, sizeof(mem), "%lldKi", (long long)(memory / 1024));
-	if (allocatable) /* the kubelet prints capacity minus 10% as plain bytes */
-		snprintf(
-		    eph, sizeof(eph), "%lld",
-		    (long long)(m->fs_total / 1024 * 1024 -
-				(m->fs_total / 1024 * 1024) * AGENT_EVICTION_NODEFS_PERCENT / 100));
+	int64_t fs = m->fs_total / 1024 * 1024;
+	int64_t fs_thr = eviction_threshold_bytes(&ev->t[EVICTION_NODEFS], fs);
+	if (allocatable) /* the kubelet prints capacity minus the threshold as plain bytes */
+		snprintf(eph, sizeof(eph), "%lld", (long long)(fs > fs_thr ? fs - fs_thr : 0));
 	else
 		snprintf(eph, sizeof(eph), "%lldKi", (long long)(m->fs_total / 1024));
 	return json_pack("{s:s,s:s,s:s,s:s}", "cpu", cpu, "ephemeral-storage", eph, "memory", mem,
@@ -281,9 +294,10 @@ static json_t *condition(const char *type, bool status, const char *reason, cons
 static json_t *conditions(const struct agent_node_opts *o, const struct agent_machine *m,
 			  const char *now)
 {
-	bool mem = m->mem_available < AGENT_EVICTION_MEMORY_BYTES;
-	bool disk =
-	    m->fs_total > 0 && m->fs_available * 100 < m->fs_total * AGENT_EVICTION_NODEFS_PERCENT;
+	struct eviction_config dflt;
+	const struct eviction_config *ev = thresholds(o, &dflt);
+	bool mem = eviction_crossed(ev, EVICTION_MEMORY, m->mem_available, m->mem_total);
+	bool disk = eviction_crossed(ev, EVICTION_NODEFS, m->fs_available, m->fs_total);
 	bool pid = m->pid_max > 0 &&
 		   (m->pid_max - m->procs) * 100 < m->pid_max * AGENT_EVICTION_PID_PERCENT;
 	json_t *a = json_array();
@@ -342,8 +356,8 @@ json_t *agent_node_status_from(const struct agent_node_opts *o, const struct age
 		snprintf(now, sizeof(now), "%s", o->now);
 	else
 		time_rfc3339(now);
-	return json_pack("{s:o,s:o,s:o,s:o,s:{s:{s:i}},s:o}", "capacity", resource_list(m, false),
-			 "allocatable", resource_list(m, true), "conditions", conditions(o, m, now),
+	return json_pack("{s:o,s:o,s:o,s:o,s:{s:{s:i}},s:o}", "capacity", resource_list(o, m, false),
+			 "allocatable", resource_list(o, m, true), "conditions", conditions(o, m, now),
 			 "addresses", addresses(o, m), "daemonEndpoints", "kubeletEndpoint", "Port",
 			 AGENT_KUBELET_PORT, "nodeInfo", node_info(m));
 }

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 struct rt_images;
+struct eviction_config;
 
 #define AGENT_NODE_MAX_PODS 110
 #define AGENT_NODE_MAX_IMAGES 50 /* the kubelet's nodeStatusMaxImages */
@@ -45,6 +46,8 @@ struct agent_node_opts {
 	/* Ready=False with this reason/message (runtime down...); NULL: Ready. */
 	const char *not_ready_reason;
 	const char *not_ready_message;
+	/* Hard eviction thresholds (agent/eviction.h); NULL: the defaults. */
+	const struct eviction_config *eviction;
 };
 
 /* What the node knows about its machine. Sizes in bytes. */

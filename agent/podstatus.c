@@ -1,7 +1,8 @@
 /* agent/podstatus.c — the Pod status the kubelet would report, computed from
  * what the agent knows about each container (struct ctr_view): container
  * states, the phase (the kubelet's getPhase), the conditions and the
- * restart back-off. Pure functions, no I/O: tests/podsync_test.c covers them. */
+ * restart back-off; readiness and started as the probes (agent/probe.h)
+ * decided. Pure functions, no I/O: tests/podsync_test.c covers them. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
@@ -89,12 +90,12 @@ static json_t *state_json(const struct ctr_view *v)
 json_t *podstatus_container(const struct ctr_view *v, bool init)
 {
 	bool running = v->state == CV_RUNNING;
-	bool ready = init ? v->state == CV_TERMINATED && v->exit_code == 0 : running;
+	bool ready = init ? v->state == CV_TERMINATED && v->exit_code == 0 : running && !v->not_ready;
 	json_t *c = json_pack(
 	    "{s:s, s:o, s:o, s:b, s:i, s:s, s:s, s:b}", "name", v->name, "state", state_json(v),
 	    "lastState", v->last_state ? json_deep_copy(v->last_state) : json_object(), "ready",
 	    ready, "restartCount", v->restart_count, "image", v->image ? v->image : "", "imageID",
-	    v->image_id ? v->image_id : "", "started", running);
+	    v->image_id ? v->image_id : "", "started", running && !v->not_started);
 	if (c && v->container_id)
 		json_object_set_new(c, "containerID", json_string(v->container_id));
 	return c;
@@ -191,7 +192,7 @@ json_t *podstatus_conditions(const char *phase, const struct ctr_view *init, siz
 	bool initialized = podstatus_initialized(init, n_init);
 	bool ready = n_app > 0 && initialized;
 	for (size_t i = 0; i < n_app; i++)
-		ready = ready && app[i].state == CV_RUNNING;
+		ready = ready && app[i].state == CV_RUNNING && !app[i].not_ready;
 	const char *why = terminal ? "PodCompleted" : "ContainersNotReady";
 	json_t *arr = json_array();
 	cond_add(arr, "Initialized", initialized || terminal, "ContainersNotInitialized", prev,

@@ -25,9 +25,11 @@
 #include "agent/agent.h"
 #include "agent/agent_internal.h"
 #include "agent/dns.h"
+#include "agent/eviction.h"
 #include "agent/net.h"
 #include "agent/podspec.h"
 #include "agent/podsync.h"
+#include "agent/probe.h"
 #include "agent/svcwatch.h"
 #include "runtime/image.h"
 
@@ -50,6 +52,7 @@ struct pod_ctr {
 	char image_name[256]; /* normalized name the image resolved to */
 	bool pulling, pulled;
 	uint64_t pull_backoff_ms, pull_next_ms;
+	struct probe_ctr *probes; /* app containers with probes, else NULL */
 };
 
 struct pod {
@@ -70,6 +73,7 @@ struct pod {
 	/* "configmaps/NAME" -> false (to fetch), "pending", null (absent) or
 	 * the object: what the pod's env and volumes reference. */
 	json_t *refs;
+	char *evicted; /* the eviction message once evicted (eviction.h) */
 };
 
 struct adopted {
@@ -139,13 +143,16 @@ static struct pod *pod_find(struct podsync *ps, const char *uid)
 
 static void pod_free(struct pod *p)
 {
-	for (size_t i = 0; i < p->n_ctrs; i++)
+	for (size_t i = 0; i < p->n_ctrs; i++) {
 		json_decref(p->ctrs[i].last_state);
+		probe_ctr_free(p->ctrs[i].probes);
+	}
 	free(p->ctrs);
 	json_decref(p->obj);
 	json_decref(p->status_sent);
 	json_decref(p->conds);
 	json_decref(p->refs);
+	free(p->evicted);
 	free(p);
 }
 
@@ -235,6 +242,9 @@ static int pod_ctrs_build(struct pod *p)
 		snprintf(p->ctrs[i].name, sizeof p->ctrs[i].name, "%s", nm);
 		snprintf(p->ctrs[i].image, sizeof p->ctrs[i].image, "%s", img);
 		p->ctrs[i].init = i < ni;
+		char err[256] = "";
+		if (i >= ni && !(p->ctrs[i].probes = probe_ctr_new(c, err, sizeof err)) && err[0])
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -705,6 +715,11 @@ static void ctr_view_fill(const struct podsync *ps, const struct pod *p, const s
 	v->started_ns = c->st.started_ns;
 	if (c->st.status == RT_RUNNING) {
 		v->state = CV_RUNNING;
+		if (c->probes) {
+			probe_ctr_instance(c->probes, c->id, node_now_ms());
+			v->not_started = !c->probes->started;
+			v->not_ready = !c->probes->ready;
+		}
 		return;
 	}
 	v->state = CV_TERMINATED;
@@ -724,6 +739,126 @@ static void ctr_poll(struct podsync *ps, struct pod_ctr *c)
 	if (rt_container_state(ps->rt, c->id, &c->st, err, sizeof err)) {
 		log_warn(&ps->n->log, "pods", "container vanished id=%s error=\"%s\"", c->id, err);
 		c->id[0] = 0;
+	}
+}
+
+/* ---- probes (agent/probe.h) ---- */
+
+static void on_event_posted(void *ud, int status, const struct httpc_resp *resp, const char *body,
+			    size_t len)
+{
+	(void)ud, (void)status, (void)resp, (void)body, (void)len;
+}
+
+/* A core/v1 Event about a container of the pod, from the kubelet. */
+static void ctr_event(struct podsync *ps, const struct pod *p, const struct pod_ctr *c,
+		      const char *type, const char *reason, const char *msg)
+{
+	char now[32], name[320], path[320], field[100];
+	int64_t ns = now_ns();
+	podstatus_time(ns, now);
+	snprintf(name, sizeof name, "%s.%llx", p->name, (unsigned long long)ns);
+	snprintf(field, sizeof field, "spec.containers{%s}", c->name);
+	json_t *ev = json_pack(
+	    "{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:s, s:s,"
+	    " s:{s:s, s:s}, s:s, s:s, s:i, s:s, s:s}",
+	    "apiVersion", "v1", "kind", "Event", "metadata", "name", name, "namespace", p->ns,
+	    "involvedObject", "apiVersion", "v1", "kind", "Pod", "name", p->name, "namespace", p->ns,
+	    "uid", p->uid, "fieldPath", field, "reason", reason, "message", msg, "type", type,
+	    "source", "component", "kubelet", "host", ps->n->cfg.node_name, "firstTimestamp", now,
+	    "lastTimestamp", now, "count", 1, "reportingComponent", "kubelet", "reportingInstance",
+	    ps->n->cfg.node_name);
+	char *body = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+	json_decref(ev);
+	snprintf(path, sizeof path, "/api/v1/namespaces/%s/events", p->ns);
+	if (body)
+		httpc_request(ps->n->api, "POST", path, "application/json", body, strlen(body),
+			      on_event_posted, NULL);
+	free(body);
+}
+
+/* Liveness or startup failed: SIGTERM now, SIGKILL after the grace period;
+ * the restart policy and back-off then bring the container back. */
+static void probe_kill(struct podsync *ps, struct pod *p, struct pod_ctr *c, enum probe_kind kind)
+{
+	char msg[160];
+	const json_t *g = json_object_get(pod_spec(p), "terminationGracePeriodSeconds");
+	long long grace = probe_ctr_grace(c->probes, kind, json_is_integer(g) ? json_integer_value(g) : 30);
+	grace = grace > 3600 ? 3600 : grace;
+	c->probes->kill_at_ms = node_now_ms() + (uint64_t)grace * 1000;
+	snprintf(msg, sizeof msg, "Container %s failed %s probe, will be restarted", c->name,
+		 kind == PROBE_STARTUP ? "startup" : "liveness");
+	log_info(&ps->n->log, "pods", "%s pod=%s/%s", msg, p->ns, p->name);
+	ctr_event(ps, p, c, "Normal", "Killing", msg);
+	rt_signal(ps, c->id, grace ? SIGTERM : SIGKILL, !grace);
+}
+
+struct probe_req {
+	struct podsync *ps;
+	char uid[64], name[64], instance[80];
+	enum probe_kind kind;
+	bool *returned_early; /* set while probe_run has not returned */
+};
+
+static void on_probe_done(void *ud, bool ok, const char *msg)
+{
+	struct probe_req *r = ud;
+	struct podsync *ps = r->ps;
+	struct pod *p = ps->stopping ? NULL : pod_find(ps, r->uid);
+	struct pod_ctr *c = p ? ctr_by(p, false, r->name) : NULL;
+	bool sync = !r->returned_early; /* not from inside pod_sync */
+	if (r->returned_early)
+		*r->returned_early = true;
+	if (c && c->probes && !strcmp(c->probes->instance, r->instance)) {
+		enum probe_action act = probe_ctr_record(c->probes, r->kind, ok, msg);
+		const struct probe_state *s = &c->probes->st[r->kind];
+		if (!ok)
+			log_v(&ps->n->log, 1, "pods", "probe failed pod=%s/%s container=%s %s", p->ns,
+			      p->name, c->name, c->probes->message);
+		if (!ok && (s->run == 1 || act == PROBE_ACT_KILL)) /* once per run of failures */
+			ctr_event(ps, p, c, "Warning", "Unhealthy", c->probes->message);
+		if (act == PROBE_ACT_KILL)
+			probe_kill(ps, p, c, r->kind);
+		if (act != PROBE_ACT_NONE && sync)
+			pod_sync(ps, p);
+	}
+	free(r);
+}
+
+/* Starts the probes that are due on the running app containers, and ends
+ * the grace period of a container a probe killed. */
+static void pod_probes(struct podsync *ps, struct pod *p)
+{
+	uint64_t now = node_now_ms();
+	for (size_t i = p->n_init; i < p->n_ctrs; i++) {
+		struct pod_ctr *c = &p->ctrs[i];
+		if (!c->probes || !c->id[0] || c->st.status != RT_RUNNING)
+			continue;
+		probe_ctr_instance(c->probes, c->id, now);
+		if (c->probes->kill && now >= c->probes->kill_at_ms)
+			rt_signal(ps, c->id, SIGKILL, true);
+		for (int k = 0; k < PROBE__COUNT; k++) {
+			struct probe_req *r;
+			if (!probe_ctr_due(c->probes, k, now) || !(r = calloc(1, sizeof *r)))
+				continue;
+			r->ps = ps;
+			r->kind = k;
+			snprintf(r->uid, sizeof r->uid, "%s", p->uid);
+			snprintf(r->name, sizeof r->name, "%s", c->name);
+			snprintf(r->instance, sizeof r->instance, "%s", c->id);
+			const char *ip = pod_ip(ps, p);
+			struct probe_target t = {
+			    .pod_ip = ip && *ip ? ip : pod_host_network(p) ? "127.0.0.1" : NULL,
+			    .rt = ps->rt,
+			    .ctr_id = c->id,
+			};
+			probe_ctr_begin(c->probes, k, now);
+			bool early = false;
+			r->returned_early = &early;
+			probe_run(ps->n->loop, &c->probes->spec[k], &t, on_probe_done, r);
+			if (!early)
+				r->returned_early = NULL;
+		}
 	}
 }
 
@@ -1271,14 +1406,19 @@ static bool pod_dns_ready(struct podsync *ps, struct pod *p)
 	return now - p->first_seen_ms > AGENT_DNS_WAIT_MS;
 }
 
+static void pod_evicted_sync(struct podsync *ps, struct pod *p);
+
 static void pod_sync(struct podsync *ps, struct pod *p)
 {
 	if (ps->stopping || !ps->listed)
 		return;
 	if (json_object_get(json_object_get(p->obj, "metadata"), "deletionTimestamp"))
 		return pod_terminate(ps, p);
+	if (p->evicted)
+		return pod_evicted_sync(ps, p);
 	for (size_t i = 0; i < p->n_ctrs; i++)
 		ctr_poll(ps, &p->ctrs[i]);
+	pod_probes(ps, p);
 	const char *policy = podstatus_restart_policy(p->obj);
 	/* A pod the server already knows as finished never runs again (the
 	 * agent's data dir may have been wiped): its status is left alone. */
@@ -1640,4 +1780,137 @@ void podsync_free(struct podsync *ps)
 	rt_images_close(ps->imgs);
 	rt_free(ps->rt);
 	free(ps);
+}
+
+/* ---- node-pressure eviction (agent/eviction.h) ---- */
+
+/* Bytes allocated under dir on its filesystem (bounded walk). */
+static int64_t du_bytes(int dirfd, int depth, size_t *budget)
+{
+	DIR *d = fdopendir(dirfd);
+	if (!d) {
+		close(dirfd);
+		return 0;
+	}
+	struct stat self;
+	int64_t sum = 0;
+	struct dirent *e;
+	bool same = fstat(dirfd, &self) == 0;
+	while (same && (e = readdir(d)) && *budget) {
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != self.st_dev)
+			continue; /* other mounts (rootfs overlay, tmpfs volumes) are not this disk */
+		(*budget)--;
+		sum += (int64_t)st.st_blocks * 512;
+		if (S_ISDIR(st.st_mode) && depth < 32) {
+			int fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd >= 0)
+				sum += du_bytes(fd, depth + 1, budget);
+		}
+	}
+	closedir(d);
+	return sum;
+}
+
+static int64_t path_du(const char *path)
+{
+	size_t budget = 200000;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? 0 : du_bytes(fd, 0, &budget);
+}
+
+static void pod_usage(struct podsync *ps, struct pod *p, enum eviction_signal s, struct eviction_pod *e)
+{
+	char err[256], path[1400];
+	for (size_t i = p->n_init; i < p->n_ctrs; i++) {
+		struct pod_ctr *c = &p->ctrs[i];
+		int64_t bytes;
+		if (!c->id[0])
+			continue;
+		if (s == EVICTION_MEMORY && rt_container_memory(ps->rt, c->id, &bytes, err, sizeof err) == 0)
+			eviction_pod_add_usage(e, c->name, bytes);
+		if (s == EVICTION_NODEFS) {
+			snprintf(path, sizeof path, "%s/containers/%s", ps->data_dir, c->id);
+			eviction_pod_add_usage(e, c->name, path_du(path));
+		}
+	}
+	if (s == EVICTION_NODEFS) { /* logs, emptyDir volumes on the disk */
+		pod_dir(ps, p, "", path, sizeof path);
+		eviction_pod_add_usage(e, NULL, path_du(path));
+	}
+}
+
+int podsync_eviction_pods(struct podsync *ps, enum eviction_signal s, struct eviction_pod **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!ps || ps->stopping)
+		return -ESRCH;
+	size_t cap = 0;
+	for (struct pod *p = ps->pods; p; p = p->next)
+		cap++;
+	struct eviction_pod *v = calloc(cap + 1, sizeof *v);
+	if (!v)
+		return -ENOMEM;
+	for (struct pod *p = ps->pods; p; p = p->next) {
+		if (p->evicted || p->deleting ||
+		    json_object_get(json_object_get(p->obj, "metadata"), "deletionTimestamp") ||
+		    phase_terminal(jstr(json_object_get(p->obj, "status"), "phase")) ||
+		    phase_terminal(jstr(p->status_sent, "phase")) || eviction_pod_init(&v[*n], p->obj, s) < 0)
+			continue;
+		pod_usage(ps, p, s, &v[(*n)++]);
+	}
+	*out = v;
+	return 0;
+}
+
+int podsync_evict(struct podsync *ps, const char *uid, const char *message)
+{
+	struct pod *p = ps && !ps->stopping ? pod_find(ps, uid) : NULL;
+	if (!p || p->evicted || !(p->evicted = strdup(message)))
+		return -ENOENT;
+	pod_sync(ps, p);
+	return 0;
+}
+
+/* An evicted pod: every container killed (no grace: a hard threshold), the
+ * sandbox stopped, phase Failed with reason Evicted, as the kubelet does. */
+static void pod_evicted_sync(struct podsync *ps, struct pod *p)
+{
+	for (size_t i = 0; i < p->n_ctrs; i++) {
+		struct pod_ctr *c = &p->ctrs[i];
+		ctr_poll(ps, c);
+		c->restart_due = false;
+		if (ctr_running(c))
+			rt_signal(ps, c->id, SIGKILL, true);
+	}
+	if (p->sandbox_id[0] && !p->sandbox_stopped) {
+		rt_signal(ps, p->sandbox_id, SIGKILL, true);
+		p->sandbox_stopped = true;
+		if (pod_net(ps) && !pod_host_network(p))
+			net_pod_detach(pod_net(ps), p->uid);
+	}
+	json_t *st = pod_status(ps, p);
+	if (!st)
+		return;
+	char now[32];
+	podstatus_time(now_ns(), now);
+	json_object_set_new(st, "phase", json_string("Failed"));
+	json_object_set_new(st, "reason", json_string("Evicted"));
+	json_object_set_new(st, "message", json_string(p->evicted));
+	size_t i;
+	json_t *c, *target = NULL; /* kept from the last write: its time stays */
+	json_array_foreach(p->conds, i, c)
+	{
+		if (!strcmp(jstr(c, "type") ?: "", "DisruptionTarget"))
+			target = json_incref(c);
+	}
+	if (!target)
+		target = json_pack("{s:s,s:s,s:s,s:s,s:s}", "type", "DisruptionTarget", "status", "True",
+				   "lastTransitionTime", now, "reason", "TerminationByKubelet", "message",
+				   p->evicted);
+	json_array_append_new(json_object_get(st, "conditions"), target);
+	pod_status_write(ps, p, st);
+	json_decref(st);
 }

@@ -7,9 +7,11 @@
  * then app containers, restarts with CrashLoopBackOff back-off, graceful
  * deletion, and re-adoption of running containers after an agent restart
  * (runtime containers carry a label in their bundle text: pod uid, kind,
- * container name, attempt). podstatus.c turns what the runtime reports into
- * the Pod's status (pure functions, unit tested); podsync.c PATCHes it when
- * it changed.
+ * container name, attempt), and the containers' probes (agent/probe.h:
+ * readiness sets ready, a failed liveness or startup probe kills the
+ * container and the restart policy brings it back). podstatus.c turns what
+ * the runtime reports into the Pod's status (pure functions, unit tested);
+ * podsync.c PATCHes it when it changed.
  *
  * A pod that is not hostNetwork gets its own network namespace wired to the
  * node's pod network (agent/net.h): status.podIP is its address, released
@@ -51,6 +53,19 @@ json_t *podsync_node_images(struct podsync *ps);
  * (for `kubectl logs --previous`). */
 void podsync_previous_log_path(const char *data_dir, const char *uid, const char *name, char *out, size_t n);
 
+/* ---- node-pressure eviction (agent/eviction.h) ---- */
+
+enum eviction_signal;
+struct eviction_pod;
+/* The node's pods that may still run (not finished, deleted or evicted),
+ * with their usage for signal s: memory from the containers' cgroups, disk
+ * as the bytes under the pod's and its containers' directories. The caller
+ * clears each (eviction_pod_clear) and frees the array. 0 or -errno. */
+int podsync_eviction_pods(struct podsync *ps, enum eviction_signal s, struct eviction_pod **out, size_t *n);
+/* Evicts a pod: kills its containers and reports it Failed, reason Evicted,
+ * with message. 0, or -ENOENT when the pod is not (or no longer) running. */
+int podsync_evict(struct podsync *ps, const char *uid, const char *message);
+
 /* ---- podstatus.c: status computation, no I/O ---- */
 
 enum ctr_view_state { CV_WAITING, CV_RUNNING, CV_TERMINATED };
@@ -66,6 +81,9 @@ struct ctr_view {
 	int64_t started_ns, finished_ns; /* CLOCK_REALTIME, 0: unknown */
 	int restart_count;
 	const json_t *last_state; /* {"terminated":{...}} or NULL */
+	/* A running container whose startup probe has not passed (not_started)
+	 * or that is not ready by its probes (not_ready); false: as running. */
+	bool not_started, not_ready;
 };
 
 /* "Always", "OnFailure" or "Never" (static) from spec.restartPolicy. */

@@ -249,6 +249,96 @@ if timeout 30 $K delete pod graceful >/dev/null 2>&1 && [ $(($(date +%s) - t0)) 
 	ok "delete sends SIGTERM first (a handling pod goes well before its 60s grace)"
 else fail "delete sends SIGTERM first (took $(($(date +%s) - t0))s)"; fi
 
+# Probes: readiness (exec and httpGet) drives READY and the Ready condition,
+# a startup probe gates started/ready, a failing liveness probe restarts.
+probe_pod() { # probe_pod NAME COMMAND PROBES-YAML (indented for the container)
+	cat <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  nodeName: n1
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:test
+    imagePullPolicy: Never
+    command: ["sh", "-c", "$2"]
+    ports: [{name: web, containerPort: 8080}]
+$3
+EOF
+}
+ready_col() { $K get pod "$1" --no-headers 2>/dev/null | awk '{print $2}'; }
+ready_is() { [ "$(ready_col "$1")" = "$2" ]; }
+cexec() { # cexec POD CMD...: runs CMD in the pod's container
+	local cid
+	cid=$(jp "$1" '{.status.containerStatuses[0].containerID}')
+	shift
+	"$MINIKUBE" exec --data-dir "$A" "${cid#minikube://}" "$@"
+}
+cond_ready() { jp "$1" '{.status.conditions[?(@.type=="Ready")].status} {.status.conditions[?(@.type=="ContainersReady")].status} {.status.containerStatuses[0].ready}'; }
+events_of() { $K get events -o jsonpath='{range .items[*]}{.involvedObject.name} {.reason} {.message}{"\n"}{end}' 2>/dev/null | grep "^$1 "; }
+
+POD=readyexec
+probe_pod readyexec 'exec busybox sleep 3600' '    readinessProbe: {exec: {command: [busybox, test, -f, /tmp/ready]}, periodSeconds: 1, failureThreshold: 1}' |
+	$K apply -f - >/dev/null
+running_unready() { phase_is "$1" Running && ready_is "$1" 0/1; }
+step "exec readiness: Running but READY 0/1 without /tmp/ready" 10 running_unready readyexec
+expect_out "not ready: Ready, ContainersReady False, containerStatuses ready false" '^False False false$' cond_ready readyexec
+cexec readyexec busybox touch /tmp/ready
+step "exec readiness: READY 1/1 once /tmp/ready exists" 5 ready_is readyexec 1/1
+expect_out "ready: Ready, ContainersReady True, containerStatuses ready true" '^True True true$' cond_ready readyexec
+cexec readyexec busybox rm /tmp/ready
+step "exec readiness: back to READY 0/1 when /tmp/ready goes" 5 ready_is readyexec 0/1
+expect_out "the phase stays Running and the container is not restarted" '^Running 0$' jp readyexec '{.status.phase} {.status.containerStatuses[0].restartCount}'
+event_has() { events_of "$1" | grep -q "$2"; }
+step "an Unhealthy event says the readiness probe failed" 5 event_has readyexec 'Unhealthy Readiness probe failed'
+
+POD=readyhttp
+probe_pod readyhttp 'busybox mkdir -p /www && echo ok > /www/healthz && exec busybox httpd -f -p 8080 -h /www' \
+	'    readinessProbe: {httpGet: {path: /healthz, port: web}, periodSeconds: 1, failureThreshold: 1}' | $K apply -f - >/dev/null
+step "httpGet readiness on busybox httpd (named port): READY 1/1" 10 ready_is readyhttp 1/1
+cexec readyhttp busybox rm /www/healthz
+step "httpGet readiness: a 404 makes it READY 0/1" 5 ready_is readyhttp 0/1
+step "the Unhealthy event has the status code" 5 event_has readyhttp 'Readiness probe failed: HTTP probe failed with statuscode: 404'
+
+POD=startup
+probe_pod startup 'exec busybox sleep 3600' \
+	'    startupProbe: {exec: {command: [busybox, test, -f, /tmp/up]}, periodSeconds: 1, failureThreshold: 60}' | $K apply -f - >/dev/null
+started_is() { [ "$(jp startup '{.status.containerStatuses[0].started}')" = "$1" ]; }
+step "startup probe pending: Running, started false, READY 0/1" 10 eval 'running_unready startup && started_is false'
+cexec startup busybox touch /tmp/up
+step "startup probe passes: started true, READY 1/1" 5 eval 'ready_is startup 1/1 && started_is true'
+
+POD=liveness
+probe_pod liveness 'exec busybox sleep 3600' \
+	'    livenessProbe: {exec: {command: [busybox, test, -f, /tmp/alive]}, periodSeconds: 1, failureThreshold: 2, terminationGracePeriodSeconds: 1}' |
+	$K apply -f - >/dev/null
+restarted() { [ "$(jp liveness '{.status.containerStatuses[0].restartCount}')" -ge 1 ] 2>/dev/null; }
+step "a failing liveness probe restarts the container (restartCount grows)" 20 restarted
+expect_out "lastState: killed (exit 137)" '^137$' jp liveness '{.status.containerStatuses[0].lastState.terminated.exitCode}'
+step "events: Unhealthy 'Liveness probe failed' and Killing 'will be restarted'" 5 eval "event_has liveness 'Unhealthy Liveness probe failed' && event_has liveness 'Killing Container main failed liveness probe, will be restarted'"
+
+POD=slowprobe
+probe_pod slowprobe 'exec busybox sleep 3600' \
+	'    readinessProbe: {exec: {command: [busybox, sleep, "30"]}, timeoutSeconds: 1, periodSeconds: 2}' | $K apply -f - >/dev/null
+step "an exec probe over timeoutSeconds fails: 'timed out' event" 15 event_has slowprobe 'Readiness probe failed: command "busybox sleep 30" timed out'
+sleep 4
+slow_sleeps() { cexec slowprobe busybox ps | grep -c '[s]leep 30'; }
+expect_out "timed-out probe commands are killed (at most one in flight)" '^[01]$' slow_sleeps
+
+# httpGet over HTTPS (no verification, like the kubelet) and tcpSocket, from
+# a hostNetwork pod to this server's port (it listens on 127.0.0.1 only, not
+# on the node address a probe without host would use).
+POD=hostprobes
+probe_pod hostprobes 'exec busybox sleep 3600' "    readinessProbe: {httpGet: {scheme: HTTPS, host: 127.0.0.1, port: $PORT, path: /readyz}, periodSeconds: 1}
+    livenessProbe: {tcpSocket: {host: 127.0.0.1, port: $PORT}, periodSeconds: 1, failureThreshold: 1}
+  hostNetwork: true" | $K apply -f - >/dev/null
+step "hostNetwork pod: HTTPS readiness and tcpSocket liveness pass (READY 1/1)" 10 ready_is hostprobes 1/1
+sleep 3
+expect_out "and the tcpSocket liveness probe does not restart it" '^0 true$' \
+	jp hostprobes '{.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].ready}'
+
 # 7. kill -9 of the agent: the container keeps running, status stays Running.
 PID_BEFORE=$("$MINIKUBE" ps --data-dir "$A" 2>/dev/null | grep "^$CID" | head -1)
 RV_PID=$(cat "$A/containers/$CID/state.json" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])' 2>/dev/null)
@@ -286,7 +376,7 @@ if timeout 30 $K delete pod sleeper >/dev/null 2>&1; then ok "kubectl delete pod
 expect_fail "the pod object is gone" 'NotFound|not found' $K get pod sleeper
 if [ ! -e "$A/containers/$CID" ] && ! kill -0 "$RV_PID" 2>/dev/null; then ok "its containers are gone"; else fail "its containers are gone"; fi
 if [ -n "$SLEEPER_UID" ] && [ ! -e "$A/pods/$SLEEPER_UID" ]; then ok "its pod directory is gone"; else fail "its pod directory is gone ($SLEEPER_UID)"; fi
-if timeout 60 $K delete pod fails works crasher inits noimage nopull hostnet after withcfg latecfg >/dev/null 2>&1; then ok "deleting the other pods returns"; else fail "deleting the other pods returns"; fi
+if timeout 60 $K delete pod fails works crasher inits noimage nopull hostnet after withcfg latecfg readyexec readyhttp startup liveness slowprobe hostprobes >/dev/null 2>&1; then ok "deleting the other pods returns"; else fail "deleting the other pods returns"; fi
 left() { [ -z "$(ls "$A/containers" 2>/dev/null)" ]; }
 step "no runtime containers left on the node" 10 left
 if awk -v t="$A" 'index($2, t) == 1' /proc/mounts | grep -q .; then fail "no mounts left under the agent's data dir"; else ok "no mounts left under the agent's data dir"; fi

@@ -1,9 +1,12 @@
 #!/bin/bash
-# Deployments and the garbage collector end to end, with the real kubectl and
-# real containers on the server's own node: rollout status, a rolling
-# `set image` that never has more than maxUnavailable pods down, rollout
-# history/undo/restart/pause/resume, scale, and deletion with background,
-# foreground and orphan propagation.
+# Workload controllers and the scheduler end to end, with the real kubectl and
+# real containers, pods placed by the scheduler (no nodeName): Deployments
+# (rollout status, a rolling `set image` that never has more than
+# maxUnavailable pods down, rollout history/undo/restart/pause/resume, scale),
+# deletion with background, foreground and orphan propagation, a DaemonSet
+# that follows a second node (an agent in its own network namespace) joining
+# later, a Job of 5 completions never running more than 2 pods at once, and
+# a CronJob every minute whose Jobs complete.
 # Needs root and busybox-static. Usage: MINIKUBE=path/to/minikube bash conformance/controllers_test.sh
 set -u
 : "${MINIKUBE:?set MINIKUBE to the minikube binary}"
@@ -16,13 +19,22 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 K=kubectl
 NODE=$(hostname | tr 'A-Z' 'a-z')
 SAMPLER_PID=""
+AGENT_PID=""
+# The node that joins later: an agent in its own network namespace, linked
+# to this one by a veth pair.
+NS=mkct$$
+HOST_IP=10.214.$((RANDOM % 200)).1
+PEER_IP=${HOST_IP%.1}.2
 
 controllers_cleanup() {
 	[ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
+	[ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null
 	kill_server
 	remove_containers
 	grep -q " $T" /proc/mounts && awk -v t="$T" 'index($2, t) == 1 {print $2}' /proc/mounts |
 		sort -r | xargs -r umount -l 2>/dev/null
+	ip link del "${NS}h" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
 	cleanup
 }
 trap controllers_cleanup EXIT
@@ -60,7 +72,6 @@ spec:
   template:
     metadata: {labels: {app: $1}}
     spec:
-      nodeName: $NODE
       terminationGracePeriodSeconds: 2
       containers:
       - name: main
@@ -70,7 +81,17 @@ spec:
 EOF
 }
 
-start_server
+# Made before the server starts so its certificate covers HOST_IP.
+if ! { ip netns add "$NS" && ip link add "${NS}h" type veth peer name "${NS}p" &&
+	ip link set "${NS}p" netns "$NS" && ip addr add "$HOST_IP/30" dev "${NS}h" && ip link set "${NS}h" up &&
+	ip -n "$NS" addr add "$PEER_IP/30" dev "${NS}p" && ip -n "$NS" link set "${NS}p" up &&
+	ip -n "$NS" link set lo up; }; then
+	fail "a network namespace for the second node"
+	finish
+	exit 1
+fi
+
+start_server --bind-address 0.0.0.0
 step "the server's node is Ready" 20 bash -c "[ \"\$($K get node $NODE -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].status}')\" = True ]"
 python3 "$HERE/../scripts/make-test-images" "$T/img" >/dev/null 2>&1
 if ! "$MINIKUBE" image import --data-dir "$T/data" "$T/img/oci-busybox.tar" >/dev/null 2>&1; then
@@ -78,6 +99,30 @@ if ! "$MINIKUBE" image import --data-dir "$T/data" "$T/img/oci-busybox.tar" >/de
 	finish
 	exit 1
 fi
+
+# The CronJob (section 12) starts first: its minute comes round while the
+# rest runs.
+$K apply -f - >/dev/null <<EOF
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: tick}
+spec:
+  schedule: "*/1 * * * *"
+  successfulJobsHistoryLimit: 2
+  jobTemplate:
+    spec:
+      template:
+        metadata: {labels: {app: tick}}
+        spec:
+          restartPolicy: Never
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: main
+            image: busybox:test
+            imagePullPolicy: Never
+            command: [sh, -c, "echo tick"]
+EOF
+CJ_START=$(date +%s)
 
 # 1. A Deployment of 3 rolls out.
 deployment_yaml web 3 | $K apply -f - >/dev/null
@@ -166,7 +211,115 @@ expect_out "its ReplicaSet remains without ownerReferences, its pod runs" '^<> 1
 check "delete the orphaned ReplicaSet" $K delete rs -l app=orph --timeout=30s
 step "and then its pod goes" 60 count_is 0 pods -l app=orph
 
-# 10. Bad propagation policy is refused.
+# 10. A DaemonSet runs on every node, including one that joins later.
+$K apply -f - >/dev/null <<EOF
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: ds}
+spec:
+  selector: {matchLabels: {app: ds}}
+  template:
+    metadata: {labels: {app: ds}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: main
+        image: busybox:test
+        imagePullPolicy: Never
+        command: [sh, -c, "exec busybox sleep 3600"]
+EOF
+ds_on() { # ds_on NODE...: a Running DaemonSet pod on each NODE and on no other
+	local want got
+	want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+	got=$($K get pods -l app=ds --field-selector=status.phase=Running \
+		-o 'jsonpath={range .items[*]}{.spec.nodeName}{"\n"}{end}' | sort | tr '\n' ' ')
+	[ "$want" = "$got" ]
+}
+export -f ds_on
+step "the DaemonSet runs a pod on $NODE" 30 ds_on "$NODE"
+expect_out "status: desired 1, current 1, ready 1" '^1 1 1$' \
+	jp ds/ds '{.status.desiredNumberScheduled} {.status.currentNumberScheduled} {.status.numberReady}'
+mkdir -p "$T/n2"
+"$MINIKUBE" image import --data-dir "$T/n2" "$T/img/oci-busybox.tar" >/dev/null 2>&1 || fail "busybox:test imported for n2"
+TOKEN=$("$MINIKUBE" token create --data-dir "$T/data" --ttl 1h)
+# nsenter joins only the network namespace (ip netns exec would remount
+# /sys and hide the cgroup hierarchies).
+nsenter --net="/run/netns/$NS" "$MINIKUBE" agent --join "https://$HOST_IP:$PORT" --token "$TOKEN" --node-name n2 \
+	--data-dir "$T/n2" >>"$T/n2.log" 2>&1 &
+AGENT_PID=$!
+step "n2 joins from its own network namespace" 30 \
+	bash -c "[ \"\$($K get node n2 -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].status}')\" = True ]"
+step "the DaemonSet follows: a Running pod on $NODE and on n2" 60 ds_on "$NODE" n2
+expect_out "status: desired 2, current 2, ready 2, updated 2" '^2 2 2 2$' \
+	jp ds/ds '{.status.desiredNumberScheduled} {.status.currentNumberScheduled} {.status.numberReady} {.status.updatedNumberScheduled}'
+expect_out "kubectl get ds shows 2 desired, current, ready, up-to-date, available" '^ds +2 +2 +2 +2 +2 ' \
+	$K get ds ds --no-headers
+check "delete the DaemonSet" $K delete ds ds --timeout=60s
+step "its pods go from both nodes" 60 count_is 0 pods -l app=ds
+
+# 11. A Job of 5 completions, at most 2 pods at a time, completes.
+$K apply -f - >/dev/null <<EOF
+apiVersion: batch/v1
+kind: Job
+metadata: {name: five}
+spec:
+  completions: 5
+  parallelism: 2
+  template:
+    metadata: {labels: {app: five}}
+    spec:
+      restartPolicy: Never
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: main
+        image: busybox:test
+        imagePullPolicy: Never
+        command: [sh, -c, "busybox sleep 2"]
+EOF
+(while :; do # the Job's pods that are neither Succeeded nor Failed
+	$K get pods -l app=five -o 'jsonpath={range .items[*]}{.status.phase}{"\n"}{end}' 2>/dev/null |
+		grep -cvE '^(Succeeded|Failed)$' >>"$T/active"
+	sleep 0.2
+done) &
+SAMPLER_PID=$!
+if $K wait --for=condition=complete job/five --timeout=120s >/dev/null 2>&1; then ok "kubectl wait --for=condition=complete job/five"; else
+	fail "kubectl wait --for=condition=complete job/five"
+	$K get job five -o wide 2>&1 | sed 's/^/     /'
+	$K get pods -l app=five -o wide 2>&1 | sed 's/^/     /'
+	for p in $($K get pods -l app=five --field-selector=status.phase!=Succeeded -o name 2>/dev/null); do
+		$K describe "$p" 2>&1 | sed -n '/^Status:/p;/^Node:/p;/^Conditions:/,$p' | sed 's/^/     /' | tail -25
+	done
+fi
+kill "$SAMPLER_PID"; wait "$SAMPLER_PID" 2>/dev/null; SAMPLER_PID=""
+MAX=$(grep -E '^[0-9]+$' "$T/active" | sort -n | tail -1)
+BUSY=$(grep -cE '^[1-9]' "$T/active")
+if [ -n "$MAX" ] && [ "$MAX" -le 2 ] && [ "$BUSY" -gt 0 ]; then ok "never more than 2 of the Job's pods active (max $MAX in $BUSY busy samples)"; else
+	fail "never more than 2 of the Job's pods active (max ${MAX:-none} in ${BUSY:-0} busy samples)"; fi
+expect_out "status: 5 succeeded, none failed or active; 5 Succeeded pods" '^5 <> <> 5$' \
+	bash -c "echo \$(jp job/five '{.status.succeeded} <{.status.failed}> <{.status.active}>') \$(count pods -l app=five --field-selector=status.phase=Succeeded)"
+expect_out "kubectl get job shows 5/5 completions" '^five +Complete +5/5 ' $K get job five --no-headers
+expect_out "the scheduler spread the Job's pods over both nodes" "^(n2 $NODE|$NODE n2)\$" \
+	bash -c "echo \$($K get pods -l app=five -o 'jsonpath={range .items[*]}{.spec.nodeName}{\"\\n\"}{end}' | sort -u)"
+
+# 12. The CronJob (created at the start) made a Job for its minute, which completes.
+cj_jobs() { # the names of the CronJob's Jobs, with Complete's status
+	$K get jobs -o 'jsonpath={range .items[?(@.metadata.ownerReferences[0].name=="tick")]}{.metadata.name} {.status.conditions[?(@.type=="Complete")].status}{"\n"}{end}'
+}
+export -f cj_jobs
+WAIT=$((CJ_START + 70 - $(date +%s)))
+[ "$WAIT" -lt 10 ] && WAIT=10
+step "the CronJob made a Job that completed (within 70 s of the CronJob)" "$WAIT" bash -c "cj_jobs | grep -q ' True$'"
+J=$(cj_jobs | awk '$2 == "True" {print $1; exit}')
+expect_out "the Job is named tick-<minutes since the epoch> and its pod printed tick" '^tick-[0-9]{8} tick$' \
+	bash -c "echo $J \$($K logs job/$J)"
+expect_out "kubectl get cronjob shows LAST SCHEDULE" '^tick +\*/1 \* \* \* \* +<none> +False +[0-9]+ +[0-9]+s ' \
+	$K get cronjob tick --no-headers
+expect_out "status.lastScheduleTime and lastSuccessfulTime are set" '^20[0-9-]+T[0-9:]+Z 20[0-9-]+T[0-9:]+Z$' \
+	jp cronjob/tick '{.status.lastScheduleTime} {.status.lastSuccessfulTime}'
+check "delete the CronJob" $K delete cronjob tick --timeout=60s
+step "its Jobs and their pods go with it" 60 bash -c "[ -z \"\$(cj_jobs)\$($K get pods -l app=tick --no-headers 2>/dev/null)\" ]"
+
+# 13. Bad propagation policy is refused.
 expect_fail "an unknown propagationPolicy is a 422" 'Unsupported value: "Sideways"' \
 	$K delete --raw "/api/v1/namespaces/default/configmaps/kube-root-ca.crt" -f /dev/stdin <<<'{"propagationPolicy":"Sideways"}'
 

@@ -1,12 +1,14 @@
 /* Node lifecycle: a node whose Lease has not been renewed within the grace
  * period goes Ready=Unknown and gets the node.kubernetes.io/unreachable
  * taints (a node reporting Ready=False gets not-ready), removed again when
- * it is back. NoExecute taints are applied at a limited rate per zone (0.1
- * nodes/s by default; none in a zone that is mostly down in a small cluster,
- * none anywhere when every zone is down), so a zone going dark does not
- * stampede. Pods on a NoExecute-tainted node that do not tolerate the taint
- * are evicted, those that do after their tolerationSeconds; pods bound to
- * nodes that no longer exist are removed. */
+ * it is back; a True MemoryPressure, DiskPressure or PIDPressure condition
+ * gets the matching node.kubernetes.io/<x>-pressure NoSchedule taint while
+ * it lasts (upstream TaintNodesByCondition). NoExecute taints are applied at
+ * a limited rate per zone (0.1 nodes/s by default; none in a zone that is
+ * mostly down in a small cluster, none anywhere when every zone is down), so
+ * a zone going dark does not stampede. Pods on a NoExecute-tainted node
+ * that do not tolerate the taint are evicted, those that do after their
+ * tolerationSeconds; pods bound to nodes that no longer exist are removed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,7 @@ struct nl_ctl {
 	struct zone_state zones[MAX_ZONES];
 	int nzones;
 	uint64_t last_tick_ms;
+	long long started_s; /* a restart gives every node a full grace period */
 };
 
 static long long now_s(void)
@@ -65,6 +68,11 @@ static long long silence(struct nl_ctl *c, const json_t *node)
 		last = renew;
 	if (beat > last)
 		last = beat;
+	/* As upstream's probeTimestamp starts at first sight: after a server
+	 * restart (or a kill -9 that lost recent Lease renewals, which are
+	 * flushed to disk only every few minutes) nodes get time to renew. */
+	if (c->started_s > last)
+		last = c->started_s;
 	return now_s() - last;
 }
 
@@ -135,6 +143,44 @@ static bool set_condition_taints(json_t *node, const char *want_key, bool with_n
 	else
 		json_object_del(json_object_get(node, "spec"), "taints");
 	json_decref(out);
+	return changed;
+}
+
+/* upstream TaintNodesByCondition: a NoSchedule taint for each pressure
+ * condition that is True (the kubelet reports them; Unknown clears them).
+ * Returns true when spec.taints changed. */
+static bool set_pressure_taints(json_t *node)
+{
+	static const char *const map[][2] = {{"MemoryPressure", "node.kubernetes.io/memory-pressure"},
+					     {"DiskPressure", "node.kubernetes.io/disk-pressure"},
+					     {"PIDPressure", "node.kubernetes.io/pid-pressure"}};
+	json_t *spec = json_object_ensure(node, "spec");
+	bool changed = false;
+	char now[32];
+	time_rfc3339(now);
+	for (size_t m = 0; m < sizeof map / sizeof map[0]; m++) {
+		const char *st = json_string_value(json_object_get(condition(node, map[m][0]), "status")) ?: "";
+		bool want = !strcmp(st, "True"), have = has_taint(node, map[m][1], "NoSchedule");
+		if (want == have)
+			continue;
+		changed = true;
+		json_t *taints = json_object_get(spec, "taints");
+		if (want) {
+			if (!json_is_array(taints))
+				json_object_set_new(spec, "taints", taints = json_array());
+			json_array_append_new(taints, json_pack("{s:s,s:s,s:s}", "key", map[m][1], "effect",
+								"NoSchedule", "timeAdded", now));
+			continue;
+		}
+		for (size_t i = 0; i < json_array_size(taints); i++) {
+			json_t *t = json_array_get(taints, i);
+			if (!strcmp(json_string_value(json_object_get(t, "key")) ?: "", map[m][1]) &&
+			    !strcmp(json_string_value(json_object_get(t, "effect")) ?: "", "NoSchedule"))
+				json_array_remove(taints, i--);
+		}
+		if (!json_array_size(taints))
+			json_object_del(spec, "taints");
+	}
 	return changed;
 }
 
@@ -232,11 +278,11 @@ static void monitor_nodes(struct nl_ctl *c, double elapsed_s)
 		const char *want = wanted_taint(node);
 		bool no_execute = want && (has_taint(node, want, "NoExecute") || zone(c, zone_of(node))->tokens >= 1);
 		json_t *obj = json_deep_copy(node);
-		if (set_condition_taints(obj, want, no_execute)) {
-			if (no_execute && !has_taint(node, want, "NoExecute"))
-				zone(c, zone_of(node))->tokens -= 1;
+		bool changed = set_condition_taints(obj, want, no_execute);
+		if (changed && no_execute && !has_taint(node, want, "NoExecute"))
+			zone(c, zone_of(node))->tokens -= 1;
+		if (set_pressure_taints(obj) || changed)
 			put_node(c, obj, NULL);
-		}
 		json_decref(obj);
 	}
 }
@@ -354,6 +400,7 @@ int nodelifecycle_controller_start(struct ctl_env *e)
 	if (!c)
 		return -1;
 	c->env = e;
+	c->started_s = now_s();
 	c->nodes = ctl_informer(e, "", "nodes");
 	c->leases = ctl_informer(e, "coordination.k8s.io", "leases");
 	c->pods = ctl_informer(e, "", "pods");

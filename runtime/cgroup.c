@@ -445,6 +445,51 @@ static int read_procs(const struct rt_cgroup *cg, pid_t *pids, int max)
 	return n;
 }
 
+/* Resident memory of the cgroup's processes (no memory controller joined). */
+static int64_t procs_rss(const struct rt_cgroup *cg)
+{
+	pid_t pids[4096];
+	int n = read_procs(cg, pids, 4096);
+	long page = sysconf(_SC_PAGESIZE);
+	int64_t sum = 0;
+	for (int i = 0; i < n; i++) {
+		char path[64], buf[256];
+		long long size, rss;
+		snprintf(path, sizeof(path), "/proc/%d/statm", (int)pids[i]);
+		if (file_read_small(path, buf, sizeof(buf)) >= 0 && sscanf(buf, "%lld %lld", &size, &rss) == 2)
+			sum += (int64_t)rss * page;
+	}
+	return n < 0 ? n : sum;
+}
+
+static int64_t read_i64(const char *dir, const char *file)
+{
+	char path[RT_CG_PATH + 64], buf[64];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (file_read_small(path, buf, sizeof(buf)) < 0)
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+int64_t rt_cgroup_working_set(const struct rt_cgroup *cg)
+{
+	char path[RT_CG_PATH + 64], stat[8192];
+	for (int i = 0; i < cg->n; i++) {
+		bool v2 = cg->mode == RT_CG_V2;
+		if (!v2 && !list_has(cg->name[i], "memory"))
+			continue;
+		int64_t usage = read_i64(cg->dir[i], v2 ? "memory.current" : "memory.usage_in_bytes");
+		if (usage < 0)
+			continue; /* v2 without the memory controller enabled here */
+		snprintf(path, sizeof(path), "%s/memory.stat", cg->dir[i]);
+		long inactive = file_read_small(path, stat, sizeof(stat)) >= 0
+				    ? key_value(stat, v2 ? "inactive_file" : "total_inactive_file")
+				    : 0;
+		return usage > inactive ? usage - inactive : 0;
+	}
+	return procs_rss(cg);
+}
+
 int rt_cgroup_nprocs(const struct rt_cgroup *cg)
 {
 	pid_t pids[4096];

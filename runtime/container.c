@@ -634,6 +634,21 @@ int rt_container_state(struct rt *rt, const char *id, struct rt_state *out, char
 	return r;
 }
 
+int rt_container_memory(struct rt *rt, const char *id, int64_t *working_set, char *err, size_t errlen)
+{
+	struct rt_state_full *st = calloc(1, sizeof(*st));
+	int r = st ? rt_state_read(rt, id, st, err, errlen) : -ENOMEM;
+	if (r == 0 && (st->pub.status == RT_STOPPED || !init_alive(st)))
+		r = rt_err(err, errlen, ESRCH, "container %s is not running", id);
+	int64_t ws = r == 0 ? rt_cgroup_working_set(&st->cg) : 0;
+	if (r == 0 && ws < 0)
+		r = rt_err(err, errlen, (int)-ws, "cannot read the memory of container %s", id);
+	if (r == 0)
+		*working_set = ws;
+	free(st);
+	return r;
+}
+
 int rt_container_kill(struct rt *rt, const char *id, int sig, bool all, char *err, size_t errlen)
 {
 	struct rt_state_full *st = calloc(1, sizeof(*st));

@@ -171,6 +171,10 @@ int rt_container_start(struct rt *rt, const char *id, char *err, size_t errlen);
 /* create + start in one step, with one state write fewer (what `run` does). */
 int rt_container_run(struct rt *rt, const char *id, const struct rt_spec *spec, char *err,
 		     size_t errlen);
+/* Memory working set of a running container in bytes (usage minus inactive
+ * file pages, from its memory cgroup; the resident memory of its processes
+ * when it has no memory cgroup). -ESRCH when it is not running. */
+int rt_container_memory(struct rt *rt, const char *id, int64_t *working_set, char *err, size_t errlen);
 /* Signals the init (all = every process of the container's cgroup). */
 int rt_container_kill(struct rt *rt, const char *id, int sig, bool all, char *err, size_t errlen);
 /* Waits until the container stopped: timeout_ms < 0 forever, 0 poll. -ETIMEDOUT

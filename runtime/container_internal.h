@@ -74,6 +74,10 @@ int rt_cgroup_join(const struct rt_cgroup *cg, pid_t pid, char *err, size_t errl
 /* OOM kills recorded for the cgroup (v2 memory.events oom_kill, v1
  * memory.oom_control oom_kill); 0 when unknown. */
 long rt_cgroup_oom_kills(const struct rt_cgroup *cg);
+/* Working set in bytes (usage minus inactive file pages, as the kubelet
+ * counts it) from the memory controller, or the processes' resident memory
+ * when the container joined none (v1 without a limit); negative errno. */
+int64_t rt_cgroup_working_set(const struct rt_cgroup *cg);
 /* Number of processes left; negative errno on failure. */
 int rt_cgroup_nprocs(const struct rt_cgroup *cg);
 /* Sends sig to every process of the cgroup; returns how many were signalled. */
