@@ -32,14 +32,18 @@ fuzz: deps
 conformance: build
 	./conformance/run-all $(BUILD)/minikube
 
-test: build unit sanitize fuzz conformance
+# On a host that is not arm64, the unit tests also run for arm64 under
+# qemu-user (test-arm64, scripts/test-cross: cross gcc, :arm64 -dev packages).
+HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+TEST_CROSS := $(if $(filter arm64,$(HOST_ARCH)),,test-arm64)
+test: build unit $(TEST_CROSS) sanitize fuzz conformance
 
 # Benchmarks measure the release build users install (make dist): static
 # except glibc, -O2. benchmarks/report runs every benchmark and writes
 # benchmarks/results/HOST-ARCH-DATE.md; TINY=1 runs them all inside a cgroup of
 # 1 CPU and 2 GB (a Wyse 3040) and writes HOST-ARCH-DATE-tiny.md.
 BENCH_BUILD ?= build-bench
-BENCH_TARGETS := minikube apibench runtime_overhead sched_bench
+BENCH_TARGETS := minikube apibench runtime_overhead sched_bench netbench
 TINY ?=
 bench: deps
 	@cmake -S . -B $(BENCH_BUILD) -DSTATIC_RELEASE=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -52,10 +56,10 @@ clean:
 # ---- Cross builds and release (issue 7) -------------------------------------
 #   make build ARCH=arm64|armhf   cross-compile into build-ARCH (Debian cross gcc,
 #                                 :ARCH -dev packages, cmake/toolchain-ARCH.cmake)
-#   make test-arm64               arm64 unit tests under qemu-user (scripts/test-cross)
+#   make test-arm64               arm64 unit tests under qemu-user (scripts/test-cross;
+#                                 part of `make test` on a host that is not arm64)
 #   make dist                     static release binaries, SHA256SUMS, licence
 #                                 notices and install.sh in build-dist/release
-HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
 ARCH ?= $(HOST_ARCH)
 CROSS_ARCHES ?= arm64 armhf
 DIST_ARCHES ?= amd64 arm64 armhf
@@ -73,10 +77,10 @@ cross-deps: deps
 	@./scripts/install-cross-deps $(or $(filter-out $(HOST_ARCH),$(filter arm64 armhf,$(ARCH))),$(CROSS_ARCHES))
 
 test-arm64: deps
-	./scripts/test-cross arm64
+	JOBS=$(JOBS) ./scripts/test-cross arm64
 
 test-armhf: deps
-	./scripts/test-cross armhf
+	JOBS=$(JOBS) ./scripts/test-cross armhf
 
 dist: deps
 	./scripts/dist $(DIST_ARCHES)

@@ -39,8 +39,11 @@ static int parse_number(const char **sp, struct quantity *q)
 		if (!isdigit((unsigned char)*s))
 			break;
 		seen++;
-		if (digits == 0 && *s == '0' && !point) /* leading zeros */
+		if (digits == 0 && *s == '0') { /* leading zeros: no mantissa digits */
+			if (point)
+				q->frac_digits++;
 			continue;
+		}
 		if (digits >= MANTISSA_DIGITS)
 			return -ERANGE;
 		q->mantissa = q->mantissa * 10 + (unsigned)(*s - '0');
