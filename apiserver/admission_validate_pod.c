@@ -307,6 +307,42 @@ static void validate_container_image(struct adm *a, const json_t *c)
 		adm_invalid_str(a, "image", image, "must not have leading or trailing whitespace");
 }
 
+/* A probe: exactly one handler, exec.command strings, non-negative timing
+ * (upstream ValidateProbe; the zero values mean the API defaults). */
+static void validate_probe(struct adm *a, const json_t *c, const char *key, bool success_one)
+{
+	json_t *p = adm_get_obj(a, c, key);
+	if (!p)
+		return;
+	size_t mark = adm_push(a, key);
+	static const char *const handlers[] = {"exec", "httpGet", "tcpSocket", "grpc"};
+	int n = 0;
+	for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
+		n += json_is_object(json_object_get(p, handlers[i]));
+	if (n == 0)
+		adm_required(a, NULL, "must specify a handler type");
+	else if (n > 1)
+		adm_forbidden(a, NULL, "may not specify more than 1 handler type");
+	json_t *exec = adm_get_obj(a, p, "exec");
+	if (exec) {
+		size_t m2 = adm_push(a, "exec");
+		validate_string_list(a, exec, "command");
+		adm_pop(a, m2);
+	}
+	static const char *const timing[] = {"initialDelaySeconds", "periodSeconds", "timeoutSeconds",
+					     "successThreshold", "failureThreshold",
+					     "terminationGracePeriodSeconds"};
+	for (size_t i = 0; i < sizeof timing / sizeof timing[0]; i++) {
+		long long v;
+		if (adm_get_int(a, p, timing[i], &v) && v < 0)
+			adm_invalid_int(a, timing[i], v, "must be greater than or equal to 0");
+	}
+	long long st;
+	if (success_one && adm_get_int(a, p, "successThreshold", &st) && st > 1)
+		adm_invalid_int(a, "successThreshold", st, "must be 1");
+	adm_pop(a, mark);
+}
+
 static void validate_container(struct adm *a, const json_t *c, struct seen *names,
 			       const struct seen *volumes)
 {
@@ -320,6 +356,9 @@ static void validate_container(struct adm *a, const json_t *c, struct seen *name
 	adm_check_enum(a, c, "terminationMessagePolicy", msg_policies, false);
 	validate_string_list(a, c, "command");
 	validate_string_list(a, c, "args");
+	validate_probe(a, c, "livenessProbe", true);
+	validate_probe(a, c, "readinessProbe", false);
+	validate_probe(a, c, "startupProbe", true);
 	validate_container_ports(a, c);
 	validate_env(a, c);
 	validate_resources(a, c);

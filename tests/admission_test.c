@@ -463,6 +463,24 @@ static void test_pod_container_errors(void)
 		  "Unsupported value: \"HTTP\": supported values: \"SCTP\", \"TCP\", \"UDP\"");
 	CHECK_STR(reason_at(c, "spec.containers[1].ports[1].protocol"), "FieldValueNotSupported");
 	json_decref(c), json_decref(pod);
+
+	/* probes: a YAML boolean in exec.command, two handlers, no handler, bad timing */
+	pod = parse("{\"metadata\":{\"name\":\"p\",\"namespace\":\"d\"},\"spec\":{\"containers\":["
+		    "{\"name\":\"c\",\"image\":\"x\","
+		    "\"readinessProbe\":{\"exec\":{\"command\":[\"busybox\",true]},\"periodSeconds\":-1},"
+		    "\"livenessProbe\":{\"exec\":{\"command\":[\"a\"]},\"tcpSocket\":{\"port\":80},"
+		    "\"successThreshold\":2},"
+		    "\"startupProbe\":{\"periodSeconds\":5}}]}}");
+	c = admit("", "Pod", pod, NULL);
+	CHECK(msg_at(c, "spec.containers[0].readinessProbe.exec.command[1]") != NULL);
+	CHECK_STR(msg_at(c, "spec.containers[0].readinessProbe.periodSeconds"),
+		  "Invalid value: -1: must be greater than or equal to 0");
+	CHECK_STR(msg_at(c, "spec.containers[0].livenessProbe"),
+		  "Forbidden: may not specify more than 1 handler type");
+	CHECK_STR(msg_at(c, "spec.containers[0].livenessProbe.successThreshold"),
+		  "Invalid value: 2: must be 1");
+	CHECK_STR(msg_at(c, "spec.containers[0].startupProbe"), "Required value: must specify a handler type");
+	json_decref(c), json_decref(pod);
 }
 
 static void test_pod_misc_errors(void)
