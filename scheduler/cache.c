@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/jsonutil.h"
+#include "common/labels.h"
 #include "common/quantity.h"
 #include "scheduler/sched_internal.h"
 
@@ -238,7 +239,10 @@ static int fold_label_keys(struct strtab *t, const json_t *keys, const json_t *l
 	return 0;
 }
 
-static int parse_aterm(struct strtab *t, const json_t *term, const json_t *labels, uint32_t own_ns, struct aterm *out)
+/* ns_labels: namespace name -> its labels (sched_cache_upsert_namespace), for
+ * a term's namespaceSelector. */
+static int parse_aterm(struct strtab *t, const json_t *term, const json_t *labels, uint32_t own_ns,
+		       const json_t *ns_labels, struct aterm *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (selector_from_label_selector(t, json_object_get(term, "labelSelector"), &out->sel) < 0 ||
@@ -248,10 +252,10 @@ static int parse_aterm(struct strtab *t, const json_t *term, const json_t *label
 	out->topo_key = strtab_intern(t, json_string_value(json_object_get(term, "topologyKey")) ?: "");
 	const json_t *nss = json_object_get(term, "namespaces");
 	const json_t *nssel = json_object_get(term, "namespaceSelector");
-	/* namespaceSelector: {} means every namespace; a non-empty one would
-	 * need Namespace labels, which this cache does not keep. */
+	/* namespaceSelector: {} means every namespace; a non-empty one adds the
+	 * namespaces whose labels match it now (resolved when the pod is read). */
 	out->all_ns = json_is_object(nssel) && !json_object_size(nssel);
-	out->ns = calloc(json_array_size(nss) + 1, sizeof(*out->ns));
+	out->ns = calloc(json_array_size(nss) + json_object_size(ns_labels) + 1, sizeof(*out->ns));
 	if (!out->ns)
 		return -ENOMEM;
 	size_t i;
@@ -259,13 +263,19 @@ static int parse_aterm(struct strtab *t, const json_t *term, const json_t *label
 	json_array_foreach (nss, i, ns)
 		if (json_is_string(ns))
 			out->ns[out->nns++] = strtab_intern(t, json_string_value(ns));
+	const char *name;
+	json_t *nslabels;
+	if (json_object_size(nssel))
+		json_object_foreach ((json_t *)ns_labels, name, nslabels)
+			if (labels_match_selector(nssel, nslabels))
+				out->ns[out->nns++] = strtab_intern(t, name);
 	if (!out->nns && !out->all_ns)
 		out->ns[out->nns++] = own_ns;
 	return 0;
 }
 
 static int parse_aterms(struct strtab *t, const json_t *arr, bool weighted, const json_t *labels, uint32_t own_ns,
-			struct aterm **out, uint32_t *n)
+			const json_t *ns_labels, struct aterm **out, uint32_t *n)
 {
 	*out = calloc(json_array_size(arr) + 1, sizeof(**out));
 	if (!*out)
@@ -274,7 +284,7 @@ static int parse_aterms(struct strtab *t, const json_t *arr, bool weighted, cons
 	json_t *x;
 	json_array_foreach (arr, i, x) {
 		const json_t *term = weighted ? json_object_get(x, "podAffinityTerm") : x;
-		if (parse_aterm(t, term, labels, own_ns, &(*out)[*n]) < 0) {
+		if (parse_aterm(t, term, labels, own_ns, ns_labels, &(*out)[*n]) < 0) {
 			(*n)++;
 			return -ENOMEM;
 		}
@@ -284,15 +294,16 @@ static int parse_aterms(struct strtab *t, const json_t *arr, bool weighted, cons
 	return 0;
 }
 
-static int parse_pod_affinity(struct strtab *t, const json_t *aff, const json_t *labels, struct sched_pod *p)
+static int parse_pod_affinity(struct strtab *t, const json_t *aff, const json_t *labels, const json_t *nsl,
+			      struct sched_pod *p)
 {
 	const json_t *pa = json_object_get(aff, "podAffinity"), *anti = json_object_get(aff, "podAntiAffinity");
 	static const char *const req = "requiredDuringSchedulingIgnoredDuringExecution";
 	static const char *const pref = "preferredDuringSchedulingIgnoredDuringExecution";
-	if (parse_aterms(t, json_object_get(pa, req), false, labels, p->ns_id, &p->req_aff, &p->nreq_aff) < 0 ||
-	    parse_aterms(t, json_object_get(anti, req), false, labels, p->ns_id, &p->req_anti, &p->nreq_anti) < 0 ||
-	    parse_aterms(t, json_object_get(pa, pref), true, labels, p->ns_id, &p->pref_aff, &p->npref_aff) < 0 ||
-	    parse_aterms(t, json_object_get(anti, pref), true, labels, p->ns_id, &p->pref_anti, &p->npref_anti) < 0)
+	if (parse_aterms(t, json_object_get(pa, req), false, labels, p->ns_id, nsl, &p->req_aff, &p->nreq_aff) < 0 ||
+	    parse_aterms(t, json_object_get(anti, req), false, labels, p->ns_id, nsl, &p->req_anti, &p->nreq_anti) < 0 ||
+	    parse_aterms(t, json_object_get(pa, pref), true, labels, p->ns_id, nsl, &p->pref_aff, &p->npref_aff) < 0 ||
+	    parse_aterms(t, json_object_get(anti, pref), true, labels, p->ns_id, nsl, &p->pref_anti, &p->npref_anti) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -352,7 +363,8 @@ static int parse_claims(const json_t *spec, struct sched_pod *p)
 	return 0;
 }
 
-static int parse_pod_spec(struct strtab *t, const json_t *spec, const json_t *labels, struct sched_pod *p)
+static int parse_pod_spec(struct strtab *t, const json_t *spec, const json_t *labels, const json_t *nsl,
+			  struct sched_pod *p)
 {
 	pod_requests(spec, p);
 	p->priority = (int32_t)json_integer_value(json_object_get(spec, "priority"));
@@ -364,7 +376,7 @@ static int parse_pod_spec(struct strtab *t, const json_t *spec, const json_t *la
 	const json_t *aff = json_object_get(spec, "affinity");
 	if (selector_from_map(t, ns, &p->node_sel) < 0 ||
 	    parse_node_affinity(t, json_object_get(aff, "nodeAffinity"), p) < 0 ||
-	    parse_pod_affinity(t, aff, labels, p) < 0 ||
+	    parse_pod_affinity(t, aff, labels, nsl, p) < 0 ||
 	    parse_tolerations(t, json_object_get(spec, "tolerations"), p) < 0 || parse_containers(t, spec, p) < 0 ||
 	    parse_spreads(t, json_object_get(spec, "topologySpreadConstraints"), labels, p) < 0 ||
 	    parse_claims(spec, p) < 0)
@@ -433,7 +445,7 @@ struct sched_pod *sched_pod_parse(struct sched_cache *c, const json_t *pod)
 	p->terminating = json_object_get(meta, "deletionTimestamp") != NULL;
 	struct labelset ls;
 	if (!p->ns || !p->name || !p->ns_id || labelset_from_json(&c->strs, labels, &ls) < 0 ||
-	    !(p->lset = lset_intern(c, &ls)) || parse_pod_spec(&c->strs, json_object_get(pod, "spec"), labels, p) < 0) {
+	    !(p->lset = lset_intern(c, &ls)) || parse_pod_spec(&c->strs, json_object_get(pod, "spec"), labels, c->ns_labels, p) < 0) {
 		sched_pod_free(c, p);
 		return NULL;
 	}
@@ -1016,6 +1028,21 @@ void sched_cache_remove_pv(struct sched_cache *c, const char *name)
 	pv_free(smap_del(&c->pvs, name));
 }
 
+/* ---- namespaces (for namespaceSelector) ---- */
+
+void sched_cache_upsert_namespace(struct sched_cache *c, const json_t *ns)
+{
+	const char *name = json_string_value(json_object_get(json_object_get(ns, "metadata"), "name"));
+	json_t *labels = json_object_get(json_object_get(ns, "metadata"), "labels");
+	if (name)
+		json_object_set_new(c->ns_labels, name, labels ? json_deep_copy(labels) : json_object());
+}
+
+void sched_cache_remove_namespace(struct sched_cache *c, const char *name)
+{
+	json_object_del(c->ns_labels, name);
+}
+
 /* ---- the cache ---- */
 
 struct sched_cache *sched_cache_new(void)
@@ -1023,6 +1050,10 @@ struct sched_cache *sched_cache_new(void)
 	struct sched_cache *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
+	if (!(c->ns_labels = json_object())) {
+		free(c);
+		return NULL;
+	}
 	c->key_hostname = strtab_intern(&c->strs, "kubernetes.io/hostname");
 	c->key_zone = strtab_intern(&c->strs, "topology.kubernetes.io/zone");
 	c->taint_unschedulable = strtab_intern(&c->strs, "node.kubernetes.io/unschedulable");
@@ -1057,6 +1088,7 @@ void sched_cache_free(struct sched_cache *c)
 			pv_free(c->pvs.vals[i]);
 	smap_free(&c->pvcs);
 	smap_free(&c->pvs);
+	json_decref(c->ns_labels);
 	smap_free(&c->pods);
 	smap_free(&c->nodes);
 	smap_free(&c->pdbs);

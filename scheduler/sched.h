@@ -55,6 +55,10 @@ void sched_cache_upsert_pvc(struct sched_cache *c, const json_t *pvc);
 void sched_cache_remove_pvc(struct sched_cache *c, const char *ns, const char *name);
 void sched_cache_upsert_pv(struct sched_cache *c, const json_t *pv);
 void sched_cache_remove_pv(struct sched_cache *c, const char *name);
+/* Namespaces and their labels: a pod (anti-)affinity term's
+ * namespaceSelector is resolved against them when the pod is read. */
+void sched_cache_upsert_namespace(struct sched_cache *c, const json_t *ns);
+void sched_cache_remove_namespace(struct sched_cache *c, const char *name);
 
 /* Counts for logs and tests. */
 int sched_cache_node_count(const struct sched_cache *c);

@@ -255,6 +255,7 @@ struct sched_cache {
 	struct smap owners;
 	struct smap pvcs; /* "ns/name" -> struct pvc */
 	struct smap pvs;  /* name -> struct pv */
+	json_t *ns_labels; /* namespace name -> labels, for namespaceSelector */
 	struct smap lsets;   /* key of ids -> struct lset */
 	uint32_t *img_nodes; /* image id -> nodes having it */
 	uint32_t capimg;

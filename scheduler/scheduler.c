@@ -28,6 +28,7 @@ struct scheduler {
 	struct logger log;
 	struct informer *pods, *nodes, *pdbs;
 	struct informer *pvcs, *pvs; /* volume binding */
+	struct informer *namespaces; /* labels for namespaceSelector */
 	struct informer *owners[3]; /* services, replicasets, statefulsets: default spreading */
 	struct sched_cache *cache;
 	/* Active queue: a binary heap, highest priority first, then oldest. */
@@ -229,6 +230,15 @@ static void on_pvc(void *ud, enum store_event_type type, const json_t *pvc, cons
 		cluster_changed(s);
 }
 
+static void on_namespace(void *ud, enum store_event_type type, const json_t *ns, const json_t *old)
+{
+	struct scheduler *s = ud;
+	if (type == STORE_EVENT_DELETE)
+		sched_cache_remove_namespace(s->cache, json_path_str(ns, "metadata.name") ?: "");
+	else
+		sched_cache_upsert_namespace(s->cache, ns);
+}
+
 static void on_pv(void *ud, enum store_event_type type, const json_t *pv, const json_t *old)
 {
 	struct scheduler *s = ud;
@@ -405,6 +415,8 @@ int scheduler_start(const struct scheduler_config *cfg, struct scheduler **out)
 	if (!rc)
 		rc = informer_new(cfg->store, "/registry/core/persistentvolumes/", &s->pvs);
 	if (!rc)
+		rc = informer_new(cfg->store, "/registry/core/namespaces/", &s->namespaces);
+	if (!rc)
 		rc = informer_new(cfg->store, "/registry/core/pods/", &s->pods);
 	if (rc || !s->cache) {
 		scheduler_stop(s);
@@ -417,6 +429,7 @@ int scheduler_start(const struct scheduler_config *cfg, struct scheduler **out)
 		informer_add_handler(s->owners[i], on_owner, s);
 	informer_add_handler(s->pvs, on_pv, s);
 	informer_add_handler(s->pvcs, on_pvc, s);
+	informer_add_handler(s->namespaces, on_namespace, s);
 	informer_add_handler(s->pods, on_pod, s);
 	uv_timer_start(&s->flush, on_flush, FLUSH_INTERVAL_MS, FLUSH_INTERVAL_MS);
 	*out = s;
@@ -447,9 +460,10 @@ void scheduler_stop(struct scheduler *s)
 	informer_free(s->pdbs);
 	informer_free(s->pvcs);
 	informer_free(s->pvs);
+	informer_free(s->namespaces);
 	for (size_t i = 0; i < 3; i++)
 		informer_free(s->owners[i]);
-	s->pods = s->nodes = s->pdbs = s->pvcs = s->pvs = NULL;
+	s->pods = s->nodes = s->pdbs = s->pvcs = s->pvs = s->namespaces = NULL;
 	uv_close((uv_handle_t *)&s->idle, on_closed);
 	uv_close((uv_handle_t *)&s->retry, on_closed);
 	uv_close((uv_handle_t *)&s->flush, on_closed);

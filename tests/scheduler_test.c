@@ -433,6 +433,32 @@ static void test_anti_affinity(void)
 	       "{\"containers\":[{\"name\":\"c\"}]}}");
 	CHECK_INT(sched_schedule_one(c, p, &res), 0);
 	json_decref(p);
+	/* namespaceSelector: the namespaces whose labels match (team=db holds
+	 * default, where the etcd pods run; team=web does not) */
+	json_t *ns = jf("{\"metadata\":{\"name\":\"default\",\"labels\":{\"team\":\"db\"}}}");
+	sched_cache_upsert_namespace(c, ns);
+	json_decref(ns);
+	ns = jf("{\"metadata\":{\"name\":\"web\",\"labels\":{\"team\":\"web\"}}}");
+	sched_cache_upsert_namespace(c, ns);
+	json_decref(ns);
+#define BY_SEL(team)                                                                                     \
+	jf("{\"metadata\":{\"namespace\":\"web\",\"name\":\"w\"},\"spec\":{\"containers\":" \
+			     "[{\"name\":\"c\"}],\"affinity\":{\"podAntiAffinity\":{" \
+			     "\"requiredDuringSchedulingIgnoredDuringExecution\":[{\"labelSelector\":{\"matchLabels\":" \
+			     "{\"app\":\"etcd\"}},\"namespaceSelector\":{\"matchLabels\":{\"team\":\"%s\"}}," \
+			     "\"topologyKey\":\"kubernetes.io/hostname\"}]}}}}", team)
+	p = BY_SEL("db");
+	CHECK_INT(sched_schedule_one(c, p, &res), -ENOSPC);
+	CHECK_STR(res.message, "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.");
+	json_decref(p);
+	p = BY_SEL("web");
+	CHECK_INT(sched_schedule_one(c, p, &res), 0);
+	json_decref(p);
+	sched_cache_remove_namespace(c, "default");
+	p = BY_SEL("db");
+	CHECK_INT(sched_schedule_one(c, p, &res), 0);
+	json_decref(p);
+#undef BY_SEL
 	sched_cache_free(c);
 }
 
