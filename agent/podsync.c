@@ -50,7 +50,7 @@ struct pod_ctr {
 	char reason[48], message[256];
 	char image[256], image_id[128];
 	char image_name[256]; /* normalized name the image resolved to */
-	bool pulling, pulled;
+	bool pulling, pulled, just_pulled; /* just_pulled: for this start's events */
 	uint64_t pull_backoff_ms, pull_next_ms;
 	struct probe_ctr *probes; /* app containers with probes, else NULL */
 };
@@ -758,7 +758,7 @@ static void ctr_event(struct podsync *ps, const struct pod *p, const struct pod_
 	int64_t ns = now_ns();
 	podstatus_time(ns, now);
 	snprintf(name, sizeof name, "%s.%llx", p->name, (unsigned long long)ns);
-	snprintf(field, sizeof field, "spec.containers{%s}", c->name);
+	snprintf(field, sizeof field, "spec.%s{%s}", c->init ? "initContainers" : "containers", c->name);
 	json_t *ev = json_pack(
 	    "{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:s, s:s,"
 	    " s:{s:s, s:s}, s:s, s:s, s:i, s:s, s:s}",
@@ -869,6 +869,7 @@ struct pull_work {
 	struct podsync *ps;
 	char uid[64], name[64], ref[256], data_dir[1024];
 	char auth_path[1200]; /* the pod's imagePullSecrets as one config.json, or "" */
+	uint64_t start_ms;
 	bool init;
 	int rc;
 	char err[512];
@@ -956,17 +957,23 @@ static void pull_done(uv_work_t *w, int status)
 	struct pod_ctr *c = p ? ctr_by(p, pw->init, pw->name) : NULL;
 	if (c) {
 		c->pulling = false;
+		char msg[1024];
 		if (pw->rc == 0 && status == 0) {
-			c->pulled = true;
+			c->pulled = c->just_pulled = true;
 			c->pull_backoff_ms = 0;
 			ctr_set_waiting(c, "ContainerCreating", NULL);
 			log_info(&ps->n->log, "pods", "pulled image=%s", pw->ref);
+			snprintf(msg, sizeof msg, "Successfully pulled image \"%s\" in %.3fs", pw->ref,
+				 (double)(node_now_ms() - pw->start_ms) / 1000);
+			ctr_event(ps, p, c, "Normal", "Pulled", msg);
 		} else {
 			c->pull_backoff_ms = podstatus_backoff_next(c->pull_backoff_ms);
 			c->pull_next_ms = node_now_ms() + c->pull_backoff_ms;
 			ctr_set_waiting(c, "ErrImagePull", pw->err);
 			log_warn(&ps->n->log, "pods", "pull failed image=%s error=\"%s\"", pw->ref,
 				 pw->err);
+			snprintf(msg, sizeof msg, "Failed to pull image \"%s\": %s", pw->ref, pw->err);
+			ctr_event(ps, p, c, "Warning", "Failed", msg);
 		}
 		pod_sync(ps, p);
 	}
@@ -992,7 +999,11 @@ static void pull_queue(struct podsync *ps, struct pod *p, struct pod_ctr *c)
 	}
 	ps->handles_open++;
 	c->pulling = true;
+	pw->start_ms = node_now_ms();
 	ctr_set_waiting(c, "ContainerCreating", "pulling image");
+	char msg[400];
+	snprintf(msg, sizeof msg, "Pulling image \"%s\"", c->image);
+	ctr_event(ps, p, c, "Normal", "Pulling", msg);
 }
 
 static const char *pull_policy(const json_t *spec, const char *image)
@@ -1191,6 +1202,16 @@ static int ctr_start(struct podsync *ps, struct pod *p, struct pod_ctr *c)
 			snprintf(c->image_name, sizeof c->image_name, "%s", info.name);
 		log_info(&ps->n->log, "pods", "started container=%s pod=%s/%s id=%s attempt=%d",
 			 c->name, p->ns, p->name, c->id, c->attempt);
+		char msg[400];
+		if (!c->just_pulled) {
+			snprintf(msg, sizeof msg, "Container image \"%s\" already present on machine", c->image);
+			ctr_event(ps, p, c, "Normal", "Pulled", msg);
+		}
+		c->just_pulled = false;
+		snprintf(msg, sizeof msg, "Created container %s", c->name);
+		ctr_event(ps, p, c, "Normal", "Created", msg);
+		snprintf(msg, sizeof msg, "Started container %s", c->name);
+		ctr_event(ps, p, c, "Normal", "Started", msg);
 		ctr_poll(ps, c);
 	}
 out:
@@ -1205,6 +1226,12 @@ static void ctr_maybe_restart(struct podsync *ps, struct pod *p, struct pod_ctr 
 {
 	uint64_t now = node_now_ms();
 	if (!c->restart_due) {
+		if (c->backoff_ms > 0) { /* a restart that waits: the kubelet says so */
+			char msg[300];
+			snprintf(msg, sizeof msg, "Back-off restarting failed container %s in pod %s_%s(%s)",
+				 c->name, p->name, p->ns, p->uid);
+			ctr_event(ps, p, c, "Warning", "BackOff", msg);
+		}
 		c->restart_due = true;
 		c->delay_ms = c->backoff_ms;
 		c->next_start_ms = now + c->backoff_ms;
@@ -1361,7 +1388,69 @@ static void pod_signal_all(struct podsync *ps, struct pod *p, int sig)
 			rt_signal(ps, p->ctrs[i].id, sig, sig == SIGKILL);
 }
 
-/* SIGTERM now, SIGKILL at the grace deadline, then remove and DELETE. */
+/* ---- preStop hooks ---- */
+
+struct hook_req {
+	struct podsync *ps;
+	char uid[64], name[64], id[RT_ID_MAX + 1];
+};
+
+/* The hook ended (or failed, or timed out): now the container gets SIGTERM. */
+static void on_prestop_done(void *ud, bool ok, const char *msg)
+{
+	struct hook_req *r = ud;
+	struct podsync *ps = r->ps;
+	struct pod *p = ps->stopping ? NULL : pod_find(ps, r->uid);
+	struct pod_ctr *c = p ? ctr_by(p, false, r->name) : NULL;
+	if (c && !strcmp(c->id, r->id)) {
+		if (!ok) {
+			char text[700];
+			snprintf(text, sizeof text, "PreStopHook failed: %s", msg ? msg : "");
+			ctr_event(ps, p, c, "Warning", "FailedPreStopHook", text);
+		}
+		if (ctr_running(c))
+			rt_signal(ps, c->id, SIGTERM, false);
+	}
+	free(r);
+}
+
+/* Runs the container's lifecycle.preStop (exec or httpGet, bounded by the
+ * grace period) and sends SIGTERM when it ends; true when one was started.
+ * The probes' handler runner does the I/O. */
+static bool ctr_prestop(struct podsync *ps, struct pod *p, struct pod_ctr *c, long long grace)
+{
+	const json_t *cs = ctr_spec(p, c);
+	const json_t *hook = json_object_get(json_object_get(cs, "lifecycle"), "preStop");
+	if (c->init || !json_is_object(hook) || grace <= 0)
+		return false;
+	struct probe_spec spec;
+	char err[200];
+	int rc = probe_spec_parse(hook, cs, &spec, err, sizeof err);
+	struct hook_req *r = rc ? NULL : calloc(1, sizeof *r);
+	if (!r) {
+		if (rc)
+			ctr_event(ps, p, c, "Warning", "FailedPreStopHook", err);
+		probe_spec_free(&spec);
+		return false;
+	}
+	spec.timeout_s = (int)grace;
+	r->ps = ps;
+	snprintf(r->uid, sizeof r->uid, "%s", p->uid);
+	snprintf(r->name, sizeof r->name, "%s", c->name);
+	snprintf(r->id, sizeof r->id, "%s", c->id);
+	const char *ip = pod_ip(ps, p);
+	struct probe_target t = {
+	    .pod_ip = ip && *ip ? ip : pod_host_network(p) ? "127.0.0.1" : NULL,
+	    .rt = ps->rt,
+	    .ctr_id = c->id,
+	};
+	probe_run(ps->n->loop, &spec, &t, on_prestop_done, r);
+	probe_spec_free(&spec);
+	return true;
+}
+
+/* SIGTERM now (after the preStop hooks), SIGKILL at the grace deadline, then
+ * remove and DELETE. */
 static void pod_terminate(struct podsync *ps, struct pod *p)
 {
 	uint64_t now = node_now_ms();
@@ -1374,7 +1463,16 @@ static void pod_terminate(struct podsync *ps, struct pod *p)
 		p->kill_deadline_ms = now + (uint64_t)grace * 1000;
 		log_info(&ps->n->log, "pods", "stopping pod=%s/%s grace=%llds", p->ns, p->name,
 			 grace);
-		pod_signal_all(ps, p, SIGTERM);
+		for (size_t i = 0; i < p->n_ctrs; i++) {
+			struct pod_ctr *c = &p->ctrs[i];
+			if (!ctr_running(c))
+				continue;
+			char msg[300];
+			snprintf(msg, sizeof msg, "Stopping container %s", c->name);
+			ctr_event(ps, p, c, "Normal", "Killing", msg);
+			if (!ctr_prestop(ps, p, c, grace))
+				rt_signal(ps, c->id, SIGTERM, false);
+		}
 	}
 	bool any = false;
 	for (size_t i = 0; i < p->n_ctrs; i++) {

@@ -108,6 +108,10 @@ expect_out "a new netns with eth0 and loopback (up)" '^eth0:UP lo:UP$' \
 	"$MINIKUBE" exec --data-dir "$A" "$CID" sh -c 'for i in /sys/class/net/*; do n=${i##*/}; f=$(cat $i/operstate); [ "$(($(cat $i/flags)&1))" = 1 ] && f=UP; printf "%s:%s " $n $f; done | sed "s/ $//"'
 expect_out "image and imageID reported" '^docker.io/library/busybox:test docker.io/library/busybox@sha256:[0-9a-f]{64}$' \
 	jp sleeper '{.status.containerStatuses[0].image} {.status.containerStatuses[0].imageID}'
+events_of() { $K get events --field-selector "involvedObject.name=$1" -o 'jsonpath={range .items[*]}{.reason}{" "}{end}'; }
+has_events() { local e; e=$(events_of "$1"); shift; for r in "$@"; do case " $e" in *" $r "*) ;; *) return 1 ;; esac; done; }
+step "kubelet Events: Pulled, Created, Started" 10 has_events sleeper Pulled Created Started
+expect_out "kubectl describe pod tells it" 'Normal +Started .*kubelet .*Started container main' $K describe pod sleeper
 
 # 2. Exit codes with restartPolicy Never.
 POD=fails
@@ -130,6 +134,7 @@ step "crashing container restarts and reports CrashLoopBackOff" 15 crashloop
 writes=$(grep -c "status pod=default/crasher" "$A.log")
 sleep 3
 if [ "$(grep -c "status pod=default/crasher" "$A.log")" -le $((writes + 1)) ]; then ok "status is written only when it changed"; else fail "status is written only when it changed"; fi
+step "a BackOff Warning Event for the crashing container" 20 has_events crasher BackOff
 expect_out "lastState terminated exitCode 1" '^1 Error$' \
 	jp crasher '{.status.containerStatuses[0].lastState.terminated.exitCode} {.status.containerStatuses[0].lastState.terminated.reason}'
 
@@ -248,6 +253,29 @@ t0=$(date +%s)
 if timeout 30 $K delete pod graceful >/dev/null 2>&1 && [ $(($(date +%s) - t0)) -lt 10 ]; then
 	ok "delete sends SIGTERM first (a handling pod goes well before its 60s grace)"
 else fail "delete sends SIGTERM first (took $(($(date +%s) - t0))s)"; fi
+
+# A preStop hook runs before SIGTERM: the TERM handler sees what the hook wrote.
+POD=hooked
+mkdir -p "$T/hook"
+cat <<EOF | $K apply -f - >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: hooked}
+spec:
+  nodeName: n1
+  terminationGracePeriodSeconds: 20
+  volumes: [{name: h, hostPath: {path: "$T/hook", type: Directory}}]
+  containers:
+  - name: main
+    image: busybox:test
+    imagePullPolicy: Never
+    volumeMounts: [{name: h, mountPath: /hook}]
+    command: [sh, -c, "trap 'cat /hook/prestop > /hook/at-term; exit 0' TERM; while true; do sleep 0.2; done"]
+    lifecycle: {preStop: {exec: {command: [sh, -c, "sleep 1; echo hook-ran > /hook/prestop"]}}}
+EOF
+step "hooked pod Running" 10 phase_is hooked Running
+timeout 30 $K delete pod hooked >/dev/null 2>&1
+expect_out "preStop ran before SIGTERM reached the container" '^hook-ran$' cat "$T/hook/at-term"
 
 # Probes: readiness (exec and httpGet) drives READY and the Ready condition,
 # a startup probe gates started/ready, a failing liveness probe restarts.
