@@ -1139,13 +1139,16 @@ static void conn_process(struct http_conn *c)
 			if (t > 0)
 				c->peer_eof = true;
 		}
-		if (c->dead || c->closing || c->active || c->in.len == 0)
+		if (c->dead || c->closing || c->active || c->raw || c->in.len == 0)
 			break;
 		if (conn_parse(c) < 0)
 			break;
 	}
 	c->processing = false;
-	if (c->dead || c->closing)
+	/* Taken over by a handler: no HTTP timers from here on (the owner's
+	 * protocol keeps it alive); the rest of the input goes to the owner
+	 * from the TIMER_PROCESS http_req_take_conn set. */
+	if (c->dead || c->closing || c->raw)
 		return;
 	if (c->peer_eof && (c->stream || !c->active)) {
 		/* A streaming client that hangs up is gone; a half-closed one

@@ -111,18 +111,26 @@ static bool run_until(struct env *e, bool (*cond)(struct env *), unsigned ms)
 	return ok;
 }
 
-static void env_start(struct env *e)
+static void env_start_timeout(struct env *e, unsigned request_timeout_ms)
 {
 	memset(e, 0, sizeof *e);
 	uv_loop_init(&e->loop);
 	struct http_server_config cfg = {
-	    .bind_address = "127.0.0.1", .handler = handler, .handler_ud = e};
+	    .bind_address = "127.0.0.1",
+	    .handler = handler,
+	    .handler_ud = e,
+	    .limits = {.idle_timeout_ms = request_timeout_ms, .request_timeout_ms = request_timeout_ms}};
 	CHECK_INT(http_server_start(&e->loop, &cfg, &e->srv), 0);
 	e->port = http_server_port(e->srv);
 	char url[64];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", e->port);
-	struct httpc_config hc = {.url = url};
+	struct httpc_config hc = {.url = url, .request_timeout_ms = request_timeout_ms};
 	CHECK_INT(httpc_new(&e->loop, &hc, &e->c, NULL), 0);
+}
+
+static void env_start(struct env *e)
+{
+	env_start_timeout(e, 0);
 }
 
 static void env_stop(struct env *e)
@@ -213,6 +221,30 @@ static void test_refused_upgrade(void)
 	env_stop(&e);
 }
 
+static bool never(struct env *e)
+{
+	(void)e;
+	return false;
+}
+
+/* An upgraded stream outlives the client's request timeout and the server's
+ * idle and request timeouts: the tunnel and logs -f stay up as long as their
+ * users want (the server once dropped them after its 90 s idle timeout). */
+static void test_upgraded_outlives_request_timeout(void)
+{
+	struct env e;
+	env_start_timeout(&e, 100);
+	CHECK_INT(httpc_upgrade(e.c, "/x", "echo", NULL, cli_on_data, cli_on_end, &e, &e.s), 0);
+	CHECK(run_until(&e, echoed_hello, 2000));
+	run_until(&e, never, 400); /* four request timeouts of silence */
+	CHECK_INT(e.ends, 0);
+	CHECK_INT(httpc_stream_write(e.s, "abc", 3), 0);
+	CHECK(run_until(&e, echoed_hello_abc, 2000));
+	httpc_stream_cancel(e.s);
+	e.s = NULL;
+	env_stop(&e);
+}
+
 static void test_client_cancel_seen_by_server(void)
 {
 	struct env e;
@@ -233,5 +265,6 @@ int main(void)
 	TEST_RUN(test_server_closes);
 	TEST_RUN(test_refused_upgrade);
 	TEST_RUN(test_client_cancel_seen_by_server);
+	TEST_RUN(test_upgraded_outlives_request_timeout);
 	return test_summary();
 }
