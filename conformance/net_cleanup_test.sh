@@ -62,8 +62,9 @@ if ! python3 "$HERE/../scripts/make-test-images" "$T/img" >/dev/null 2>&1; then
 fi
 mkdir -p "$T/a"
 "$MINIKUBE" image import --data-dir "$T/a" "$T/img/oci-busybox" >/dev/null 2>&1 || fail "image import"
-# nsenter, not `ip netns exec`: that remounts /sys and hides the cgroups.
-in_ns "$MINIKUBE" agent --join "$URL" --token "$TOKEN" --node-name n1 --data-dir "$T/a" \
+# nsenter, not `ip netns exec`: that remounts /sys and hides the cgroups; and
+# not through in_ns: $! must be the agent (nsenter execs it), not a subshell.
+nsenter --net="/run/netns/$NS" "$MINIKUBE" agent --join "$URL" --token "$TOKEN" --node-name n1 --data-dir "$T/a" \
 	--node-ip "$IP" >>"$T/a.log" 2>&1 &
 AGENT_PID=$!
 
