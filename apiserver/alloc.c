@@ -234,26 +234,32 @@ static void admit_pod_priority(struct cp *cp, json_t *obj, json_t *causes)
 	store_kv_clear(&kv);
 }
 
-/* Whether any stored Node other than self holds cidr as its spec.podCIDR. */
-static bool pod_cidr_taken(const struct store_list *nodes, const char *self, const char *cidr)
-{
-	for (size_t i = 0; i < nodes->count; i++) {
-		json_t *n = json_loadb(nodes->items[i].value, nodes->items[i].len, 0, NULL);
-		const char *c = json_path_str(n, "spec.podCIDR");
-		bool taken = c && !strcmp(c, cidr) && strcmp(json_path_str(n, "metadata.name") ?: "", self);
-		json_decref(n);
-		if (taken)
-			return true;
-	}
-	return false;
-}
-
 /* cidr may point into spec itself: build both values before replacing either */
 static void set_pod_cidr(json_t *spec, const char *cidr)
 {
 	json_t *one = json_string(cidr), *list = json_pack("[s]", cidr);
 	json_object_set_new(spec, "podCIDR", one);
 	json_object_set_new(spec, "podCIDRs", list);
+}
+
+/* The pod CIDRs of every stored Node but self, as a set of strings: each
+ * Node is parsed once per admission (a scan per candidate was cubic in the
+ * number of Nodes when many join at once). NULL when the store fails. */
+static json_t *pod_cidrs_taken(struct cp *cp, const char *self)
+{
+	struct store_list l = {0};
+	if (store_list(cp->store, "/registry/core/nodes/", 0, NULL, 0, &l))
+		return NULL;
+	json_t *taken = json_object();
+	for (size_t i = 0; i < l.count; i++) {
+		json_t *n = json_loadb(l.items[i].value, l.items[i].len, 0, NULL);
+		const char *c = json_path_str(n, "spec.podCIDR");
+		if (c && *c && strcmp(json_path_str(n, "metadata.name") ?: "", self))
+			json_object_set_new(taken, c, json_true());
+		json_decref(n);
+	}
+	store_list_clear(&l);
+	return taken;
 }
 
 /* A pod CIDR never changes once set (as in Kubernetes); a Node without one
@@ -270,32 +276,31 @@ static void admit_node(struct cp *cp, json_t *obj, const json_t *old, json_t *ca
 		return;
 	uint32_t step = size < 256 ? size : 256;
 	int bits = 32 - __builtin_ctz(step);
-	struct store_list l = {0};
-	if (store_list(cp->store, "/registry/core/nodes/", 0, NULL, 0, &l))
+	json_t *taken = pod_cidrs_taken(cp, json_path_str(obj, "metadata.name") ?: "");
+	if (!taken)
 		return add_cause(causes, "spec.podCIDR", "Internal error: %s", "cannot read the nodes");
-	const char *self = json_path_str(obj, "metadata.name") ?: "";
 	if (want && *want) {
 		uint32_t wb, ws;
 		if (alloc_parse_cidr4(want, &wb, &ws))
 			add_cause(causes, "spec.podCIDR", "Invalid value: \"%s\": must be an IPv4 CIDR such as 10.42.1.0/24", want);
-		else if (pod_cidr_taken(&l, self, want))
+		else if (json_object_get(taken, want))
 			add_cause(causes, "spec.podCIDR", "Invalid value: \"%s\": already allocated to another node", want);
 		else
 			set_pod_cidr(spec, want);
-		store_list_clear(&l);
+		json_decref(taken);
 		return;
 	}
 	for (uint32_t off = 0; off < size; off += step) {
 		char ip[16], cidr[24];
 		ip_string(base + off, ip);
 		snprintf(cidr, sizeof cidr, "%s/%d", ip, bits);
-		if (!pod_cidr_taken(&l, self, cidr)) {
+		if (!json_object_get(taken, cidr)) {
 			set_pod_cidr(spec, cidr);
-			store_list_clear(&l);
+			json_decref(taken);
 			return;
 		}
 	}
-	store_list_clear(&l);
+	json_decref(taken);
 	add_cause(causes, "spec.podCIDR", "Internal error: no free pod CIDR left in the cluster CIDR %s",
 		  cp->cfg.cluster_cidr);
 }
