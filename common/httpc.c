@@ -1435,6 +1435,25 @@ static void httpc_dispatch(struct httpc *c)
 
 /* ---- streams ---- */
 
+/* The shared tail of httpc_stream and httpc_upgrade: s->r holds its request
+ * line and headers; it becomes a stream of that kind on a connection of its
+ * own (freed here on failure). */
+static int stream_open(struct httpc *c, struct httpc_stream *s, enum hreq_kind kind, httpc_data_fn on_data,
+		       httpc_end_fn on_end, void *ud, struct httpc_stream **out)
+{
+	struct hreq *r = &s->r;
+	r->kind = kind;
+	r->on_data = on_data;
+	r->on_end = on_end;
+	r->ud = ud;
+	if (!conn_open(c, false, r)) {
+		req_free(r);
+		return -ENOMEM;
+	}
+	*out = s;
+	return 0;
+}
+
 int httpc_stream(struct httpc *c, const char *method, const char *path_and_query,
 		 httpc_data_fn on_data, httpc_end_fn on_end, void *ud, struct httpc_stream **out)
 {
@@ -1446,22 +1465,12 @@ int httpc_stream(struct httpc *c, const char *method, const char *path_and_query
 	struct httpc_stream *s = calloc(1, sizeof *s);
 	if (!s)
 		return -ENOMEM;
-	struct hreq *r = &s->r;
-	int rc = req_build(c, r, method, path_and_query, NULL, NULL, 0);
+	int rc = req_build(c, &s->r, method, path_and_query, NULL, NULL, 0);
 	if (rc < 0) {
-		req_free(r);
+		req_free(&s->r);
 		return rc;
 	}
-	r->kind = HREQ_STREAM;
-	r->on_data = on_data;
-	r->on_end = on_end;
-	r->ud = ud;
-	if (!conn_open(c, false, r)) {
-		req_free(r);
-		return -ENOMEM;
-	}
-	*out = s;
-	return 0;
+	return stream_open(c, s, HREQ_STREAM, on_data, on_end, ud, out);
 }
 
 int httpc_upgrade(struct httpc *c, const char *path_and_query, const char *protocol,
@@ -1479,25 +1488,15 @@ int httpc_upgrade(struct httpc *c, const char *path_and_query, const char *proto
 	struct httpc_stream *s = calloc(1, sizeof *s);
 	if (!s)
 		return -ENOMEM;
-	struct hreq *r = &s->r;
-	r->wire = str_dup_printf("GET %s HTTP/1.1\r\n%sConnection: Upgrade\r\nUpgrade: %s\r\n%s\r\n",
-				 path_and_query, c->head_common, protocol,
-				 extra_headers ? extra_headers : "");
-	if (!r->wire) {
+	s->r.wire = str_dup_printf("GET %s HTTP/1.1\r\n%sConnection: Upgrade\r\nUpgrade: %s\r\n%s\r\n",
+				   path_and_query, c->head_common, protocol,
+				   extra_headers ? extra_headers : "");
+	if (!s->r.wire) {
 		free(s);
 		return -ENOMEM;
 	}
-	r->wire_len = strlen(r->wire);
-	r->kind = HREQ_UPGRADE;
-	r->on_data = on_data;
-	r->on_end = on_end;
-	r->ud = ud;
-	if (!conn_open(c, false, r)) {
-		req_free(r);
-		return -ENOMEM;
-	}
-	*out = s;
-	return 0;
+	s->r.wire_len = strlen(s->r.wire);
+	return stream_open(c, s, HREQ_UPGRADE, on_data, on_end, ud, out);
 }
 
 static struct hconn *stream_raw_conn(const struct httpc_stream *s)
