@@ -7,9 +7,11 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <time.h>
@@ -158,6 +160,9 @@ static int detect_v1(struct rt *rt, const char *root, const char *selfcg, const 
 		char own[RT_CG_PATH];
 		if (own_cgroup(selfcg, ctrls, own, sizeof(own)) < 0)
 			snprintf(own, sizeof(own), "/");
+		if (!rt->n_cg)
+			join_path(rt->cg_self_procs, sizeof(rt->cg_self_procs), mnt, own,
+				  "cgroup.procs");
 		struct rt_cg_hier *h = &rt->cg[rt->n_cg++];
 		snprintf(h->name, sizeof(h->name), "%s", ctrls);
 		parent_dir(mnt, own, parent, h->parent, sizeof(h->parent));
@@ -218,6 +223,7 @@ int rt_cgroup_detect(struct rt *rt, const char *root, const char *parent, char *
 	struct statfs sf;
 	rt->n_cg = 0;
 	rt->cg_mode = RT_CG_NONE;
+	rt->cg_self_procs[0] = 0;
 	if (!parent || !*parent || strstr(parent, ".."))
 		return rt_err(err, errlen, EINVAL, "bad cgroup parent \"%s\"",
 			      parent ? parent : "");
@@ -398,6 +404,62 @@ int rt_cgroup_join(const struct rt_cgroup *cg, pid_t pid, char *err, size_t errl
 			return r;
 	}
 	return 0;
+}
+
+/* Moving a process between v1 cgroups (v2 has CLONE_INTO_CGROUP instead,
+ * see container_monitor.c) first
+ * switches cgroup_threadgroup_rwsem to its writer mode, which waits for an
+ * RCU grace period (8-18 ms under perf trace on the build machine) in
+ * rt_cgroup_join, after the monitor is set up and the init cloned. Writers
+ * that come within a grace period of the last one do not wait again. So a
+ * create, once its cgroup directories exist, "moves" this process into the
+ * cgroup it is already in (writing 0 to its own cgroup.procs changes
+ * nothing) from a short-lived thread: the wait then runs alongside the state
+ * file, the monitor and the rootfs setup instead of after them. The wait
+ * holds the cgroup mutex, so cgroup mkdirs (and cgroupfs mounts) made
+ * meanwhile queue behind it: call this after creating the directories.
+ * Errors are ignored. */
+static void *prewarm_main(void *arg)
+{
+	struct rt_prewarm *p = arg;
+	if (write(p->fd, "0", 1) < 0) { /* only the wait matters */
+	}
+	return NULL;
+}
+
+void rt_cgroup_prewarm_start(const struct rt *rt, struct rt_prewarm *p)
+{
+	p->started = false;
+	p->stack = MAP_FAILED;
+	p->fd = rt->cg_self_procs[0] ? open(rt->cg_self_procs, O_WRONLY | O_CLOEXEC) : -1;
+	if (p->fd < 0)
+		return;
+	/* our own stack, unmapped when done (and by the monitor, which is
+	 * forked meanwhile): a long-lived launcher keeps no cached thread
+	 * stack whose reuse would turn pages into every monitor's own copies */
+	p->stack = mmap(NULL, RT_PREWARM_STACK, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	pthread_attr_t a;
+	if (p->stack != MAP_FAILED && pthread_attr_init(&a) == 0) {
+		p->started = pthread_attr_setstack(&a, p->stack, RT_PREWARM_STACK) == 0 &&
+			     pthread_create(&p->thread, &a, prewarm_main, p) == 0;
+		pthread_attr_destroy(&a);
+	}
+	if (!p->started)
+		rt_cgroup_prewarm_finish(p);
+}
+
+void rt_cgroup_prewarm_finish(struct rt_prewarm *p)
+{
+	if (p->started)
+		pthread_join(p->thread, NULL);
+	p->started = false;
+	if (p->stack != MAP_FAILED)
+		munmap(p->stack, RT_PREWARM_STACK);
+	p->stack = MAP_FAILED;
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
 }
 
 static long key_value(const char *text, const char *key)

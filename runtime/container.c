@@ -99,8 +99,6 @@ static int check_spec(const struct rt_spec *s, char *err, size_t errlen)
 {
 	if (!s->args || !s->args[0] || !s->args[0][0])
 		return rt_err(err, errlen, EINVAL, "no command to run");
-	if (s->terminal)
-		return rt_err(err, errlen, ENOTSUP, "terminal mode is not supported yet");
 	if (!s->n_layers && (!s->rootfs || s->rootfs[0] != '/'))
 		return rt_err(err, errlen, EINVAL, "need image layers or an absolute rootfs dir");
 	for (size_t i = 0; i < s->n_layers; i++)
@@ -170,6 +168,9 @@ static void fill_state(struct rt_state_full *st, const char *id, const struct rt
 		off += n > 0 ? (size_t)n : 0;
 	}
 	snprintf(st->pub.log_path, sizeof(st->pub.log_path), "%s", log_path);
+	st->pub.open_stdin = s->open_stdin;
+	st->pub.stdin_once = s->stdin_once && s->open_stdin;
+	st->pub.terminal = s->terminal;
 	st->cg = *cg;
 	snprintf(st->cwd, sizeof(st->cwd), "%s", s->cwd ? s->cwd : "/");
 	st->uid = s->uid;
@@ -247,9 +248,9 @@ static void remove_tree(const char *dir)
  * is left, e.g. files the container wrote into its upper dir. */
 static void remove_state_dir(const char *dir)
 {
-	static const char *const files[] = {
-	    "state.json", "state.json.tmp", "lock",	     "monitor.lock",
-	    "exit.fifo",  "exec.fifo",	    "container.log", NULL};
+	static const char *const files[] = {"state.json",    "state.json.tmp", "lock",
+					    "monitor.lock",  "exit.fifo",      "exec.fifo",
+					    "container.log", "attach.sock",    NULL};
 	static const char *const dirs[] = {"rootfs", "work/work", "work", "upper", NULL};
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -276,13 +277,12 @@ static int read_sync(int fd, pid_t *init_pid, pid_t *monitor_pid, char *err, siz
 		if (r != (ssize_t)sizeof(m))
 			break;
 		m.msg[sizeof(m.msg) - 1] = 0;
-		if (m.kind == RT_SYNC_PID) {
-			*init_pid = m.pid;
-			*monitor_pid = (pid_t)m.err;
-		} else if (m.kind == RT_SYNC_READY) {
+		if (m.kind == RT_SYNC_READY) {
 			ready = true;
 		} else if (m.kind == RT_SYNC_JOINED) {
 			joined = true;
+			*init_pid = m.pid;
+			*monitor_pid = (pid_t)m.err;
 		} else if (m.kind == RT_SYNC_ERROR) {
 			return rt_err(err, errlen, m.err < 0 ? -m.err : EIO, "%s", m.msg);
 		}
@@ -529,16 +529,24 @@ static int create_locked(struct rt *rt, const char *id, const struct rt_spec *sp
 			     errlen);
 	if (r < 0)
 		return r;
+	/* after our mkdirs: the grace period it starts holds the cgroup mutex */
+	struct rt_prewarm pw;
+	rt_cgroup_prewarm_start(rt, &pw);
 	struct rt_state_full *st = calloc(1, sizeof(*st));
-	if (!st)
-		return rt_err(err, errlen, ENOMEM, "out of memory");
-	fill_state(st, id, spec, m->log_path, &m->cg, &m->init.caps, m->init.envp);
-	r = rt_state_write(rt, st, err, errlen);
+	r = st ? 0 : rt_err(err, errlen, ENOMEM, "out of memory");
+	if (r == 0) {
+		fill_state(st, id, spec, m->log_path, &m->cg, &m->init.caps, m->init.envp);
+		r = rt_state_write(rt, st, err, errlen);
+	}
 	free(st);
-	if (r < 0)
+	if (r < 0) {
+		rt_cgroup_prewarm_finish(&pw);
 		return r;
+	}
 	pid_t init_pid = 0, mon = 0;
+	m->prewarm_stack = pw.started ? pw.stack : NULL;
 	r = spawn_monitor(m, &init_pid, &mon, err, errlen);
+	rt_cgroup_prewarm_finish(&pw);
 	if (r == 0)
 		r = mark_created(rt, id, init_pid, mon, start, err, errlen);
 	if (r < 0)

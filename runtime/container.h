@@ -5,9 +5,10 @@
  * Process model. rt_container_create() forks a small per-container monitor
  * (vfork + fork, setsid) that clones the container init and stays its
  * parent: it moves the init into the container's cgroups (while the init
- * builds its rootfs), holds the stdout/stderr pipes, writes the CRI log,
- * reaps the init and records the exit status (code, signal, OOM kill, finish
- * time) in DATA_DIR/containers/<id>/state.json. The monitor holds an
+ * builds its rootfs), holds the stdout/stderr pipes (or a terminal's pty
+ * master) and the stdin pipe, writes the CRI log, serves attach clients on
+ * DIR/attach.sock, reaps the init and records the exit status (code, signal,
+ * OOM kill, finish time) in DATA_DIR/containers/<id>/state.json. The monitor holds an
  * exclusive flock on monitor.lock until that record is written, and keeps
  * exit.fifo open for writing as long: any process can wait for a container
  * by sleeping on the FIFO's hang-up and taking the lock. Containers survive
@@ -134,7 +135,15 @@ struct rt_spec {
 	int log_max_files;
 	/* Also copy raw output to these descriptors (foreground `run`); -1: no. */
 	int stdout_fd, stderr_fd;
-	bool terminal; /* not supported yet: -ENOTSUP */
+	/* open_stdin: the container's stdin is a pipe whose write end the
+	 * monitor keeps (across restarts of the launcher); attached clients
+	 * write to it (rt_container_attach). Without it stdin is /dev/null.
+	 * stdin_once: the container's stdin gets EOF when the first client
+	 * that attached stdin detaches. terminal: stdin, stdout and stderr are
+	 * the slave of a pty allocated in the container's /dev/pts; the
+	 * monitor owns the master, logs its output as stdout and applies
+	 * clients' resizes. */
+	bool open_stdin, stdin_once, terminal;
 
 	/* Free-form text kept in the state for listings (image name, bundle). */
 	const char *image;
@@ -161,6 +170,7 @@ struct rt_state {
 	char command[256]; /* args joined by spaces, truncated */
 	char log_path[512];
 	char error[256]; /* why the process could not be started, "" otherwise */
+	bool open_stdin, stdin_once, terminal; /* as created (struct rt_spec) */
 };
 
 /* Sets everything up; the init waits for rt_container_start(). id: 1-64 of
@@ -187,6 +197,41 @@ int rt_container_state(struct rt *rt, const char *id, struct rt_state *out, char
 int rt_container_delete(struct rt *rt, const char *id, bool force, char *err, size_t errlen);
 /* All containers, sorted by creation time; caller frees *out. */
 int rt_container_list(struct rt *rt, struct rt_state **out, size_t *n, char *err, size_t errlen);
+
+/* Attach: the monitor of a running container listens on DIR/attach.sock, a
+ * SOCK_SEQPACKET unix socket. A client receives the container's output
+ * from the moment it connects and may write its stdin, resize its terminal
+ * and say it is done with stdin. Every message is one datagram: a kind
+ * byte, then the payload. At most RT_ATTACH_CLIENTS at once; the socket
+ * reaches EOF once the container stopped and its exit is recorded. A
+ * client that does not read for seconds while output flows is dropped. */
+enum rt_attach_kind {
+	RT_ATTACH_STDIN = 0,  /* to the monitor; an empty one says "I attach stdin" */
+	RT_ATTACH_STDOUT = 1, /* from the monitor (all output with a terminal) */
+	RT_ATTACH_STDERR = 2,
+	RT_ATTACH_RESIZE = 4,	     /* to the monitor: struct rt_winsize */
+	RT_ATTACH_CLOSE_STDIN = 255, /* to the monitor: no more stdin from this client */
+};
+#define RT_ATTACH_CLIENTS 8
+#define RT_ATTACH_STDIN_MAX 4096 /* payload of one message to the monitor */
+#define RT_ATTACH_OUT_MAX 65536	 /* payload of one message from it */
+struct rt_winsize {
+	uint16_t rows, cols;
+};
+/* Connects to a running container's monitor; *fd is a non-blocking,
+ * close-on-exec socket the caller closes. with_stdin announces a client
+ * that writes stdin (it counts for stdin_once). -ENOTCONN when the
+ * container is not running or has no attach socket. */
+int rt_container_attach(struct rt *rt, const char *id, bool with_stdin, int *fd, char *err,
+			size_t errlen);
+/* Sends one message of at most RT_ATTACH_STDIN_MAX payload bytes; returns
+ * how many payload bytes went (all of n up to that bound), -EAGAIN when
+ * the socket is full, or a negative errno. */
+ssize_t rt_attach_send(int fd, enum rt_attach_kind kind, const void *data, size_t n);
+/* Receives one message into buf (cap >= RT_ATTACH_OUT_MAX for output);
+ * returns the payload length with *kind set, 0 with *kind -1 at EOF,
+ * -EAGAIN when nothing is there, or a negative errno. */
+ssize_t rt_attach_recv(int fd, int *kind, char *buf, size_t cap);
 
 /* A process to run inside a running container (same namespaces, cgroup,
  * capabilities, seccomp and no_new_privs as the container's init). */

@@ -15,11 +15,17 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "runtime/container_internal.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
 
 static void send_msg(int fd, int kind, int errv, const char *msg)
 {
@@ -192,9 +198,77 @@ static void wait_for_start(int fifo_fd)
 	close(fifo_fd);
 }
 
-static int setup_stdio(const struct rt_init_args *a, int devnull)
+static int send_fd(int sock, int fd)
 {
-	if (dup2(devnull, 0) < 0 || dup2(a->out_fd, 1) < 0 || dup2(a->err_fd, 2) < 0)
+	char c = 'm';
+	struct iovec iov = {&c, 1};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(h), &fd, sizeof(fd));
+	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+/* A terminal from the container's own devpts instance (after pivot_root):
+ * the master goes to the monitor, the slave (returned) becomes our stdio,
+ * owned by the container's user like runc does. */
+static int open_terminal(const struct rt_init_args *a, char *err, size_t errlen)
+{
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return rt_err(err, errlen, errno, "open /dev/ptmx");
+	int unlock = 0, slave = -1;
+	if (ioctl(master, TIOCSPTLCK, &unlock) == 0)
+		slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	char name[64];
+	if (slave < 0 && ptsname_r(master, name, sizeof(name)) == 0)
+		slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0) {
+		int e = errno;
+		close(master);
+		return rt_err(err, errlen, e, "open the terminal's slave");
+	}
+	/* best effort: a process that cannot reopen it still has its fds */
+	if (fchown(slave, a->spec->uid, (gid_t)-1) < 0)
+		errno = 0;
+	int r = send_fd(a->console_fd, master);
+	close(master);
+	close(a->console_fd);
+	if (r < 0) {
+		close(slave);
+		return rt_err(err, errlen, -r, "hand the terminal to the monitor");
+	}
+	return slave;
+}
+
+/* The terminal also becomes the controlling one of a new session (job
+ * control, ^C). */
+static int setup_stdio(const struct rt_init_args *a, int devnull, int tty)
+{
+	if (tty >= 0) {
+		if (dup2(tty, 0) < 0 || dup2(tty, 1) < 0 || dup2(tty, 2) < 0)
+			return -errno;
+		if (tty > 2)
+			close(tty);
+		if (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)
+			return -errno;
+		return 0;
+	}
+	int in = a->in_fd >= 0 ? a->in_fd : devnull;
+	if (dup2(in, 0) < 0 || dup2(a->out_fd, 1) < 0 || dup2(a->err_fd, 2) < 0)
 		return -errno;
 	return 0;
 }
@@ -219,8 +293,11 @@ void rt_init_run(struct rt_init_args *a)
 		init_fail(a, r, err);
 	if ((r = rt_enter_cwd(s->cwd, err, sizeof(err))) < 0)
 		init_fail(a, r, err);
-	if (setup_stdio(a, devnull) < 0)
-		init_fail(a, -errno, "set up stdio");
+	int tty = -1;
+	if (s->terminal && (tty = open_terminal(a, err, sizeof(err))) < 0)
+		init_fail(a, tty, err);
+	if ((r = setup_stdio(a, devnull, tty)) < 0)
+		init_fail(a, r, "set up stdio");
 	umask(022);
 	rt_cloexec_from(3);
 	r = rt_apply_security(a->rt, s->uid, s->gid, s->groups, s->n_groups, &a->caps,

@@ -5,6 +5,7 @@
 #define RUNTIME_CONTAINER_INTERNAL_H
 
 #include <linux/filter.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,7 @@ struct rt {
 	int n_cg;
 	struct sock_filter *seccomp_bpf; /* RuntimeDefault-like, rt_seccomp_prepare */
 	unsigned short seccomp_len;
+	char cg_self_procs[RT_CG_PATH + 16]; /* our own cgroup's cgroup.procs, "" if none */
 };
 
 /* The cgroup directories of one container (absolute). */
@@ -71,6 +73,18 @@ int rt_cgroup_create(const struct rt *rt, const char *id, const struct rt_resour
 		     bool privileged, struct rt_cgroup *cg, char *err, size_t errlen);
 /* Moves pid (0: the caller) into every directory. */
 int rt_cgroup_join(const struct rt_cgroup *cg, pid_t pid, char *err, size_t errlen);
+/* Starts, in a short-lived thread, the RCU grace period the next
+ * rt_cgroup_join would wait for (v1), so it overlaps the rest of a create;
+ * finish joins the thread and frees what start took (call it always). */
+#define RT_PREWARM_STACK (128 * 1024)
+struct rt_prewarm {
+	pthread_t thread;
+	void *stack;
+	int fd;
+	bool started;
+};
+void rt_cgroup_prewarm_start(const struct rt *rt, struct rt_prewarm *p);
+void rt_cgroup_prewarm_finish(struct rt_prewarm *p);
 /* OOM kills recorded for the cgroup (v2 memory.events oom_kill, v1
  * memory.oom_control oom_kill); 0 when unknown. */
 long rt_cgroup_oom_kills(const struct rt_cgroup *cg);
@@ -170,7 +184,9 @@ struct rt_init_args {
 	int sync_fd;	    /* write end to the launcher */
 	int fifo_fd;	    /* exec.fifo, read end */
 	int execerr_fd;	    /* write end to the monitor: exec failure text */
-	int out_fd, err_fd; /* pipe write ends */
+	int out_fd, err_fd; /* pipe write ends; -1 with a terminal */
+	int in_fd;	    /* stdin pipe read end (open_stdin), -1: /dev/null */
+	int console_fd;	    /* terminal: the socket the pty master goes to the monitor on */
 	struct rt_capset caps;
 	char *const *envp;
 };
@@ -180,10 +196,11 @@ struct rt_sync_msg {
 	pid_t pid;
 	char msg[240];
 };
-/* PID and JOINED come from the monitor (it moves the init into its cgroups
- * while the init builds its rootfs: a v1 migration waits for an RCU grace
- * period, so it runs in parallel), READY from the init. */
-enum { RT_SYNC_PID = 1, RT_SYNC_READY, RT_SYNC_ERROR, RT_SYNC_JOINED };
+/* JOINED (with the monitor's pid in err and the init's in pid) comes from
+ * the monitor once it moved the init into its cgroups (while the init builds
+ * its rootfs: a migration waits for an RCU grace period, so it runs in
+ * parallel, see rt_cgroup_prewarm_start), READY from the init. */
+enum { RT_SYNC_READY = 2, RT_SYNC_ERROR = 3, RT_SYNC_JOINED = 4 };
 void rt_init_run(struct rt_init_args *a) __attribute__((noreturn));
 /* The default masked and read-only paths (NULL-terminated). */
 extern const char *const rt_default_masked_paths[];

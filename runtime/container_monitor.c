@@ -1,10 +1,16 @@
 /* runtime/container_monitor.c — the per-container monitor: a double-forked,
  * setsid'd process that clones the container init with its namespaces and
- * stays its parent. It drains the init's stdout/stderr pipes into the CRI log
- * (and optionally the launcher's terminal), reaps the init through a pidfd,
- * reads the cgroup's OOM-kill counter, and records exit code, signal, OOM
- * flag and finish time in state.json. It holds an exclusive flock on
- * monitor.lock while alive: waiters in any process take it shared. Nothing
+ * stays its parent. It drains the init's stdout/stderr pipes (or the pty
+ * master of a terminal container) into the CRI log (and optionally the
+ * launcher's terminal), reaps the init through a pidfd, reads the cgroup's
+ * OOM-kill counter, and records exit code, signal, OOM flag and finish time
+ * in state.json. It holds an exclusive flock on monitor.lock while alive:
+ * waiters in any process take it shared. It also serves attach.sock (see
+ * container.h): output goes to attached clients as it is logged, their
+ * stdin to the init's stdin pipe (whose write end only the monitor holds,
+ * so it outlives any launcher) or the pty, their resizes to the pty. One
+ * poll loop, no threads; stdin waiting for the container to read it holds
+ * the clients back (at most one message, RT_ATTACH_STDIN_MAX). Nothing
  * here may return: the monitor ends with _exit so the launcher's atexit
  * handlers never run twice. */
 #define _GNU_SOURCE
@@ -20,21 +26,36 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 
 #include "runtime/container_monitor.h"
+
+#define ATTACH_STALL_MS 2000 /* a client that takes no output this long is dropped */
 
 struct monitor {
 	struct rt_monitor_args *m;
 	int out_r, err_r, execerr_r, pidfd;
-	int fwd[2]; /* raw copies of stdout/stderr, -1 when off */
+	int fwd[2];    /* raw copies of stdout/stderr, -1 when off */
+	int master;    /* terminal: the pty master (output, stdin, resize); -1 */
+	int in_w;      /* where stdin goes: the pipe's write end or master; -1 */
+	int listen_fd; /* attach.sock; -1 when it could not be made */
+	int client[RT_ATTACH_CLIENTS];
+	bool client_stdin[RT_ATTACH_CLIENTS]; /* announced stdin, not closed it */
+	bool close_pending;		      /* stdin_once: EOF once pend is written */
 	pid_t init;
 	bool exited;
 	int status;
 	char exec_error[256];
 	size_t exec_error_len;
+	size_t pend_len, pend_off; /* stdin from a client not yet written */
 	struct rt_log_writer log;
+	char pend[RT_ATTACH_STDIN_MAX]; /* touched only once a client attaches */
 };
 
 static void send_msg(int fd, int kind, int errv, pid_t pid, const char *msg)
@@ -153,12 +174,57 @@ static int join_pid_ns(const struct rt_spec *s)
 	return r;
 }
 
-/* Creates the pipes and clones the init; returns its pid. */
-static pid_t clone_init(struct monitor *mo, int sync_fd)
+#ifndef SYS_clone3
+#define SYS_clone3 435 /* same number on every architecture */
+#endif
+#define MK_CLONE_INTO_CGROUP 0x200000000ULL
+
+struct mk_clone_args { /* struct clone_args of Linux >= 5.7 (88 bytes) */
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+	    set_tid_size, cgroup;
+};
+
+/* Like fork with the namespace flags. On cgroup v2 the init starts in its
+ * cgroup (clone3 CLONE_INTO_CGROUP, Linux >= 5.7): no migration, so none of
+ * the RCU grace period a cgroup.procs write waits for (see
+ * rt_cgroup_prewarm_start); *in_cgroup says so. Elsewhere, or when the kernel
+ * refuses, a plain clone and join_cgroups moves the init afterwards. */
+static long clone_into_cgroup(unsigned long flags, const struct rt_cgroup *cg, bool *in_cgroup)
+{
+	*in_cgroup = false;
+	int fd = cg->mode == RT_CG_V2 && cg->n > 0
+		     ? open(cg->dir[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+		     : -1;
+	if (fd >= 0) {
+		struct mk_clone_args a = {.flags = flags | MK_CLONE_INTO_CGROUP,
+					  .exit_signal = SIGCHLD,
+					  .cgroup = (uint64_t)fd};
+		long pid = syscall(SYS_clone3, &a, sizeof(a));
+		if (pid == 0)
+			return 0; /* the init: fd closes at its execve */
+		close(fd);
+		if (pid > 0) {
+			*in_cgroup = true;
+			return pid;
+		}
+	}
+	return syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+/* Creates the pipes (a socket for the pty master with a terminal) and
+ * clones the init; returns its pid. *console: our end of that socket. */
+static pid_t clone_init(struct monitor *mo, int sync_fd, int *console)
 {
 	struct rt_monitor_args *m = mo->m;
-	int out[2], err[2], ee[2];
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(ee, O_CLOEXEC) < 0)
+	const struct rt_spec *s = m->spec;
+	int out[2] = {-1, -1}, err[2] = {-1, -1}, ee[2], in[2] = {-1, -1}, con[2] = {-1, -1};
+	if (pipe2(ee, O_CLOEXEC) < 0)
+		fail(sync_fd, -errno, "pipe");
+	if (s->terminal && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, con) < 0)
+		fail(sync_fd, -errno, "socketpair");
+	if (!s->terminal && (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0))
+		fail(sync_fd, -errno, "pipe");
+	if (!s->terminal && s->open_stdin && pipe2(in, O_CLOEXEC) < 0)
 		fail(sync_fd, -errno, "pipe");
 	int fifo = open(m->fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fifo < 0)
@@ -170,39 +236,230 @@ static pid_t clone_init(struct monitor *mo, int sync_fd)
 	m->init.err_fd = err[1];
 	m->init.execerr_fd = ee[1];
 	m->init.fifo_fd = fifo;
-	long pid = syscall(SYS_clone, clone_flags(m->spec) | SIGCHLD, NULL, NULL, NULL, NULL);
+	m->init.in_fd = in[0];
+	m->init.console_fd = con[1];
+	long pid = clone_into_cgroup(clone_flags(m->spec), &m->cg, &m->init_in_cgroup);
 	if (pid < 0)
 		fail(sync_fd, -errno, "clone the container init");
 	if (pid == 0)
 		rt_init_run(&m->init);
-	close(out[1]);
-	close(err[1]);
-	close(ee[1]);
-	close(fifo);
+	int theirs[] = {out[1], err[1], ee[1], fifo, in[0], con[1]};
+	for (size_t i = 0; i < sizeof(theirs) / sizeof(theirs[0]); i++)
+		if (theirs[i] >= 0)
+			close(theirs[i]);
 	mo->out_r = out[0];
 	mo->err_r = err[0];
 	mo->execerr_r = ee[0];
+	mo->in_w = in[1];
+	if (mo->in_w >= 0)
+		fcntl(mo->in_w, F_SETFL, O_NONBLOCK);
+	*console = con[0];
 	return (pid_t)pid;
 }
 
+/* The init opens the pty in the container's /dev/pts (so `tty` says
+ * /dev/pts/0 in there) and hands us the master; -1 when it died first. */
+static int receive_master(int sock)
+{
+	char c;
+	struct iovec iov = {&c, 1};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	ssize_t n;
+	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	close(sock);
+	struct cmsghdr *h = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (!h || h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+		return -1;
+	int fd;
+	memcpy(&fd, CMSG_DATA(h), sizeof(fd));
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	return fd;
+}
+
+/* DIR/attach.sock; bound relative to DIR, which may be longer than a
+ * sun_path. Made before the init exists, so a running container has it. */
+static int listen_attach(const char *dir)
+{
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct sockaddr_un a = {.sun_family = AF_UNIX, .sun_path = "attach.sock"};
+	if (fd < 0)
+		return -1;
+	if (chdir(dir) < 0 || (unlink(a.sun_path) < 0 && errno != ENOENT) ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, RT_ATTACH_CLIENTS) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	int r = chdir("/"); /* nothing here uses relative paths any more */
+	(void)r;
+	return fd;
+}
+
 /* Moves the init into the container's cgroups while it sets itself up; it
- * cannot exec before the launcher has this answer and starts it. An init
- * that already died (ESRCH) reports its own error through the sync pipe. */
+ * cannot exec before the launcher has this answer and starts it. The answer
+ * carries both pids (one message: the launcher wakes once). An init that
+ * already died (ESRCH) reports its own error through the sync pipe. */
 static void join_cgroups(struct monitor *mo, int sync_fd)
 {
 	char err[200];
-	int r = rt_cgroup_join(&mo->m->cg, mo->init, err, sizeof(err));
+	int r = mo->m->init_in_cgroup ? 0 : rt_cgroup_join(&mo->m->cg, mo->init, err, sizeof(err));
 	if (r < 0 && r != -ESRCH) {
 		kill(mo->init, SIGKILL);
 		send_msg(sync_fd, RT_SYNC_ERROR, r, 0, err);
 		return;
 	}
-	send_msg(sync_fd, RT_SYNC_JOINED, 0, 0, NULL);
+	send_msg(sync_fd, RT_SYNC_JOINED, (int)getpid(), mo->init, NULL);
+}
+
+/* ---- attach ---- */
+
+static void stdin_close_now(struct monitor *mo)
+{
+	mo->close_pending = false;
+	if (mo->in_w < 0)
+		return;
+	int fd = mo->in_w;
+	mo->in_w = -1;
+	if (fd != mo->master) {
+		close(fd);
+		return;
+	}
+	/* a terminal has no EOF but its VEOF character (^D); a failed write
+	 * means the terminal is gone, which ends its input as well */
+	struct termios t;
+	char eof = tcgetattr(fd, &t) == 0 ? (char)t.c_cc[VEOF] : 4;
+	while (write(fd, &eof, 1) < 0 && errno == EINTR)
+		;
+}
+
+/* Writes what a client sent; the rest waits for POLLOUT. */
+static void stdin_flush(struct monitor *mo)
+{
+	while (mo->pend_off < mo->pend_len && mo->in_w >= 0) {
+		ssize_t w = write(mo->in_w, mo->pend + mo->pend_off, mo->pend_len - mo->pend_off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			return;
+		if (w <= 0) { /* nobody reads the container's stdin any more */
+			if (mo->in_w != mo->master)
+				close(mo->in_w);
+			mo->in_w = -1;
+			break;
+		}
+		mo->pend_off += (size_t)w;
+	}
+	mo->pend_len = mo->pend_off = 0;
+	if (mo->close_pending)
+		stdin_close_now(mo);
+}
+
+/* A client is done with stdin (closed it or went away). */
+static void stdin_detach(struct monitor *mo, int i)
+{
+	if (!mo->client_stdin[i])
+		return;
+	mo->client_stdin[i] = false;
+	if (!mo->m->spec->stdin_once)
+		return;
+	mo->close_pending = true;
+	if (!mo->pend_len)
+		stdin_close_now(mo);
+}
+
+static void client_drop(struct monitor *mo, int i)
+{
+	stdin_detach(mo, i);
+	close(mo->client[i]);
+	mo->client[i] = -1;
+}
+
+static void client_accept(struct monitor *mo)
+{
+	int c = accept4(mo->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (c < 0)
+		return;
+	for (int i = 0; i < RT_ATTACH_CLIENTS; i++) {
+		if (mo->client[i] >= 0)
+			continue;
+		int sz = 4 * (RT_ATTACH_OUT_MAX + 1); /* charged only while queued */
+		setsockopt(c, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+		mo->client[i] = c;
+		mo->client_stdin[i] = false;
+		return;
+	}
+	close(c); /* full: the client reads EOF at once */
+}
+
+static void client_read(struct monitor *mo, int i)
+{
+	uint8_t kind = 0;
+	struct iovec iov[2] = {{&kind, 1}, {mo->pend, sizeof(mo->pend)}};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+	ssize_t n = recvmsg(mo->client[i], &mh, MSG_DONTWAIT);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		client_drop(mo, i);
+		return;
+	}
+	size_t len = (size_t)n - 1;
+	if (kind == RT_ATTACH_STDIN) {
+		mo->client_stdin[i] = true;
+		if (len && mo->in_w >= 0 && !mo->close_pending) {
+			mo->pend_len = len;
+			mo->pend_off = 0;
+			stdin_flush(mo);
+		}
+	} else if (kind == RT_ATTACH_RESIZE && len == sizeof(struct rt_winsize) &&
+		   mo->master >= 0) {
+		struct rt_winsize w;
+		memcpy(&w, mo->pend, sizeof(w));
+		struct winsize ws = {.ws_row = w.rows, .ws_col = w.cols};
+		ioctl(mo->master, TIOCSWINSZ, &ws);
+	} else if (kind == RT_ATTACH_CLOSE_STDIN) {
+		stdin_detach(mo, i);
+	}
+}
+
+/* Output to every client; one that stays full for ATTACH_STALL_MS goes. */
+static void broadcast(struct monitor *mo, int stream, const char *buf, size_t n)
+{
+	uint8_t kind = (uint8_t)(stream + RT_ATTACH_STDOUT);
+	for (int i = 0; i < RT_ATTACH_CLIENTS; i++) {
+		if (mo->client[i] < 0)
+			continue;
+		struct iovec iov[2] = {{&kind, 1}, {(void *)buf, n}};
+		struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+		bool waited = false;
+		for (;;) {
+			if (sendmsg(mo->client[i], &mh, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+				break;
+			if (errno == EINTR)
+				continue;
+			struct pollfd p = {mo->client[i], POLLOUT, 0};
+			if (errno == EAGAIN && !waited && poll(&p, 1, ATTACH_STALL_MS) > 0 &&
+			    !(p.revents & (POLLERR | POLLHUP))) {
+				waited = true;
+				continue;
+			}
+			client_drop(mo, i);
+			break;
+		}
+	}
 }
 
 static void forward(struct monitor *mo, int stream, const char *buf, size_t n)
 {
 	rt_log_feed(&mo->log, stream, buf, n);
+	broadcast(mo, stream, buf, n);
 	int fd = mo->fwd[stream];
 	while (fd >= 0 && n) {
 		ssize_t w = write(fd, buf, n);
@@ -240,6 +497,24 @@ static void drain(struct monitor *mo, int *fd, int stream)
 	mo->exec_error_len += k;
 }
 
+/* Terminal output; EIO once every slave is closed (the container ended). */
+static void drain_master(struct monitor *mo)
+{
+	char buf[RT_ATTACH_OUT_MAX];
+	ssize_t n = read(mo->master, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		if (mo->in_w == mo->master)
+			mo->in_w = -1;
+		mo->pend_len = mo->pend_off = 0; /* nobody will read it */
+		close(mo->master);
+		mo->master = -1;
+		return;
+	}
+	forward(mo, 0, buf, (size_t)n);
+}
+
 static void reap(struct monitor *mo)
 {
 	int st;
@@ -249,16 +524,40 @@ static void reap(struct monitor *mo)
 	}
 }
 
+enum {
+	PL_OUT,
+	PL_ERR,
+	PL_EXECERR,
+	PL_PIDFD,
+	PL_MASTER,
+	PL_STDIN,
+	PL_LISTEN,
+	PL_CLIENT,
+	PL__MAX = PL_CLIENT + RT_ATTACH_CLIENTS
+};
+
 static void loop(struct monitor *mo)
 {
 	int64_t deadline = 0;
 	for (;;) {
-		if (mo->exited && mo->out_r < 0 && mo->err_r < 0 && mo->execerr_r < 0)
+		if (mo->exited && mo->out_r < 0 && mo->err_r < 0 && mo->execerr_r < 0 &&
+		    mo->master < 0)
 			return;
-		struct pollfd p[4] = {{mo->out_r, POLLIN, 0},
-				      {mo->err_r, POLLIN, 0},
-				      {mo->execerr_r, POLLIN, 0},
-				      {mo->exited ? -1 : mo->pidfd, POLLIN, 0}};
+		/* stdin waiting to be written holds every client back */
+		bool held = mo->pend_len > 0 && mo->in_w >= 0;
+		struct pollfd p[PL__MAX];
+		p[PL_OUT] = (struct pollfd){mo->out_r, POLLIN, 0};
+		p[PL_ERR] = (struct pollfd){mo->err_r, POLLIN, 0};
+		p[PL_EXECERR] = (struct pollfd){mo->execerr_r, POLLIN, 0};
+		p[PL_PIDFD] = (struct pollfd){mo->exited ? -1 : mo->pidfd, POLLIN, 0};
+		p[PL_MASTER] = (struct pollfd){
+		    mo->master, (short)(POLLIN | (held && mo->in_w == mo->master ? POLLOUT : 0)),
+		    0};
+		p[PL_STDIN] =
+		    (struct pollfd){held && mo->in_w != mo->master ? mo->in_w : -1, POLLOUT, 0};
+		p[PL_LISTEN] = (struct pollfd){mo->listen_fd, POLLIN, 0};
+		for (int i = 0; i < RT_ATTACH_CLIENTS; i++)
+			p[PL_CLIENT + i] = (struct pollfd){held ? -1 : mo->client[i], POLLIN, 0};
 		int timeout = -1;
 		if (mo->exited) { /* orphans may hold the pipes: give them 2 s */
 			int64_t left = (deadline - rt_now_ns()) / 1000000;
@@ -268,15 +567,24 @@ static void loop(struct monitor *mo)
 		} else if (mo->pidfd < 0) {
 			timeout = 100; /* no pidfd (kernel < 5.3): poll the child */
 		}
-		int r = poll(p, 4, timeout);
+		int r = poll(p, PL__MAX, timeout);
 		if (r < 0 && errno != EINTR)
 			return;
-		if (r > 0 && p[0].revents)
+		if (r > 0 && p[PL_OUT].revents)
 			drain(mo, &mo->out_r, 0);
-		if (r > 0 && p[1].revents)
+		if (r > 0 && p[PL_ERR].revents)
 			drain(mo, &mo->err_r, 1);
-		if (r > 0 && p[2].revents)
+		if (r > 0 && p[PL_EXECERR].revents)
 			drain(mo, &mo->execerr_r, 2);
+		if (r > 0 && (p[PL_MASTER].revents & POLLOUT || p[PL_STDIN].revents))
+			stdin_flush(mo);
+		if (r > 0 && p[PL_MASTER].revents & ~POLLOUT && mo->master >= 0)
+			drain_master(mo);
+		if (r > 0 && p[PL_LISTEN].revents)
+			client_accept(mo);
+		for (int i = 0; r > 0 && i < RT_ATTACH_CLIENTS; i++)
+			if (p[PL_CLIENT + i].revents && mo->client[i] >= 0)
+				client_read(mo, i);
 		if (!mo->exited) {
 			reap(mo);
 			if (mo->exited)
@@ -316,6 +624,9 @@ static void record_exit(struct monitor *mo)
 void rt_monitor_run(struct rt_monitor_args *m)
 {
 	int sync_fd = m->init.sync_fd;
+	/* a copy of a launcher thread's stack: ours alone once it unmaps it */
+	if (m->prewarm_stack)
+		munmap(m->prewarm_stack, RT_PREWARM_STACK);
 	/* everything but the log writer's line buffers (touched only when the
 	 * container prints): a sleeping container costs a few pages here */
 	struct monitor *mo = malloc(sizeof(*mo));
@@ -325,6 +636,9 @@ void rt_monitor_run(struct rt_monitor_args *m)
 	mo->m = m;
 	mo->fwd[0] = m->spec->stdout_fd;
 	mo->fwd[1] = m->spec->stderr_fd;
+	mo->master = mo->in_w = -1;
+	for (int i = 0; i < RT_ATTACH_CLIENTS; i++)
+		mo->client[i] = -1;
 	close_inherited(sync_fd, mo->fwd);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
@@ -336,10 +650,16 @@ void rt_monitor_run(struct rt_monitor_args *m)
 	int lr = rt_log_open(&mo->log, m->log_path, m->spec->log_max_size, m->spec->log_max_files);
 	if (lr < 0)
 		fail(sync_fd, lr, "open the container log");
-	mo->init = clone_init(mo, sync_fd);
-	send_msg(sync_fd, RT_SYNC_PID, (int)getpid(), mo->init, NULL);
+	mo->listen_fd = listen_attach(m->dir);
+	int console = -1;
+	mo->init = clone_init(mo, sync_fd, &console);
 	join_cgroups(mo, sync_fd);
 	close(sync_fd);
+	if (console >= 0) {
+		mo->master = receive_master(console);
+		if (m->spec->open_stdin)
+			mo->in_w = mo->master;
+	}
 	mo->pidfd = (int)syscall(SYS_pidfd_open, mo->init, 0);
 	malloc_trim(0); /* give back what the launcher had allocated */
 	loop(mo);

@@ -13,6 +13,8 @@ struct rt_monitor_args {
 	char fifo[420];
 	char log_path[500];
 	struct rt_cgroup cg;
+	bool init_in_cgroup; /* cloned into cg (v2): no join needed */
+	void *prewarm_stack; /* the launcher's rt_prewarm thread stack, or NULL */
 	struct rt_init_args init;
 };
 

@@ -149,6 +149,9 @@ static json_t *state_json(const struct rt_state_full *st)
 	json_object_set_new(o, "seccomp", json_boolean(st->seccomp));
 	json_object_set_new(o, "capabilities", json_string(caps));
 	json_object_set_new(o, "env", env ? env : json_array());
+	json_object_set_new(o, "stdin", json_boolean(s->open_stdin));
+	json_object_set_new(o, "stdinOnce", json_boolean(s->stdin_once));
+	json_object_set_new(o, "terminal", json_boolean(s->terminal));
 	json_object_set_new(o, "cgroupMode", json_integer(st->cg.mode));
 	json_object_set_new(o, "cgroups", cgroup_json(&st->cg));
 	return o;
@@ -232,6 +235,9 @@ static void state_from_json(json_t *o, struct rt_state_full *st)
 	snprintf(st->env_json, sizeof(st->env_json), "%s",
 		 env && strlen(env) < sizeof(st->env_json) ? env : "[]");
 	free(env);
+	s->open_stdin = json_is_true(json_object_get(o, "stdin"));
+	s->stdin_once = json_is_true(json_object_get(o, "stdinOnce"));
+	s->terminal = json_is_true(json_object_get(o, "terminal"));
 	st->cg.mode = (enum rt_cg_mode)json_integer_value(json_object_get(o, "cgroupMode"));
 	parse_cgroups(json_object_get(o, "cgroups"), &st->cg);
 }

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,6 +477,202 @@ static void test_wait_wakes(void)
 	del("nomon");
 }
 
+/* ---- attach ---- */
+
+/* Output from an attach socket appended to acc (cap bytes) until needle is
+ * there; at EOF *eof is set. false on timeout or EOF without needle. */
+static bool attach_expect(int fd, const char *needle, int timeout_ms, char *acc, size_t cap,
+			  bool *eof)
+{
+	static char buf[RT_ATTACH_OUT_MAX];
+	int64_t end = mono_ms() + timeout_ms;
+	*eof = false;
+	while (!strstr(acc, needle)) {
+		int left = (int)(end - mono_ms());
+		if (left <= 0)
+			return false;
+		struct pollfd p = {fd, POLLIN, 0};
+		if (poll(&p, 1, left) <= 0)
+			continue;
+		int kind;
+		ssize_t n = rt_attach_recv(fd, &kind, buf, sizeof(buf));
+		if (n == -EAGAIN)
+			continue;
+		if (n < 0 || kind < 0) {
+			*eof = true;
+			return strstr(acc, needle) != NULL;
+		}
+		size_t len = strlen(acc);
+		if (len + (size_t)n < cap) {
+			memcpy(acc + len, buf, (size_t)n);
+			acc[len + (size_t)n] = 0;
+		}
+	}
+	return true;
+}
+
+static bool attach_eof(int fd, int timeout_ms)
+{
+	char acc[4096] = "";
+	bool eof;
+	attach_expect(fd, "\x01never\x01", timeout_ms, acc, sizeof(acc), &eof);
+	return eof;
+}
+
+/* stdin: true keeps the container's stdin open across clients and across
+ * runtime instances (the monitor holds it): what one client types, cat
+ * echoes; a client's CLOSE_STDIN does not end it without stdin_once. */
+static void test_attach_stdin(void)
+{
+	const char *args[] = {"cat", NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	char err[256], acc[4096] = "";
+	bool eof;
+	int fd;
+	spec_for(&s, args);
+	s.open_stdin = true;
+	CHECK_INT(rt_container_run(fx.rt, "catin", &s, err, sizeof(err)), 0);
+	CHECK_INT(rt_container_state(fx.rt, "catin", &st, err, sizeof(err)), 0);
+	CHECK(st.open_stdin && !st.stdin_once && !st.terminal);
+	CHECK_INT(rt_container_attach(fx.rt, "catin", true, &fd, err, sizeof(err)), 0);
+	CHECK_INT(rt_attach_send(fd, RT_ATTACH_STDIN, "hello\n", 6), 6);
+	CHECK(attach_expect(fd, "hello\n", 10000, acc, sizeof(acc), &eof));
+	CHECK_INT(rt_attach_send(fd, RT_ATTACH_CLOSE_STDIN, NULL, 0), 0);
+	close(fd);
+
+	struct rt *fresh; /* an agent restart: a new runtime instance */
+	struct rt_config cfg = {.data_dir = fx.data, .cgroup_parent = fx.cgparent};
+	CHECK_INT(rt_new(&cfg, &fresh, err, sizeof(err)), 0);
+	CHECK_INT(rt_container_attach(fresh, "catin", true, &fd, err, sizeof(err)), 0);
+	acc[0] = 0;
+	CHECK_INT(rt_attach_send(fd, RT_ATTACH_STDIN, "again\n", 6), 6);
+	CHECK(attach_expect(fd, "again\n", 10000, acc, sizeof(acc), &eof));
+	/* messages are bounded: a bigger write sends the first part */
+	static char big[RT_ATTACH_STDIN_MAX + 100];
+	memset(big, 'x', sizeof(big));
+	CHECK_INT(rt_attach_send(fd, RT_ATTACH_STDIN, big, sizeof(big)), RT_ATTACH_STDIN_MAX);
+	close(fd);
+	rt_free(fresh);
+	CHECK_INT(rt_container_state(fx.rt, "catin", &st, err, sizeof(err)), 0);
+	CHECK_STR(rt_status_string(st.status), "running");
+	CHECK_INT(rt_container_kill(fx.rt, "catin", SIGKILL, false, err, sizeof(err)), 0);
+	CHECK_INT(rt_container_wait(fx.rt, "catin", 10000, &st, err, sizeof(err)), 0);
+	char *log = log_text("catin");
+	CHECK(strncmp(log, "hello\nagain\n", 12) == 0);
+	free(log);
+	/* a stopped container cannot be attached */
+	CHECK_INT(rt_container_attach(fx.rt, "catin", false, &fd, err, sizeof(err)), -ENOTCONN);
+	del("catin");
+}
+
+/* stdin_once: the stdin ends when the first stdin client detaches, even
+ * though another client (output only) stays; that one sees the rest of
+ * the output and then EOF once the container stopped. */
+static void test_attach_stdin_once(void)
+{
+	const char *args[] = {"sh", "-c", "cat; echo stdin-ended; exit 4", NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	char err[256], acc[4096] = "", acc2[4096] = "";
+	bool eof;
+	int fd, watcher;
+	spec_for(&s, args);
+	s.open_stdin = s.stdin_once = true;
+	CHECK_INT(rt_container_run(fx.rt, "once", &s, err, sizeof(err)), 0);
+	CHECK_INT(rt_container_attach(fx.rt, "once", false, &watcher, err, sizeof(err)), 0);
+	CHECK_INT(rt_container_attach(fx.rt, "once", true, &fd, err, sizeof(err)), 0);
+	CHECK_INT(rt_attach_send(fd, RT_ATTACH_STDIN, "one\n", 4), 4);
+	CHECK(attach_expect(fd, "one\n", 10000, acc, sizeof(acc), &eof));
+	close(fd); /* no CLOSE_STDIN: going away is enough */
+	CHECK(attach_expect(watcher, "stdin-ended\n", 10000, acc2, sizeof(acc2), &eof));
+	CHECK(strstr(acc2, "one\n") != NULL);
+	CHECK(attach_eof(watcher, 10000));
+	close(watcher);
+	CHECK_INT(rt_container_wait(fx.rt, "once", 10000, &st, err, sizeof(err)), 0);
+	CHECK_INT(st.exit_code, 4);
+	del("once");
+}
+
+/* terminal: a pty from the container's /dev/pts; resize reaches it; the
+ * output (echo included) is logged as stdout. */
+static void test_attach_terminal(void)
+{
+	const char *args[] = {"sh", NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	char err[256], acc[8192] = "";
+	bool eof;
+	int fd;
+	spec_for(&s, args);
+	s.open_stdin = s.terminal = true;
+	CHECK_INT(rt_container_run(fx.rt, "tty", &s, err, sizeof(err)), 0);
+	CHECK_INT(rt_container_attach(fx.rt, "tty", true, &fd, err, sizeof(err)), 0);
+	struct rt_winsize ws = {.rows = 40, .cols = 100};
+	CHECK_INT(rt_attach_send(fd, RT_ATTACH_RESIZE, &ws, sizeof(ws)), (ssize_t)sizeof(ws));
+	const char *typed = "tty; stty size; exit 5\n";
+	CHECK_INT(rt_attach_send(fd, RT_ATTACH_STDIN, typed, strlen(typed)),
+		  (ssize_t)strlen(typed));
+	CHECK(attach_expect(fd, "\n40 100\r\n", 10000, acc, sizeof(acc), &eof));
+	CHECK(strstr(acc, "\n/dev/pts/0\r\n") != NULL);
+	CHECK(attach_eof(fd, 10000));
+	close(fd);
+	CHECK_INT(rt_container_wait(fx.rt, "tty", 10000, &st, err, sizeof(err)), 0);
+	CHECK_INT(st.exit_code, 5);
+	CHECK(st.terminal);
+	char raw[8192] = "";
+	file_read_small(st.log_path, raw, sizeof(raw));
+	CHECK(strstr(raw, " stdout F /dev/pts/0\r\n") != NULL);
+	CHECK(strstr(raw, " stderr ") == NULL);
+	del("tty");
+}
+
+/* Without stdin: true the container reads /dev/null and a client's stdin
+ * goes nowhere; output still reaches it. A container that does not read
+ * its stdin holds back a client's input, never its output. */
+static void test_attach_without_stdin(void)
+{
+	const char *args[] = {"sh", "-c", "read x; echo read:$?; sleep 0.3; echo late", NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	char err[256], acc[4096] = "";
+	bool eof;
+	int fd;
+	spec_for(&s, args);
+	CHECK_INT(rt_container_run(fx.rt, "nostdin", &s, err, sizeof(err)), 0);
+	CHECK_INT(rt_container_attach(fx.rt, "nostdin", true, &fd, err, sizeof(err)), 0);
+	rt_attach_send(fd, RT_ATTACH_STDIN, "ignored\n", 8);
+	CHECK(attach_expect(fd, "late\n", 10000, acc, sizeof(acc), &eof));
+	CHECK(strstr(acc, "ignored") == NULL);
+	close(fd);
+	CHECK_INT(rt_container_wait(fx.rt, "nostdin", 10000, &st, err, sizeof(err)), 0);
+	char *log = log_text("nostdin");
+	CHECK_STR(log, "read:1\nlate\n");
+	free(log);
+	del("nostdin");
+
+	const char *ticker[] = {
+	    "sh", "-c", "i=0; while [ $i -lt 20 ]; do echo tick$i; i=$((i+1)); sleep 0.05; done",
+	    NULL};
+	spec_for(&s, ticker);
+	s.open_stdin = true;
+	CHECK_INT(rt_container_create(fx.rt, "full", &s, err, sizeof(err)), 0);
+	CHECK_INT(rt_container_start(fx.rt, "full", err, sizeof(err)), 0);
+	CHECK_INT(rt_container_attach(fx.rt, "full", true, &fd, err, sizeof(err)), 0);
+	static char chunk[RT_ATTACH_STDIN_MAX];
+	memset(chunk, 'y', sizeof(chunk));
+	int sent = 0;
+	for (int i = 0; i < 64; i++) /* 256 KiB: more than the pipe takes */
+		sent += rt_attach_send(fd, RT_ATTACH_STDIN, chunk, sizeof(chunk)) > 0;
+	CHECK(sent > 16);
+	acc[0] = 0;
+	CHECK(attach_expect(fd, "tick19\n", 10000, acc, sizeof(acc), &eof));
+	close(fd);
+	CHECK_INT(rt_container_wait(fx.rt, "full", 10000, &st, err, sizeof(err)), 0);
+	CHECK_INT(st.exit_code, 0);
+	del("full");
+}
+
 static void test_user_and_mounts(void)
 {
 	const char *args[] = {
@@ -633,6 +830,10 @@ int main(void)
 	TEST_RUN(test_exec);
 	TEST_RUN(test_survives_launcher_sigkill);
 	TEST_RUN(test_wait_wakes);
+	TEST_RUN(test_attach_stdin);
+	TEST_RUN(test_attach_stdin_once);
+	TEST_RUN(test_attach_terminal);
+	TEST_RUN(test_attach_without_stdin);
 	TEST_RUN(test_user_and_mounts);
 	TEST_RUN(test_log_rotation);
 	print_monitor_memory();
