@@ -138,7 +138,8 @@ void kl_ws_close(struct kl_session *s, uint16_t code, const char *reason);
 void kl_log_serve(struct kl_session *s);
 void kl_log_drained(struct kl_session *s);
 void kl_log_stop(struct kl_session *s);
-/* Follows a container's CRI log from its current end, sending each record as
+/* attach for a container without an attach socket (made by an older
+ * version): follows its CRI log from its current end, sending each record as
  * a WebSocket channel message (1 stdout, 2 stderr) until the container
  * stops; then done(s) is called. */
 int kl_log_attach(struct kl_session *s, const struct rt_state *st,

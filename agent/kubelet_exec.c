@@ -4,9 +4,15 @@
  * 1 stdout, 2 stderr, 3 the final metav1.Status, 4 terminal resize
  * {"Width":W,"Height":H}, 255 (v5) "close this channel" ([255, 0] is stdin
  * EOF). exec runs the command in the container through the runtime with
- * pipes, or a pty with tty=true; its exit is noticed through a pidfd. attach
- * streams the container's output from its CRI log (stdin of the main
- * process is not attachable: the runtime gives containers /dev/null). */
+ * pipes, or a pty with tty=true; its exit is noticed through a pidfd.
+ * attach connects to the container's monitor (rt_container_attach): output
+ * from then on, stdin into the container's stdin when its spec has
+ * stdin: true (discarded otherwise, as containerd does), resizes to its
+ * pty when it has tty: true — the container's setting, not the request's,
+ * decides, as in the kubelet. stdinOnce is the monitor's business: it ends
+ * the container's stdin when this client's stdin ends. The attach ends
+ * with a Success status when the container stops. Containers without an
+ * attach socket (made before it existed) get their CRI log followed. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -51,8 +57,19 @@ struct kl_exec {
 	int fds[3]; /* the child's stdio */
 	uv_timer_t start_timer;
 	bool start_timer_open, launched;
-	char rbuf[65536];
+	/* attach: the monitor's socket, stdin and resizes not yet sent */
+	bool attach, want_out, want_err;
+	int afd;
+	uv_poll_t apoll;
+	bool apoll_open;
+	struct buf aq;
+	size_t aq_off;
+	bool aq_eof, eof_sent, resize_pending;
+	struct rt_winsize ws;
+	char rbuf[RT_ATTACH_OUT_MAX];
 };
+
+static void attach_update(struct kl_exec *ex);
 
 static const char *const channel_protocols[] = {"v5.channel.k8s.io", "v4.channel.k8s.io", NULL};
 
@@ -190,8 +207,12 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 void kl_exec_drained(struct kl_session *s)
 {
 	struct kl_exec *ex = s->ex;
-	if (ex && ex->reading_paused && !ex->stopped)
+	if (ex && ex->reading_paused && !ex->stopped && ex->attach) {
+		ex->reading_paused = false;
+		attach_update(ex);
+	} else if (ex && ex->reading_paused && !ex->stopped) {
 		output_resume(ex);
+	}
 }
 
 /* ---- the process ---- */
@@ -388,6 +409,144 @@ static void exec_start(struct kl_exec *ex, const struct rt_state *st, char **arg
 	uv_timer_start(&ex->start_timer, on_start_timer, EXEC_RESIZE_WAIT_MS, 0);
 }
 
+/* ---- attach ---- */
+
+static void attach_end(struct kl_exec *ex)
+{
+	send_success(ex->s);
+	kl_finish(ex->s);
+}
+
+/* Sends what is queued for the monitor: stdin, then its end, a resize. */
+static void attach_flush(struct kl_exec *ex)
+{
+	struct kl_session *s = ex->s;
+	while (ex->aq_off < ex->aq.len) {
+		ssize_t n = rt_attach_send(ex->afd, RT_ATTACH_STDIN, ex->aq.data + ex->aq_off,
+					   ex->aq.len - ex->aq_off);
+		if (n == -EAGAIN)
+			break;
+		ex->aq_off =
+		    n < 0 ? ex->aq.len : ex->aq_off + (size_t)n; /* < 0: gone, EOF follows */
+	}
+	if (ex->aq_off == ex->aq.len) {
+		ex->aq.len = ex->aq_off = 0;
+	} else if (ex->aq_off >= 65536) {
+		memmove(ex->aq.data, ex->aq.data + ex->aq_off, ex->aq.len - ex->aq_off);
+		ex->aq.len -= ex->aq_off;
+		ex->aq_off = 0;
+	}
+	if (ex->resize_pending &&
+	    rt_attach_send(ex->afd, RT_ATTACH_RESIZE, &ex->ws, sizeof ex->ws) != -EAGAIN)
+		ex->resize_pending = false;
+	if (ex->aq_eof && !ex->aq.len && !ex->eof_sent &&
+	    rt_attach_send(ex->afd, RT_ATTACH_CLOSE_STDIN, NULL, 0) != -EAGAIN)
+		ex->eof_sent = true;
+	if (ex->aq.len - ex->aq_off < KL_HIGH_WATER / 2)
+		s->io.pause(s->io.ud, false);
+}
+
+/* Container output to the client until the monitor closes the socket. */
+static void attach_read(struct kl_exec *ex)
+{
+	struct kl_session *s = ex->s;
+	for (int i = 0; i < 64 && !ex->stopped; i++) {
+		int kind;
+		ssize_t n = rt_attach_recv(ex->afd, &kind, ex->rbuf, sizeof ex->rbuf);
+		if (n == -EAGAIN)
+			return;
+		if (n < 0 || kind < 0) {
+			attach_end(ex);
+			return;
+		}
+		if (kind == RT_ATTACH_STDOUT && ex->want_out && n)
+			kl_ws_channel(s, 1, ex->rbuf, (size_t)n);
+		else if (kind == RT_ATTACH_STDERR && ex->want_err && n)
+			kl_ws_channel(s, 2, ex->rbuf, (size_t)n);
+		if (s->io.pending(s->io.ud) > KL_HIGH_WATER) {
+			ex->reading_paused = true;
+			kl_wait_drain(s);
+			return;
+		}
+	}
+}
+
+static void on_attach_poll(uv_poll_t *p, int status, int events)
+{
+	struct kl_exec *ex = p->data;
+	if (ex->stopped)
+		return;
+	if (status < 0) {
+		attach_end(ex);
+		return;
+	}
+	if (events & UV_WRITABLE)
+		attach_flush(ex);
+	if (events & UV_READABLE)
+		attach_read(ex);
+	attach_update(ex);
+}
+
+static void attach_update(struct kl_exec *ex)
+{
+	if (ex->stopped || !ex->apoll_open)
+		return;
+	int ev = ex->reading_paused ? 0 : UV_READABLE;
+	if (ex->aq.len > ex->aq_off || ex->resize_pending || (ex->aq_eof && !ex->eof_sent))
+		ev |= UV_WRITABLE;
+	if (ev)
+		uv_poll_start(&ex->apoll, ev, on_attach_poll);
+	else
+		uv_poll_stop(&ex->apoll);
+}
+
+static void on_apoll_closed(uv_handle_t *h)
+{
+	struct kl_exec *ex = h->data;
+	close(ex->afd);
+	ex->afd = -1;
+	kl_handle_release(ex->s);
+}
+
+/* Connects to the monitor; < 0 when the container has no attach socket. */
+static int attach_start(struct kl_exec *ex, const struct rt_state *st)
+{
+	struct kl_session *s = ex->s;
+	char err[512];
+	ex->tty = st->terminal;
+	ex->want_stdin = ex->want_stdin && st->open_stdin;
+	ex->want_out = kl_query_bool(s, "stdout");
+	ex->want_err = kl_query_bool(s, "stderr");
+	int r = rt_container_attach(s->rt, st->id, ex->want_stdin, &ex->afd, err, sizeof err);
+	if (r < 0) {
+		log_v(s->log, 2, "kubelet", "attach falls back to the log pod=%s/%s error=\"%s\"",
+		      s->ns, s->pod, err);
+		return r;
+	}
+	if (uv_poll_init(s->loop, &ex->apoll, ex->afd) < 0) {
+		close(ex->afd);
+		ex->afd = -1;
+		return -EIO;
+	}
+	ex->attach = true;
+	ex->apoll.data = ex;
+	ex->apoll_open = true;
+	s->handles++;
+	attach_update(ex);
+	return 0;
+}
+
+static void attach_stdin(struct kl_exec *ex, const char *data, size_t len)
+{
+	if (!ex->want_stdin || ex->aq_eof || !len)
+		return; /* the container has no stdin: dropped, as containerd does */
+	buf_append(&ex->aq, data, len);
+	attach_flush(ex);
+	if (ex->aq.len - ex->aq_off > KL_HIGH_WATER)
+		ex->s->io.pause(ex->s->io.ud, true);
+	attach_update(ex);
+}
+
 /* ---- client messages ---- */
 
 static void on_stdin_written(uv_write_t *w, int status)
@@ -446,7 +605,19 @@ static void resize(struct kl_exec *ex, const char *data, size_t len)
 	json_int_t w = json_integer_value(json_object_get(j, "Width"));
 	json_int_t h = json_integer_value(json_object_get(j, "Height"));
 	json_decref(j);
-	if (ex->tty && ex->master >= 0 && w > 0 && h > 0 && w < 65536 && h < 65536) {
+	bool valid = w > 0 && h > 0 && w < 65536 && h < 65536;
+	if (ex->attach) {
+		if (ex->tty && valid) {
+			ex->ws = (struct rt_winsize){.rows = (uint16_t)h, .cols = (uint16_t)w};
+			ex->resize_pending = true;
+			attach_flush(ex);
+			attach_update(ex);
+		}
+		return;
+	}
+	if (ex->s->kind != KL_EXEC)
+		return; /* an attach that follows the log has no terminal */
+	if (ex->tty && ex->master >= 0 && valid) {
 		struct winsize ws = {.ws_row = (unsigned short)h, .ws_col = (unsigned short)w};
 		ioctl(ex->master, TIOCSWINSZ, &ws);
 	}
@@ -459,12 +630,22 @@ void kl_exec_message(struct kl_session *s, int opcode, const char *data, size_t 
 	if (!ex || ex->stopped || opcode != WS_OP_BINARY || len == 0)
 		return;
 	uint8_t ch = (uint8_t)data[0];
-	if (ch == 0)
+	bool eof = ch == 255 && len >= 2 && data[1] == 0 && s->ws_version >= 5;
+	if (ex->attach && (ch == 0 || eof)) {
+		if (eof && ex->want_stdin) {
+			ex->aq_eof = true;
+			attach_flush(ex);
+			attach_update(ex);
+		} else if (!eof) {
+			attach_stdin(ex, data + 1, len - 1);
+		}
+	} else if (ch == 0) {
 		stdin_write(ex, data + 1, len - 1);
-	else if (ch == 4)
+	} else if (ch == 4) {
 		resize(ex, data + 1, len - 1);
-	else if (ch == 255 && len >= 2 && data[1] == 0 && s->ws_version >= 5)
+	} else if (eof) {
 		stdin_eof(ex);
+	}
 	/* anything else: unknown channels are ignored, as the client does */
 }
 
@@ -516,6 +697,12 @@ void kl_exec_serve(struct kl_session *s)
 {
 	struct rt_state st;
 	char *args[KL_MAX_ARGS];
+	if (!kl_query_bool(s, "stdin") && !kl_query_bool(s, "stdout") &&
+	    !kl_query_bool(s, "stderr")) {
+		kl_fail_http(s, 400, "BadRequest",
+			     "you must specify at least 1 of stdin, stdout, stderr");
+		return;
+	}
 	size_t nargs = s->kind == KL_EXEC ? kl_query_all(s, "command", args, KL_MAX_ARGS) : 0;
 	if (s->kind == KL_EXEC && nargs == 0) {
 		kl_fail_http(s, 400, "BadRequest", "you must specify at least 1 command");
@@ -538,7 +725,7 @@ void kl_exec_serve(struct kl_session *s)
 	}
 	s->ex = ex;
 	ex->s = s;
-	ex->master = ex->pidfd = -1;
+	ex->master = ex->pidfd = ex->afd = -1;
 	ex->fds[0] = ex->fds[1] = ex->fds[2] = -1;
 	ex->tty = kl_query_bool(s, "tty");
 	ex->want_stdin = kl_query_bool(s, "stdin");
@@ -546,7 +733,7 @@ void kl_exec_serve(struct kl_session *s)
 		buf_printf(&ex->cmdline, "%s%s", i ? " " : "", args[i]);
 	if (s->kind == KL_EXEC) {
 		exec_start(ex, &st, args, nargs);
-	} else if (kl_log_attach(s, &st, attach_done) < 0) {
+	} else if (attach_start(ex, &st) < 0 && kl_log_attach(s, &st, attach_done) < 0) {
 		send_failure(s, "InternalError", "cannot follow the container's output");
 		kl_finish(s);
 	}
@@ -592,4 +779,11 @@ void kl_exec_stop(struct kl_session *s)
 	kl_strv_free(ex->args, ex->nargs);
 	ex->nargs = 0;
 	buf_free(&ex->cmdline);
+	/* the monitor sees us go: with stdinOnce the container's stdin ends */
+	if (ex->apoll_open) {
+		ex->apoll_open = false;
+		uv_poll_stop(&ex->apoll);
+		uv_close((uv_handle_t *)&ex->apoll, on_apoll_closed);
+	}
+	buf_free(&ex->aq);
 }

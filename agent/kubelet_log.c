@@ -2,7 +2,8 @@
  * rotated ones, oldest first, then the live one), with the kubelet's options:
  * tailLines, sinceSeconds/sinceTime, timestamps, limitBytes, follow (poll
  * the file as it grows, across rotations, until the container stops). The
- * same follower feeds attach's output as WebSocket channel messages. */
+ * same follower feeds attach's output, as WebSocket channel messages, for
+ * containers whose monitor has no attach socket (made by older versions). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -643,7 +643,8 @@ static const json_t *find_volume(const json_t *pod, const char *name)
 static bool volume_always_ro(const json_t *vol)
 {
 	return json_object_get(vol, "configMap") || json_object_get(vol, "secret") ||
-	       json_object_get(vol, "downwardAPI") || json_object_get(vol, "projected");
+	       json_object_get(vol, "downwardAPI") || json_object_get(vol, "projected") ||
+	       json_is_true(json_path(vol, "persistentVolumeClaim.readOnly"));
 }
 
 static const char *propagation(const json_t *vm)
@@ -847,6 +848,10 @@ static int build_all(const json_t *pod, const json_t *c, const struct agent_pod_
 		r = build_namespaces(pod, ctx, out, err, errlen);
 	if (r == 0)
 		r = build_mounts(pod, c, ctx, cenv, out, err, errlen);
+	/* what attach can reach: stdin kept open, EOF after the first attach */
+	out->open_stdin = json_is_true(json_object_get(c, "stdin"));
+	out->stdin_once = json_is_true(json_object_get(c, "stdinOnce"));
+	out->terminal = json_is_true(json_object_get(c, "tty"));
 	return r;
 }
 

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Streaming through the reverse tunnel, end to end with the real kubectl and
 # the python client: `kubectl logs` (-f, --tail, --timestamps, -c),
-# `kubectl exec` (exit codes, stdin, tty), `kubectl attach`, `kubectl cp`
+# `kubectl exec` (exit codes, stdin, tty), `kubectl attach` (output, -i to a
+# container with stdin: true, stdinOnce, -it with its pty and resize),
+# `kubectl run -it --rm`, `kubectl cp`
 # both ways, `kubectl port-forward`, the python client's v4.channel.k8s.io
 # exec — on a node agent n1 on this host and on n2, an agent in its own
 # network namespace that reaches the server through a veth (the server
@@ -113,6 +115,7 @@ if ! python3 "$HERE/../scripts/make-test-images" "$T/img" >/dev/null 2>&1; then
 	exit 1
 fi
 start_agent n1 "$A1" || fail "n1 started"
+N1_PID=$LAST_AGENT
 start_agent n2 "$A2" "$NS" || fail "n2 started"
 N2_PID=$LAST_AGENT
 step "n1 joins" 20 node_ready n1
@@ -188,6 +191,83 @@ cmp -s "$T/cp.txt" "$T/cp.back" && ok "cp round trip is identical" || fail "cp r
 timeout 3 $K attach talker >"$T/attach.out" 2>&1
 expect_out "attach streams the container's output" '^line [0-9]+$' cat "$T/attach.out"
 
+# --- attach -i / -it and run -it: the container's own stdin and terminal ---
+# ipod NAME RESTART STDIN_ONCE TTY CMD: a pod on n1 with stdin: true
+ipod() {
+	$K apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  nodeName: n1
+  restartPolicy: $2
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:test
+    imagePullPolicy: Never
+    command: ["sh", "-c", "$5"]
+    stdin: true
+    stdinOnce: $3
+    tty: $4
+EOF
+}
+ipod catter Always false false 'exec /bin/busybox cat'
+ipod once Never true false '/bin/busybox cat; echo stdin-ended'
+ipod ttysh Never false true '/bin/busybox --install -s /bin; exec sh'
+step "catter Running" 20 phase_is catter Running
+step "once Running" 20 phase_is once Running
+step "ttysh Running" 20 phase_is ttysh Running
+expect_out "attach -i: cat echoes a line typed into the container's stdin" '^through-stdin$' \
+	bash -c "(echo through-stdin; sleep 3) | timeout 10 $K attach -i catter"
+# The first client's stdin EOF does not end it without stdinOnce: a second one is echoed too.
+expect_out "attach -i again: the container's stdin stayed open" '^second-time$' \
+	bash -c "(echo second-time; sleep 3) | timeout 10 $K attach -i catter"
+[ "$(jp catter '{.status.containerStatuses[0].restartCount}')" = 0 ] && ok "catter did not restart" ||
+	fail "catter did not restart"
+# stdinOnce: when this client's stdin ends the container's does; attach ends with the container.
+(echo first; sleep 2) | timeout 20 $K attach -i once >"$T/once.out" 2>&1
+rc=$?
+if [ "$rc" = 0 ] && grep -q '^first$' "$T/once.out" && grep -q '^stdin-ended$' "$T/once.out"; then
+	ok "attach -i with stdinOnce: stdin EOF ends cat, attach returns when the container ends"
+else
+	fail "attach -i with stdinOnce: stdin EOF ends cat, attach returns when the container ends (rc $rc)"
+	sed 's/^/     /' "$T/once.out" | head -10
+fi
+step "once Succeeded" 20 phase_is once Succeeded
+cat >"$T/typed-tty.sh" <<'EOF'
+sleep 2; printf 'tty; stty size; exit\r'; sleep 3
+EOF
+bash "$T/typed-tty.sh" | script -qfc "stty cols 100 rows 40; timeout 20 $K attach -it ttysh" /dev/null \
+	>"$T/tty.out" 2>&1
+expect_out "attach -it: the container's terminal is /dev/pts/0" '^/dev/pts/0' tr -d '\r' <"$T/tty.out"
+expect_out "attach -it: the client's window size reaches it" '^40 100' tr -d '\r' <"$T/tty.out"
+step "ttysh Succeeded after exit" 20 phase_is ttysh Succeeded
+# The monitor, not the agent, holds the container's stdin: it survives kill -9 of the agent.
+kill -9 "$N1_PID"
+wait "$N1_PID" 2>/dev/null
+start_agent n1 "$A1" || fail "n1 restarted"
+attached=""
+for _ in $(seq 1 10); do
+	if bash -c "(echo after-restart; sleep 2) | timeout 6 $K attach -i catter" 2>/dev/null | grep -q '^after-restart$'; then
+		attached=1
+		break
+	fi
+	sleep 1
+done
+[ -n "$attached" ] && ok "attach -i after kill -9 of the agent: the container's stdin survived" ||
+	{ fail "attach -i after kill -9 of the agent: the container's stdin survived"; tail -5 "$A1.log" | sed 's/^/     /'; }
+[ "$(jp catter '{.status.containerStatuses[0].restartCount}')" = 0 ] && ok "catter was re-adopted, not restarted" ||
+	fail "catter was re-adopted, not restarted"
+cat >"$T/typed-run.sh" <<'EOF'
+sleep 5; printf 'echo hi-from-$((6*7)); exit\r'; sleep 3
+EOF
+bash "$T/typed-run.sh" | script -qfc "timeout 60 $K run -it --rm t --image=busybox:test --image-pull-policy=Never \
+	--restart=Never --overrides='{\"spec\":{\"nodeName\":\"n1\"}}' -- sh" /dev/null >"$T/run.out" 2>&1
+expect_out "run -it --rm: an interactive shell in a new pod" '^hi-from-42' tr -d '\r' <"$T/run.out"
+gone() { ! $K get pod t >/dev/null 2>&1; }
+step "run -it --rm: the pod is deleted after" 20 gone
+
 # --- python client: exec over v4.channel.k8s.io ---
 expect_out "python stream() exec (v4.channel.k8s.io)" '^py:talker$' /usr/bin/python3 - <<'PY'
 from kubernetes import client, config
@@ -261,6 +341,13 @@ CODE=$(curl -sk -o "$T/resp.json" -w '%{http_code}' -H "Authorization: Bearer $(
 if [ "$CODE" = 400 ] && grep -q 'pod unbound does not have a host assigned' "$T/resp.json"; then
 	ok "exec on an unbound pod: 400"
 else fail "exec on an unbound pod: 400 (got $CODE $(cat "$T/resp.json"))"; fi
+CODE=$(curl -sk -o "$T/resp.json" -w '%{http_code}' -H "Authorization: Bearer $(cat "$T/data/tls/admin-token")" \
+	-H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
+	-H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' -H 'Sec-WebSocket-Protocol: v5.channel.k8s.io' \
+	"$URL/api/v1/namespaces/default/pods/catter/attach")
+if [ "$CODE" = 400 ] && grep -q 'you must specify at least 1 of stdin, stdout, stderr' "$T/resp.json"; then
+	ok "attach with no stream: 400, as the kubelet"
+else fail "attach with no stream: 400, as the kubelet (got $CODE $(head -c 300 "$T/resp.json"))"; fi
 # A node that keeps its connection but does not answer: the dial times out.
 kill -STOP "$N2_PID"
 expect_fail "a dial the node never answers ends in 10 s" 'the node did not answer in time' timeout 30 $K logs far
