@@ -92,11 +92,16 @@ void net_hostports_format(const json_t *pod, char *buf, size_t n);
 int net_hostport_parse(const char *line, const char *pod_ip, struct net_hostport *hp);
 /* The whole table as an `nft -f` script that replaces it atomically: pod_cidr
  * is this node's on bridge, pod_nets every pod CIDR of the cluster (not
- * masqueraded).
+ * masqueraded). bridge_nf: br_netfilter passes bridged frames through
+ * conntrack (net_bridge_nf), so DNATed traffic between two pods of the bridge
+ * needs no masquerade; without it every such connection is masqueraded.
  * Caller frees. */
 char *net_nft_script(const char *table, const char *bridge, const char *pod_cidr,
 		     const char *const *pod_nets, size_t n_nets, const struct net_hostport *hp,
-		     size_t n_hp);
+		     size_t n_hp, bool bridge_nf);
+/* Whether br_netfilter calls this network namespace's IPv4 hooks for bridged
+ * frames (net.bridge.bridge-nf-call-iptables is 1). */
+bool net_bridge_nf(void);
 /* Runs `nft -f -` with script; 0 or -errno with nft's message in err. */
 int net_nft_apply(const char *script, char *err, size_t errlen);
 /* `delete table inet <table>` (absent is fine). */

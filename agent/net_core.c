@@ -143,7 +143,7 @@ static int rules_apply(struct net *net, char *err, size_t errlen)
 	for (size_t i = 0; i < net->n_peers; i++)
 		nets[i] = net->peers[i].pod_cidr;
 	char *script = net_nft_script(net->table, net->bridge, net->pod_cidr, nets, net->n_peers,
-				      hp->hp, hp->n);
+				      hp->hp, hp->n, net_bridge_nf());
 	int rc = script ? net_nft_apply(script, err, errlen)
 			: agent_err(err, errlen, ENOMEM, "out of memory");
 	free(script);

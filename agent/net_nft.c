@@ -1,6 +1,6 @@
 /* agent/net_nft.c — the node's nftables table: masquerade for traffic that
  * leaves the pod networks, DNAT for hostPorts (also hairpin: a pod reaching
- * its own node's hostPort). The whole table is generated from the IPAM state
+ * its own hostPort). The whole table is generated from the IPAM state
  * and the peers and replaced in one `nft -f` transaction, so the kernel never
  * sees half a change and an agent restart needs no memory of old rules. */
 #define _GNU_SOURCE
@@ -88,9 +88,18 @@ int net_hostport_parse(const char *line, const char *pod_ip, struct net_hostport
 	return 0;
 }
 
+/* Whether hp[i]'s pod IP came earlier in hp. */
+static bool pod_ip_seen(const struct net_hostport *hp, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(hp[j].pod_ip, hp[i].pod_ip))
+			return true;
+	return false;
+}
+
 char *net_nft_script(const char *table, const char *bridge, const char *pod_cidr,
 		     const char *const *pod_nets, size_t n_nets, const struct net_hostport *hp,
-		     size_t n_hp)
+		     size_t n_hp, bool bridge_nf)
 {
 	struct buf b = {0};
 	buf_printf(&b, "table inet %s\ndelete table inet %s\ntable inet %s {\n", table, table,
@@ -102,6 +111,13 @@ char *net_nft_script(const char *table, const char *bridge, const char *pod_cidr
 	for (size_t i = 0; i < n_nets; i++)
 		buf_printf(&b, ", %s", pod_nets[i]);
 	buf_printf(&b, " }\n\t}\n");
+	/* pod . pod: a pod that reaches itself through its hostPort */
+	buf_printf(&b, "\tset hairpin {\n\t\ttype ipv4_addr . ipv4_addr\n");
+	for (size_t i = 0, n = 0; i < n_hp; i++)
+		if (!pod_ip_seen(hp, i))
+			buf_printf(&b, "%s%s . %s", n++ ? ", " : "\t\telements = { ", hp[i].pod_ip,
+				   hp[i].pod_ip);
+	buf_printf(&b, "%s\t}\n", n_hp ? " }\n" : "");
 	buf_printf(&b, "\tchain hostports {\n");
 	for (size_t i = 0; i < n_hp; i++) {
 		char daddr[64] = "";
@@ -121,16 +137,34 @@ char *net_nft_script(const char *table, const char *bridge, const char *pod_cidr
 		       "\t\tip daddr != 127.0.0.0/8 fib daddr type local jump hostports\n\t}\n");
 	/* Only what pods route out through the bridge: with br_netfilter,
 	 * traffic other bridges of this host switch passes these hooks too.
-	 * The hairpin (a pod reaching itself or a neighbour through a hostPort)
-	 * is bridged by br_netfilter, so it comes in on the pod's port, not on
-	 * the bridge. */
+	 * A pod reaching itself through a DNAT (hostPort) must see another
+	 * source. A neighbour on the bridge DNATed to (hostPort or Service) is
+	 * not masqueraded when br_netfilter sends bridged frames through
+	 * conntrack (bridge_nf): its reply, bridged straight back, is de-NATed
+	 * there, the server sees the client's own address, and no packet of
+	 * the connection pays a second NAT and a detour through the node's IP
+	 * stack. Without br_netfilter that reply would bypass conntrack and
+	 * reach the client from an address it never called: masquerade every
+	 * DNATed connection between pods of this node instead. */
 	buf_printf(
 	    &b,
 	    "\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
-	    "\t\tiifname \"%s\" ip saddr %s ip daddr != @podnets masquerade\n"
-	    "\t\tct status dnat ip saddr %s ip daddr %s masquerade\n\t}\n}\n",
-	    bridge, pod_cidr, pod_cidr, pod_cidr);
+	    "\t\tiifname \"%s\" ip saddr %s ip daddr != @podnets masquerade\n",
+	    bridge, pod_cidr);
+	if (bridge_nf)
+		buf_printf(&b, "\t\tct status dnat ip saddr . ip daddr @hairpin masquerade\n");
+	else
+		buf_printf(&b, "\t\tct status dnat ip saddr %s ip daddr %s masquerade\n", pod_cidr,
+			   pod_cidr);
+	buf_printf(&b, "\t}\n}\n");
 	return b.data; /* NULL only when out of memory */
+}
+
+bool net_bridge_nf(void)
+{
+	char v[8] = "";
+	return agent_read_small("/proc/sys/net/bridge/bridge-nf-call-iptables", v, sizeof v) > 0 &&
+	       v[0] == '1';
 }
 
 /* A memfd holding text (or empty), positioned at 0. */

@@ -8,6 +8,13 @@
  *                                          reply, close): p50/p90/p99 in us
  *   netbench rr HOST PORT N [SAMPLES]      N request/reply round trips on one
  *                                          connection
+ *   netbench crr-ab|rr-ab HOST1 PORT1 HOST2 PORT2 N [SAMPLES1 SAMPLES2]
+ *                                          the same, the two destinations taken
+ *                                          in turn (ABBA order) from one
+ *                                          process: a paired comparison that
+ *                                          the machine's load hits alike; adds
+ *                                          the ratio of the p50s and its spread
+ *                                          over 10 consecutive blocks
  *   netbench stream HOST PORT SECONDS      one TCP stream: Gbit/s received
  *   netbench dns SERVER NAME SECONDS WINDOW [SAMPLES]
  *                                          UDP A queries for NAME, WINDOW in
@@ -237,6 +244,87 @@ out:
 	return rc;
 }
 
+/* One sample of a crr (fd NULL) or rr (*fd open, dialled on first use). */
+static int one_sample(const struct sockaddr_in *sa, int *fd, double *us)
+{
+	char buf[MSG];
+	int keep = fd != NULL, c = -1;
+	memset(buf, keep ? 'R' : 'C', sizeof(buf));
+	double t0 = now_us();
+	if (keep && *fd >= 0)
+		c = *fd;
+	else if ((c = dial(sa)) < 0)
+		return -1;
+	if (keep)
+		*fd = c;
+	if (full_io(c, buf, MSG, 1) < 0 || full_io(c, buf, MSG, 0) < 0)
+		return -1;
+	if (!keep)
+		close(c);
+	*us = now_us() - t0;
+	return 0;
+}
+
+#define AB_BLOCKS 10
+
+static double p50_of(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return pct(v, n, 50);
+}
+
+/* Paired run: sample i goes A then B when i is even, B then A when odd. */
+static int cmd_ab(char **a, long n, const char *samples_a, const char *samples_b, int keep)
+{
+	struct sockaddr_in sa[2];
+	if (parse_addr(a[0], a[1], &sa[0]) < 0 || parse_addr(a[2], a[3], &sa[1]) < 0 ||
+	    n < AB_BLOCKS)
+		return 2;
+	long warm = n / 10 + 10;
+	double *v[2] = {calloc((size_t)n, sizeof(double)), calloc((size_t)n, sizeof(double))};
+	double ratio[AB_BLOCKS];
+	int fd[2] = {-1, -1}, rc = 1;
+	if (!v[0] || !v[1])
+		goto out;
+	for (long i = -warm; i < n; i++)
+		for (int k = 0; k < 2; k++) {
+			int w = (i & 1) ? 1 - k : k;
+			double us;
+			if (one_sample(&sa[w], keep ? &fd[w] : NULL, &us) < 0) {
+				fprintf(stderr, "netbench: %s:%s: %s\n", a[2 * w], a[2 * w + 1],
+					strerror(errno));
+				goto out;
+			}
+			if (i >= 0)
+				v[w][i] = us;
+		}
+	/* per block of consecutive samples: how steady the ratio is */
+	long bs = n / AB_BLOCKS;
+	for (int b = 0; b < AB_BLOCKS; b++) {
+		double pa[bs], pb[bs];
+		memcpy(pa, v[0] + b * bs, (size_t)bs * sizeof(double));
+		memcpy(pb, v[1] + b * bs, (size_t)bs * sizeof(double));
+		double ma = p50_of(pa, (size_t)bs), mb = p50_of(pb, (size_t)bs);
+		ratio[b] = ma > 0 ? mb / ma : 0;
+	}
+	qsort(ratio, AB_BLOCKS, sizeof(double), cmp_double);
+	printf("a: ");
+	report_latency(v[0], (size_t)n, samples_a);
+	printf("\nb: ");
+	report_latency(v[1], (size_t)n, samples_b);
+	double pa = pct(v[0], (size_t)n, 50), pb = pct(v[1], (size_t)n, 50);
+	printf("\nratio_p50=%.3f block_ratio_min=%.3f block_ratio_med=%.3f block_ratio_max=%.3f\n",
+	       pa > 0 ? pb / pa : 0.0, ratio[0], ratio[AB_BLOCKS / 2], ratio[AB_BLOCKS - 1]);
+	rc = 0;
+out:
+	for (int k = 0; k < 2; k++)
+		if (fd[k] >= 0)
+			close(fd[k]);
+	free(v[0]);
+	free(v[1]);
+	return rc;
+}
+
 static int cmd_stream(const char *host, const char *port, double secs)
 {
 	struct sockaddr_in sa;
@@ -366,10 +454,12 @@ static int cmd_dns(const char *server, const char *name, double secs, int window
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: netbench serve PORT\n"
-			"       netbench crr|rr HOST PORT N [SAMPLES]\n"
-			"       netbench stream HOST PORT SECONDS\n"
-			"       netbench dns SERVER NAME SECONDS WINDOW [SAMPLES]\n");
+	fprintf(stderr,
+		"usage: netbench serve PORT\n"
+		"       netbench crr|rr HOST PORT N [SAMPLES]\n"
+		"       netbench crr-ab|rr-ab HOST1 PORT1 HOST2 PORT2 N [SAMPLES1 SAMPLES2]\n"
+		"       netbench stream HOST PORT SECONDS\n"
+		"       netbench dns SERVER NAME SECONDS WINDOW [SAMPLES]\n");
 	return 2;
 }
 
@@ -381,6 +471,9 @@ int main(int argc, char **argv)
 	if ((argc == 5 || argc == 6) && (!strcmp(argv[1], "crr") || !strcmp(argv[1], "rr")))
 		return cmd_crr(argv[2], argv[3], atol(argv[4]), argc == 6 ? argv[5] : NULL,
 			       !strcmp(argv[1], "rr"));
+	if ((argc == 7 || argc == 9) && (!strcmp(argv[1], "crr-ab") || !strcmp(argv[1], "rr-ab")))
+		return cmd_ab(argv + 2, atol(argv[6]), argc == 9 ? argv[7] : NULL,
+			      argc == 9 ? argv[8] : NULL, !strcmp(argv[1], "rr-ab"));
 	if (argc == 5 && !strcmp(argv[1], "stream"))
 		return cmd_stream(argv[2], argv[3], atof(argv[4]));
 	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "dns"))

@@ -142,13 +142,22 @@ static void test_hostports_and_script(void)
 	CHECK_INT(net_hostport_parse("tcp:70000:80", "10.42.0.5", &hp[0]) < 0, 1);
 	net_hostport_parse("tcp:8080:80", "10.42.0.5", &hp[0]);
 	const char *nets[] = {"10.42.1.0/24"};
-	char *s = net_nft_script("minikube-mk0", "mk0", "10.42.0.0/24", nets, 1, hp, 2);
+	char *s = net_nft_script("minikube-mk0", "mk0", "10.42.0.0/24", nets, 1, hp, 2, true);
 	CHECK(s && strstr(s, "delete table inet minikube-mk0\n"));
+	/* br_netfilter: only a pod reaching itself is masqueraded */
+	CHECK(s && strstr(s, "elements = { 10.42.0.5 . 10.42.0.5, 10.42.0.6 . 10.42.0.6 }"));
+	CHECK(s && strstr(s, "ct status dnat ip saddr . ip daddr @hairpin masquerade"));
+	CHECK(s && !strstr(s, "ct status dnat ip saddr 10.42.0.0/24"));
 	CHECK(s && strstr(s, "elements = { 10.42.0.0/24, 10.42.1.0/24 }"));
 	CHECK(s &&
 	      strstr(s, "iifname \"mk0\" ip saddr 10.42.0.0/24 ip daddr != @podnets masquerade"));
 	CHECK(s && strstr(s, "tcp dport 8080 dnat ip to 10.42.0.5:80"));
 	CHECK(s && strstr(s, "ip daddr 192.0.2.1 udp dport 5353 dnat ip to 10.42.0.6:53"));
+	free(s);
+	s = net_nft_script("minikube-mk0", "mk0", "10.42.0.0/24", nets, 1, hp, 0, false);
+	CHECK(s &&
+	      strstr(s, "ct status dnat ip saddr 10.42.0.0/24 ip daddr 10.42.0.0/24 masquerade"));
+	CHECK(s && !strstr(s, "elements = { 10.42.0.5"));
 	free(s);
 }
 
