@@ -46,6 +46,7 @@ BENCH_BUILD ?= build-bench
 BENCH_TARGETS := minikube apibench runtime_overhead sched_bench netbench
 TINY ?=
 bench: deps
+	@./scripts/install-cross-deps $$(dpkg --print-architecture) # the static libraries
 	@cmake -S . -B $(BENCH_BUILD) -DSTATIC_RELEASE=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target $(BENCH_TARGETS)
 	TINY=$(TINY) ./benchmarks/report run $(BENCH_BUILD)/minikube

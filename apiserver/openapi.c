@@ -1,12 +1,14 @@
 /* Serves the embedded OpenAPI documents (see apiserver/openapi.h): maps a
  * group-version path to its generated file and stamps the ETag. The documents
  * and the v3 index come from scripts/gen-openapi; this file only looks them up
- * and hashes the one being served, so it needs no state of its own. */
+ * and inflates and hashes the one being served, so it needs no state of its
+ * own. */
 #include "apiserver/openapi.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -30,18 +32,30 @@ int openapi_hash(const char *data, size_t len, char out[OPENAPI_HASH_LEN + 1])
 
 static int doc_fill(struct openapi_doc *doc, const char *file_name)
 {
+	memset(doc, 0, sizeof *doc);
 	const struct embedded_file *f = embed_find(file_name);
 	if (!f)
 		return -ENOENT;
-	memset(doc, 0, sizeof *doc);
-	if (openapi_hash(f->data, f->len, doc->hash) < 0)
+	int rc = embed_read(f, &doc->owned, &doc->len);
+	if (rc < 0)
+		return rc;
+	if (openapi_hash(doc->owned, doc->len, doc->hash) < 0) {
+		openapi_doc_clear(doc);
 		return -EIO;
+	}
 	snprintf(doc->etag_buf, sizeof doc->etag_buf, "\"%s\"", doc->hash);
-	doc->data = f->data;
-	doc->len = f->len;
+	doc->data = doc->owned;
 	doc->content_type = JSON_TYPE;
 	doc->etag = doc->etag_buf;
 	return 0;
+}
+
+void openapi_doc_clear(struct openapi_doc *doc)
+{
+	free(doc->owned);
+	doc->owned = NULL;
+	doc->data = NULL;
+	doc->len = 0;
 }
 
 int openapi_v3_index(struct openapi_doc *doc)
@@ -92,6 +106,7 @@ static void gv_file_name(const char *gv, char *out, size_t size)
 int openapi_v3_group_version(const char *gv_path, struct openapi_doc *doc)
 {
 	char name[2 * GV_PATH_MAX + sizeof "_openapi.json"];
+	memset(doc, 0, sizeof *doc);
 	if (!gv_path || !gv_path_valid(gv_path))
 		return -ENOENT;
 	gv_file_name(gv_path, name, sizeof name);
@@ -100,6 +115,7 @@ int openapi_v3_group_version(const char *gv_path, struct openapi_doc *doc)
 
 int openapi_v2(int proto, struct openapi_doc *doc)
 {
+	memset(doc, 0, sizeof *doc);
 	if (proto)
 		return -ENOENT;
 	return doc_fill(doc, "openapi_v2.json");

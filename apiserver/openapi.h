@@ -1,6 +1,7 @@
 /* The OpenAPI documents served at /openapi/v2 and /openapi/v3[/...], generated
  * offline by scripts/gen-openapi into api/openapi/ and embedded in the binary
- * (common/embed.h). The v3 index (openapi_v3_index.json) is generated too: its
+ * (common/embed.h, gzip-compressed: each call inflates a copy the caller
+ * releases with openapi_doc_clear). The v3 index (openapi_v3_index.json) is generated too: its
  * ?hash= values are computed at build time, so nothing here keeps state; the
  * ETag of a document is hashed on request into the caller's struct openapi_doc.
  *
@@ -23,8 +24,9 @@
 #define OPENAPI_HASH_LEN 32 /* hex digits */
 
 struct openapi_doc {
-	const char *data; /* static, NUL-terminated; never freed */
+	const char *data; /* NUL-terminated; openapi_doc_clear frees it */
 	size_t len;
+	char *owned; /* what data points to (the embedded copy is compressed) */
 	const char *content_type;
 	const char *etag; /* quoted strong ETag computed from the content: points to etag_buf */
 	char hash[OPENAPI_HASH_LEN + 1];     /* the ETag without quotes */
@@ -42,6 +44,9 @@ int openapi_v3_group_version(const char *gv_path, struct openapi_doc *doc);
  * returns the gnostic-protobuf document if available, else -ENOENT
  * (none is generated yet: kubectl 1.32 uses v3 whenever the GV is in the index). */
 int openapi_v2(int proto, struct openapi_doc *doc);
+
+/* Frees what a successful openapi_* call put in doc; safe after a failed one. */
+void openapi_doc_clear(struct openapi_doc *doc);
 
 /* Writes the hash of data (first 128 bits of sha256, uppercase hex, NUL-terminated)
  * into out. Returns 0 or -EIO. Exposed so tests can check the generated index. */

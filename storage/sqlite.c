@@ -41,7 +41,10 @@
  * Revisions used by volatile writes are reserved durably in blocks
  * (meta "rev_floor"), so a crash that loses them never makes the revision
  * go back; the current revision at open is the largest of MAX(log.rev),
- * the compacted revision, rev_floor and the volatile snapshot's revisions. */
+ * the compacted revision, rev_floor and the volatile snapshot's revisions.
+ * When to flush is store_flush_tick's policy (store.h): created and deleted
+ * volatile keys soon after a burst of them ends, mere new values (Lease
+ * renewals) hourly, so that an idle cluster writes almost nothing. */
 #include "storage/store.h"
 
 #include <assert.h>
@@ -64,8 +67,10 @@
  * statement is open while callbacks run and memory stays bounded. */
 #define REPLAY_BATCH 256
 #define REPLAY_BATCH_BYTES (4u << 20)
-/* Revisions reserved durably per write of meta "rev_floor" by volatile writes. */
-#define REV_RESERVE 1000
+/* Revisions reserved durably per write of meta "rev_floor" by volatile writes:
+ * at idle (3 Leases renewed every 10 s) one page about every 9 hours; a crash
+ * makes the next revision jump ahead by at most this much. */
+#define REV_RESERVE 10000
 #define VOL_HISTORY_DEFAULT 1000
 
 enum stmt_id {
@@ -269,6 +274,16 @@ struct store {
 	int64_t vol_compact_rev; /* no volatile history at or below it */
 	int64_t rev_floor;	 /* revisions up to it are reserved durably */
 	bool vol_dirty;		 /* vol.dirty may have rows */
+	/* Volatile keys created or deleted (not resident ones): the flush
+	 * policy of store_flush_tick writes those sooner than new values. */
+	int64_t vol_shape;
+	struct {
+		bool started;
+		int64_t shape_seen;  /* vol_shape at the last tick */
+		uint64_t shape_ms;   /* when a tick last saw vol_shape move */
+		uint64_t pending_ms; /* the first tick that saw it since the flush; 0: none */
+		uint64_t flushed_ms; /* the last flush (attempt) */
+	} tick;
 	struct store_stats stats;
 };
 
@@ -1038,8 +1053,10 @@ static int vol_write_tx(struct store *s, const char *key, bool resident, int64_t
 	return rc;
 }
 
-/* Ends the transaction of one write (rc from its body) and counts it. */
-static int write_finish(struct store *s, enum stmt_db db, const char *key, int64_t rev, int rc)
+/* Ends the transaction of one write (rc from its body) and counts it; shape:
+ * the write created or deleted the key. */
+static int write_finish(struct store *s, enum stmt_db db, const char *key, int64_t rev, bool shape,
+			int rc)
 {
 	int64_t floor = 0;
 	bool resident = db == DB_VOL && key_resident(s, key);
@@ -1056,6 +1073,8 @@ static int write_finish(struct store *s, enum stmt_db db, const char *key, int64
 		return 0;
 	s->vol_changes++;
 	s->vol_dirty |= !resident;
+	if (shape && !resident)
+		s->vol_shape++;
 	if (floor)
 		s->rev_floor = floor;
 	return 0;
@@ -1195,7 +1214,7 @@ int store_create(struct store *s, const char *key, const char *value, size_t len
 	if (rc < 0)
 		return rc;
 	enum stmt_db db = key_db(s, key);
-	rc = write_finish(s, db, key, rev, create_tx(s, db, key, value, len, rev));
+	rc = write_finish(s, db, key, rev, true, create_tx(s, db, key, value, len, rev));
 	if (rc < 0)
 		return rc;
 	s->rev = rev;
@@ -1232,8 +1251,8 @@ int store_update(struct store *s, const char *key, const char *value, size_t len
 	if (rc < 0)
 		return rc;
 	enum stmt_db db = key_db(s, key);
-	rc =
-	    write_finish(s, db, key, rev, update_tx(s, db, key, value, len, expect_rev, rev, &cur));
+	rc = write_finish(s, db, key, rev, false,
+			  update_tx(s, db, key, value, len, expect_rev, rev, &cur));
 	if (rc == 0) {
 		s->rev = rev;
 		if (rev_out)
@@ -1293,7 +1312,8 @@ int store_delete(struct store *s, const char *key, int64_t expect_rev, int64_t *
 		return rc;
 	int want = prev || watch_hub_wants(&s->hub, key);
 	enum stmt_db db = key_db(s, key);
-	rc = write_finish(s, db, key, rev, delete_tx(s, db, key, expect_rev, rev, want, &cur));
+	rc =
+	    write_finish(s, db, key, rev, true, delete_tx(s, db, key, expect_rev, rev, want, &cur));
 	if (rc < 0) {
 		free(cur.value);
 		return rc;
@@ -1568,4 +1588,36 @@ int store_flush(struct store *s)
 		s->stats.flushed_keys += keys;
 	}
 	return 0;
+}
+
+int store_flush_tick(struct store *s, uint64_t now_ms)
+{
+	if (!s->tick.started) {
+		s->tick.started = true;
+		s->tick.flushed_ms = now_ms;
+		s->tick.shape_seen = s->vol_shape;
+	}
+	if (s->vol_shape != s->tick.shape_seen) {
+		s->tick.shape_seen = s->vol_shape;
+		s->tick.shape_ms = now_ms;
+		if (!s->tick.pending_ms)
+			s->tick.pending_ms = now_ms;
+	}
+	uint64_t since_flush = now_ms - s->tick.flushed_ms;
+	bool due;
+	if (s->tick.pending_ms)
+		due = since_flush >= STORE_FLUSH_MIN_MS &&
+		      (now_ms - s->tick.shape_ms >= STORE_FLUSH_QUIET_MS ||
+		       now_ms - s->tick.pending_ms >= STORE_FLUSH_SHAPE_MS);
+	else
+		due = s->vol_dirty && since_flush >= STORE_FLUSH_VALUES_MS;
+	if (!due)
+		return 0;
+	/* A failure is retried after STORE_FLUSH_MIN_MS, not on every tick. */
+	s->tick.flushed_ms = now_ms;
+	int rc = store_flush(s);
+	if (rc < 0)
+		return rc;
+	s->tick.pending_ms = 0;
+	return 1;
 }

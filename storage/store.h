@@ -163,6 +163,25 @@ int store_compact_keep(struct store *s, int64_t keep);
  * and by store_close. */
 int store_flush(struct store *s);
 
+/* The flush policy, for a timer that calls it about every second with a
+ * monotonic clock in ms (the first call starts the clocks). A flush is due
+ *   - once volatile keys were created or deleted (Events, a new Lease): when
+ *     none has been for STORE_FLUSH_QUIET_MS (a burst is written in one
+ *     transaction after it ends), at the latest STORE_FLUSH_SHAPE_MS after
+ *     the first, and never within STORE_FLUSH_MIN_MS of the last flush;
+ *   - when keys only got new values (Lease renewals, Event counts):
+ *     STORE_FLUSH_VALUES_MS after the last flush.
+ * So a kill -9 loses created or deleted volatile keys of at most the last
+ * 5 minutes (usually seconds), and their newer values of at most the last
+ * hour: an idle cluster writes one page an hour for its Leases instead of
+ * one every 5 minutes. Returns 1 when it flushed, 0 when nothing was due,
+ * or store_flush's error (retried STORE_FLUSH_MIN_MS later). */
+#define STORE_FLUSH_QUIET_MS (10 * 1000)
+#define STORE_FLUSH_MIN_MS (30 * 1000)
+#define STORE_FLUSH_SHAPE_MS (5 * 60 * 1000)
+#define STORE_FLUSH_VALUES_MS (60 * 60 * 1000)
+int store_flush_tick(struct store *s, uint64_t now_ms);
+
 /* What a store did since it was opened: where the bytes come from. */
 struct store_stats {
 	int64_t durable_writes;	 /* committed creates/updates/deletes written to the file

@@ -8,8 +8,10 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/embed.h"
 #include "tests/test.h"
 
 struct kind {
@@ -38,6 +40,7 @@ static const struct kind kinds[] = {
     {"apis/batch/v1", "batch", "v1", "CronJob", true},
     {"apis/coordination.k8s.io/v1", "coordination.k8s.io", "v1", "Lease", true},
     {"apis/scheduling.k8s.io/v1", "scheduling.k8s.io", "v1", "PriorityClass", true},
+    {"apis/storage.k8s.io/v1", "storage.k8s.io", "v1", "StorageClass", true},
     {"apis/discovery.k8s.io/v1", "discovery.k8s.io", "v1", "EndpointSlice", true},
     {"apis/events.k8s.io/v1", "events.k8s.io", "v1", "Event", true},
     {"apis/policy/v1", "policy", "v1", "PodDisruptionBudget", true},
@@ -60,7 +63,9 @@ static json_t *load_gv(const char *gv_path)
 	struct openapi_doc d;
 	if (openapi_v3_group_version(gv_path, &d) != 0)
 		return NULL;
-	return load(&d);
+	json_t *j = load(&d);
+	openapi_doc_clear(&d);
+	return j;
 }
 
 static bool gvk_equal(json_t *gvk, const struct kind *k)
@@ -87,8 +92,10 @@ static void test_index_lists_every_gv_with_its_hash(void)
 		char want[256];
 		snprintf(want, sizeof want, "/openapi/v3/%s?hash=%s", kinds[i].gv_path, d.hash);
 		CHECK_STR(url, want);
+		openapi_doc_clear(&d);
 	}
 	json_decref(j);
+	openapi_doc_clear(&idx);
 }
 
 static void test_etag_is_quoted_uppercase_hash(void)
@@ -107,6 +114,9 @@ static void test_etag_is_quoted_uppercase_hash(void)
 	CHECK_STR(again.etag, d.etag);
 	CHECK_INT(openapi_v3_group_version("api/v1", &core), 0);
 	CHECK(strcmp(core.etag, d.etag) != 0);
+	openapi_doc_clear(&d);
+	openapi_doc_clear(&again);
+	openapi_doc_clear(&core);
 	/* Known answer: sha256("abc") starts with ba7816bf8f01cfea414140de5dae2223. */
 	char h[OPENAPI_HASH_LEN + 1];
 	CHECK_INT(openapi_hash("abc", 3, h), 0);
@@ -335,6 +345,36 @@ static void test_v2_is_swagger_with_definitions(void)
 	for (size_t i = 0; i < NKINDS; i++)
 		CHECK(schema_with_gvk(defs, &kinds[i]) != NULL);
 	json_decref(j);
+	openapi_doc_clear(&d);
+}
+
+/* The documents are stored compressed: each inflates to the length recorded
+ * at build time, NUL-terminated, and a corrupt stream is refused. */
+static void test_embedded_files_inflate(void)
+{
+	size_t n = 0;
+	for (const struct embedded_file *f = embedded_files; f->name; f++, n++) {
+		char *buf = NULL;
+		size_t len = 0;
+		CHECK_INT(embed_read(f, &buf, &len), 0);
+		CHECK(len == f->len && buf && buf[len] == '\0');
+		CHECK(f->gz_len < f->len);
+		free(buf);
+	}
+	CHECK(n >= 11);
+	const struct embedded_file *v2 = embed_find("openapi_v2.json");
+	CHECK(v2 != NULL);
+	unsigned char *bad = malloc(v2->gz_len);
+	memcpy(bad, v2->gz, v2->gz_len);
+	bad[v2->gz_len / 2] ^= 0x55;
+	struct embedded_file corrupt = {v2->name, bad, v2->gz_len, v2->len};
+	char *buf = NULL;
+	size_t len = 0;
+	CHECK_INT(embed_read(&corrupt, &buf, &len), -EIO);
+	CHECK(buf == NULL);
+	corrupt.gz_len = v2->gz_len / 2; /* truncated */
+	CHECK_INT(embed_read(&corrupt, &buf, &len), -EIO);
+	free(bad);
 }
 
 int main(void)
@@ -347,5 +387,6 @@ int main(void)
 	TEST_RUN(test_strategic_merge_metadata);
 	TEST_RUN(test_scalar_types_and_newer_fields);
 	TEST_RUN(test_v2_is_swagger_with_definitions);
+	TEST_RUN(test_embedded_files_inflate);
 	return test_summary();
 }

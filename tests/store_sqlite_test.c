@@ -1002,6 +1002,90 @@ static void test_volatile_no_disk_writes(void)
 	store_close(s);
 }
 
+/* The flush policy: a burst of created keys is written once it has been
+ * quiet for STORE_FLUSH_QUIET_MS (never sooner than STORE_FLUSH_MIN_MS after
+ * the last flush, at the latest STORE_FLUSH_SHAPE_MS after it began); mere
+ * new values (Lease renewals) wait STORE_FLUSH_VALUES_MS; nothing is written
+ * when nothing changed. */
+static void test_flush_tick_policy(void)
+{
+	struct store *s = store_open_vol("voltick.db", 0);
+	if (!s)
+		return;
+	struct store_stats st;
+	uint64_t t = 1000000;
+	CHECK_INT(store_flush_tick(s, t), 0); /* starts the clocks */
+	CHECK_INT(put(s, "/v/lease", "0"), 0);
+	CHECK_INT(put(s, "/w/ev1", "e"), 0);
+	/* Created keys: not within MIN of the start, then once quiet. */
+	CHECK_INT(store_flush_tick(s, t += 1000), 0);
+	CHECK_INT(store_flush_tick(s, t += STORE_FLUSH_QUIET_MS), 0); /* quiet, but < MIN */
+	t = 1000000 + STORE_FLUSH_MIN_MS;
+	CHECK_INT(store_flush_tick(s, t), 1);
+	store_get_stats(s, &st);
+	CHECK_INT(st.flushed_keys, 2);
+	long long wal = file_size("voltick.db-wal");
+
+	/* Lease renewals only: nothing for an hour, then one flush. */
+	char val[32];
+	for (int i = 1; i <= 359; i++) {
+		snprintf(val, sizeof val, "%d", i);
+		CHECK_INT(store_update(s, "/v/lease", val, strlen(val), 0, NULL), 0);
+		CHECK_INT(store_flush_tick(s, t += 10000), 0);
+	}
+	CHECK_INT(file_size("voltick.db-wal"), wal);
+	t += STORE_FLUSH_VALUES_MS - 359 * 10000;
+	CHECK_INT(store_flush_tick(s, t), 1);
+	CHECK(file_size("voltick.db-wal") > wal);
+	CHECK_INT(store_flush_tick(s, t += STORE_FLUSH_VALUES_MS), 0); /* nothing changed */
+
+	/* A burst: no flush while it goes on, one after it ends. */
+	uint64_t begin = t += STORE_FLUSH_MIN_MS;
+	for (int i = 0; i < 20; i++) {
+		snprintf(val, sizeof val, "/w/burst%d", i);
+		CHECK_INT(put(s, val, "e"), 0);
+		CHECK_INT(store_flush_tick(s, t += 2000), 0);
+	}
+	store_get_stats(s, &st);
+	int64_t flushes = st.flushes;
+	while (store_flush_tick(s, t += 1000) == 0)
+		CHECK(t - begin < 200000);
+	CHECK(t - begin >= 40000 + STORE_FLUSH_QUIET_MS - 2000);
+	store_get_stats(s, &st);
+	CHECK_INT(st.flushes, flushes + 1);
+
+	/* Never quiet: flushed STORE_FLUSH_SHAPE_MS after the first creation. */
+	begin = t;
+	int n = 0, flushed = 0;
+	while (!flushed && t - begin <= STORE_FLUSH_SHAPE_MS + 5000) {
+		snprintf(val, sizeof val, "/w/steady%d", n++);
+		CHECK_INT(put(s, val, "e"), 0);
+		flushed = store_flush_tick(s, t += 1000);
+	}
+	CHECK_INT(flushed, 1);
+	CHECK(t - begin >= STORE_FLUSH_SHAPE_MS && t - begin <= STORE_FLUSH_SHAPE_MS + 2000);
+
+	/* A deletion is a change of shape too. */
+	CHECK_INT(store_delete(s, "/w/ev1", 0, NULL, NULL), 0);
+	CHECK_INT(store_flush_tick(s, t += STORE_FLUSH_MIN_MS), 0); /* just seen: not quiet yet */
+	CHECK_INT(store_flush_tick(s, t += STORE_FLUSH_QUIET_MS), 1);
+	store_close(s);
+
+	/* What was flushed survives a reopen (the close flushes the rest). */
+	s = store_open_vol("voltick.db", 0);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	struct store_kv kv;
+	CHECK_INT(store_get(s, "/v/lease", &kv), 0);
+	CHECK_STR(kv.value, "359");
+	store_kv_clear(&kv);
+	CHECK_INT(store_get(s, "/w/ev1", &kv), -ENOENT);
+	CHECK_INT(store_get(s, "/w/burst19", &kv), 0);
+	store_kv_clear(&kv);
+	store_close(s);
+}
+
 /* A clean close keeps volatile keys and the exact revision; their history
  * does not survive it (watches from before get -ERANGE), durable history does. */
 static void test_volatile_reopen(void)
@@ -1287,6 +1371,7 @@ int main(void)
 	TEST_RUN(test_volatile_semantics);
 	TEST_RUN(test_volatile_no_disk_writes);
 	TEST_RUN(test_volatile_reopen);
+	TEST_RUN(test_flush_tick_policy);
 	TEST_RUN(test_volatile_history_bounded);
 	TEST_RUN(test_volatile_crash);
 	TEST_RUN(test_compact_keep_hysteresis);
