@@ -13,8 +13,12 @@
  * tcpSocket connect with libuv TCP from the node's network namespace to the
  * pod IP (the node's address for hostNetwork pods); exec starts the command
  * through the runtime's exec and watches its exit through a pidfd. Each has
- * timeoutSeconds; an exec that overruns it is killed. grpc probes are not
- * supported: they fail with a message that says so. */
+ * timeoutSeconds; an exec that overruns it is killed. grpc calls
+ * grpc.health.v1.Health/Check over plaintext HTTP/2 (h2c with prior
+ * knowledge, like the kubelet) through nghttp2 on the same loop.
+ *
+ * Lifecycle hooks (postStart, preStop) use the same runner: probe_hook_parse
+ * reads a LifecycleHandler (exec, httpGet, sleep) into a probe_spec. */
 #ifndef AGENT_PROBE_H
 #define AGENT_PROBE_H
 
@@ -26,7 +30,7 @@
 struct rt;
 
 enum probe_kind { PROBE_STARTUP, PROBE_LIVENESS, PROBE_READINESS, PROBE__COUNT };
-enum probe_handler { PROBE_NONE, PROBE_EXEC, PROBE_HTTP, PROBE_TCP, PROBE_GRPC };
+enum probe_handler { PROBE_NONE, PROBE_EXEC, PROBE_HTTP, PROBE_TCP, PROBE_GRPC, PROBE_SLEEP };
 enum probe_result { PROBE_UNKNOWN, PROBE_SUCCESS, PROBE_FAILURE };
 
 #define PROBE_ARGS_MAX 64
@@ -41,7 +45,11 @@ struct probe_spec {
 	char host[256];	   /* httpGet: "" means the pod IP */
 	char scheme[8];	   /* "HTTP" or "HTTPS" */
 	char path[1024];
-	int port; /* httpGet, tcpSocket (a named port resolved against the container's ports) */
+	/* httpGet, tcpSocket (a named port resolved against the container's
+	 * ports), grpc (a number) */
+	int port;
+	char service[256]; /* grpc: HealthCheckRequest.service, "" for the server as a whole */
+	int sleep_s;	   /* sleep (lifecycle hooks only): seconds, cut at timeout_s */
 	char *headers;	   /* httpGet: "Name: value\r\n" lines, owned; NULL: none */
 	char invalid[200]; /* handler PROBE_NONE: why the probe cannot run */
 };
@@ -58,6 +66,12 @@ const char *probe_kind_key(enum probe_kind kind);
 int probe_spec_parse(const json_t *probe, const json_t *container, struct probe_spec *out,
 		     char *err, size_t errlen);
 void probe_spec_free(struct probe_spec *spec);
+
+/* Parses a lifecycle hook (a LifecycleHandler: exec, httpGet, sleep; a
+ * tcpSocket, which the kubelet does not run, fails every attempt) into out.
+ * The caller sets out->timeout_s. 0 or -EINVAL with a message. */
+int probe_hook_parse(const json_t *hook, const json_t *container, struct probe_spec *out, char *err,
+		     size_t errlen);
 
 /* One probe of one container instance. */
 struct probe_state {
@@ -131,5 +145,19 @@ struct probe_target {
  * pointer into spec or target. */
 void probe_run(uv_loop_t *loop, const struct probe_spec *spec, const struct probe_target *target,
 	       probe_done_fn cb, void *ud);
+
+/* ---- grpc.health.v1 messages (hand-encoded protobuf in gRPC framing) ---- */
+
+enum { PROBE_GRPC_UNKNOWN, PROBE_GRPC_SERVING, PROBE_GRPC_NOT_SERVING, PROBE_GRPC_SERVICE_UNKNOWN };
+
+/* Writes the length-prefixed gRPC message HealthCheckRequest{service} into
+ * out: its length, or 0 when it does not fit in cap. */
+size_t probe_grpc_request(const char *service, uint8_t *out, size_t cap);
+/* Reads one length-prefixed HealthCheckResponse (exactly len bytes): 0 and
+ * its status (UNKNOWN when the field is absent), -EINVAL when malformed,
+ * -ENOTSUP when compressed. */
+int probe_grpc_response(const uint8_t *body, size_t len, int *status);
+/* The enum's name ("SERVING"), or the number in buf like Go's String(). */
+const char *probe_grpc_status_name(int status, char *buf, size_t n);
 
 #endif

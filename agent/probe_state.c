@@ -141,6 +141,23 @@ static int parse_http(const json_t *hg, const json_t *container, struct probe_sp
 	return port_resolve(json_object_get(hg, "port"), container, &out->port, err, errlen);
 }
 
+/* grpc: a port number (no names, like the API) and an optional service. */
+static int parse_grpc(const json_t *g, struct probe_spec *out, char *err, size_t errlen)
+{
+	const json_t *port = json_object_get(g, "port");
+	const json_t *svc = json_object_get(g, "service");
+	if (!json_is_integer(port) || json_integer_value(port) < 1 ||
+	    json_integer_value(port) > 65535)
+		return agent_err(err, errlen, EINVAL, "grpc port must be between 1 and 65535");
+	if (svc && !json_is_null(svc) &&
+	    (!json_is_string(svc) || json_string_length(svc) >= sizeof out->service))
+		return agent_err(err, errlen, EINVAL, "grpc service is not usable");
+	out->port = (int)json_integer_value(port);
+	snprintf(out->service, sizeof out->service, "%s", svc ? json_string_value(svc) ?: "" : "");
+	out->handler = PROBE_GRPC;
+	return 0;
+}
+
 int probe_spec_parse(const json_t *probe, const json_t *container, struct probe_spec *out,
 		     char *err, size_t errlen)
 {
@@ -166,12 +183,34 @@ int probe_spec_parse(const json_t *probe, const json_t *container, struct probe_
 		out->handler = PROBE_TCP;
 		return port_resolve(json_object_get(h, "port"), container, &out->port, err, errlen);
 	}
-	if (json_object_get(probe, "grpc")) {
-		out->handler = PROBE_GRPC;
-		return 0;
-	}
+	if ((h = json_object_get(probe, "grpc")))
+		return parse_grpc(h, out, err, errlen);
 	return agent_err(err, errlen, EINVAL,
-			 "the probe has no handler (exec, httpGet, tcpSocket)");
+			 "the probe has no handler (exec, httpGet, tcpSocket, grpc)");
+}
+
+int probe_hook_parse(const json_t *hook, const json_t *container, struct probe_spec *out, char *err,
+		     size_t errlen)
+{
+	const json_t *sl = json_object_get(hook, "sleep");
+	if (!sl) {
+		int rc = probe_spec_parse(hook, container, out, err, errlen);
+		if (rc == 0 && (out->handler == PROBE_TCP || out->handler == PROBE_GRPC))
+			return agent_err(
+			    err, errlen, EINVAL,
+			    "a %s lifecycle hook is not supported (exec, httpGet, sleep)",
+			    out->handler == PROBE_TCP ? "tcpSocket" : "grpc");
+		return rc;
+	}
+	memset(out, 0, sizeof *out);
+	const json_t *secs = json_object_get(sl, "seconds");
+	if (!json_is_integer(secs) || json_integer_value(secs) < 0 ||
+	    json_integer_value(secs) > PROBE_SECONDS_MAX)
+		return agent_err(err, errlen, EINVAL, "sleep.seconds must be 0 to %d",
+				 PROBE_SECONDS_MAX);
+	out->sleep_s = (int)json_integer_value(secs);
+	out->handler = PROBE_SLEEP;
+	return 0;
 }
 
 void probe_spec_free(struct probe_spec *spec)

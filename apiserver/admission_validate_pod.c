@@ -307,6 +307,115 @@ static void validate_container_image(struct adm *a, const json_t *c)
 		adm_invalid_str(a, "image", image, "must not have leading or trailing whitespace");
 }
 
+/* An IntOrString port of httpGet/tcpSocket: a number in range or a port
+ * name (upstream ValidatePortNumOrName). */
+static void validate_port_num_or_name(struct adm *a, const json_t *h)
+{
+	const json_t *port = json_object_get(h, "port");
+	const char *msgs[5];
+	if (json_is_integer(port)) {
+		if (json_integer_value(port) < 1 || json_integer_value(port) > 65535)
+			adm_invalid(a, "port", port, "must be between 1 and 65535, inclusive");
+	} else if (json_is_string(port)) {
+		int n = adm_check_port_name(json_string_value(port), msgs);
+		for (int i = 0; i < n; i++)
+			adm_invalid(a, "port", port, msgs[i]);
+	} else if (!port || json_is_null(port))
+		adm_required(a, "port", "");
+	else
+		adm_type_invalid(a, "port", port, "integer or string");
+}
+
+/* A probe's or lifecycle hook's handler (upstream validateHandler): exactly
+ * one of the types it may have and each type's required fields. grace is the
+ * pod's terminationGracePeriodSeconds, which bounds a sleep. */
+static void validate_handler(struct adm *a, const json_t *h, bool hook, long long grace)
+{
+	static const char *const probe_types[] = {"exec", "httpGet", "tcpSocket", "grpc", NULL};
+	static const char *const hook_types[] = {"exec", "httpGet", "tcpSocket", "sleep", NULL};
+	int n = 0;
+	for (const char *const *t = hook ? hook_types : probe_types; *t; t++)
+		n += json_is_object(json_object_get(h, *t));
+	if (n == 0)
+		adm_required(a, NULL, "must specify a handler type");
+	else if (n > 1)
+		adm_forbidden(a, NULL, "may not specify more than 1 handler type");
+	json_t *v = adm_get_obj(a, h, "exec");
+	if (v) {
+		size_t m2 = adm_push(a, "exec");
+		validate_string_list(a, v, "command");
+		if (json_array_size(json_object_get(v, "command")) == 0)
+			adm_required(a, "command", "");
+		adm_pop(a, m2);
+	}
+	static const char *const schemes[] = {"HTTP", "HTTPS", NULL};
+	for (int i = 0; i < 2; i++) {
+		const char *key = i ? "tcpSocket" : "httpGet";
+		if (!(v = adm_get_obj(a, h, key)))
+			continue;
+		size_t m2 = adm_push(a, key);
+		validate_port_num_or_name(a, v);
+		if (!i)
+			adm_check_enum(a, v, "scheme", schemes, false);
+		adm_pop(a, m2);
+	}
+	if (!hook && (v = adm_get_obj(a, h, "grpc"))) {
+		/* A number only: the API has no named grpc ports. */
+		size_t m2 = adm_push(a, "grpc");
+		const json_t *port = json_object_get(v, "port");
+		long long pn = json_is_integer(port) ? json_integer_value(port) : 0;
+		if (port && !json_is_null(port) && !json_is_integer(port))
+			adm_type_invalid(a, "port", port, "integer");
+		else if (pn < 1 || pn > 65535)
+			adm_invalid_int(a, "port", pn, "must be between 1 and 65535, inclusive");
+		adm_get_str(a, v, "service");
+		adm_pop(a, m2);
+	}
+	if (hook && (v = adm_get_obj(a, h, "sleep"))) {
+		long long secs = 0;
+		const json_t *sv = json_object_get(v, "seconds");
+		size_t m2 = adm_push(a, "sleep");
+		bool typed = !sv || json_is_null(sv) || adm_get_int(a, v, "seconds", &secs);
+		adm_pop(a, m2);
+		if (typed && (secs <= 0 || secs > grace)) {
+			char why[120];
+			snprintf(why, sizeof why,
+				 "must be greater than 0 and less than "
+				 "terminationGracePeriodSeconds (%lld)",
+				 grace);
+			adm_invalid_int(a, "sleep", secs, why);
+		}
+	}
+}
+
+/* lifecycle.postStart and lifecycle.preStop (upstream validateLifecycle);
+ * init containers may have them only as sidecars (restartPolicy Always). */
+static void validate_lifecycle(struct adm *a, const json_t *spec, const json_t *c, bool init)
+{
+	json_t *lc = json_is_object(c) ? adm_get_obj(a, c, "lifecycle") : NULL;
+	if (!lc)
+		return;
+	const char *rp = json_string_value(json_object_get(c, "restartPolicy"));
+	if (init && !(rp && !strcmp(rp, "Always"))) {
+		adm_forbidden(a, "lifecycle",
+			      "may not be set for init containers without restartPolicy=Always");
+		return;
+	}
+	const json_t *g = json_object_get(spec, "terminationGracePeriodSeconds");
+	long long grace = json_is_integer(g) ? json_integer_value(g) : 30;
+	size_t mark = adm_push(a, "lifecycle");
+	static const char *const hooks[] = {"postStart", "preStop"};
+	for (int i = 0; i < 2; i++) {
+		json_t *h = adm_get_obj(a, lc, hooks[i]);
+		if (!h)
+			continue;
+		size_t m2 = adm_push(a, hooks[i]);
+		validate_handler(a, h, true, grace);
+		adm_pop(a, m2);
+	}
+	adm_pop(a, mark);
+}
+
 /* A probe: exactly one handler, exec.command strings, non-negative timing
  * (upstream ValidateProbe; the zero values mean the API defaults). */
 static void validate_probe(struct adm *a, const json_t *c, const char *key, bool success_one)
@@ -315,20 +424,7 @@ static void validate_probe(struct adm *a, const json_t *c, const char *key, bool
 	if (!p)
 		return;
 	size_t mark = adm_push(a, key);
-	static const char *const handlers[] = {"exec", "httpGet", "tcpSocket", "grpc"};
-	int n = 0;
-	for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
-		n += json_is_object(json_object_get(p, handlers[i]));
-	if (n == 0)
-		adm_required(a, NULL, "must specify a handler type");
-	else if (n > 1)
-		adm_forbidden(a, NULL, "may not specify more than 1 handler type");
-	json_t *exec = adm_get_obj(a, p, "exec");
-	if (exec) {
-		size_t m2 = adm_push(a, "exec");
-		validate_string_list(a, exec, "command");
-		adm_pop(a, m2);
-	}
+	validate_handler(a, p, false, 0);
 	static const char *const timing[] = {"initialDelaySeconds", "periodSeconds", "timeoutSeconds",
 					     "successThreshold", "failureThreshold",
 					     "terminationGracePeriodSeconds"};
@@ -383,6 +479,7 @@ static void validate_containers(struct adm *a, const json_t *spec, const char *k
 		size_t mark = adm_push(a, key);
 		adm_push_index(a, i);
 		validate_container(a, c, names, volumes);
+		validate_lifecycle(a, spec, c, !strcmp(key, "initContainers"));
 		adm_pop(a, mark);
 	}
 }

@@ -4,6 +4,9 @@
 # there. Pods bound to n1 run in sandboxes; their status (phase, container
 # states, exit codes), deletion through `kubectl delete pod`, hostNetwork and
 # re-adoption after `kill -9` of the agent are checked with the real kubectl.
+# Probes (exec, httpGet, tcpSocket, grpc against a python grpcio health
+# server on the node) and lifecycle hooks (preStop exec and sleep, postStart
+# exec, sleep and a failing one) are covered too.
 # Needs root. Usage: MINIKUBE=path/to/minikube bash conformance/agent_pods_test.sh
 set -u
 : "${MINIKUBE:?set MINIKUBE to the minikube binary}"
@@ -15,6 +18,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 K=kubectl
 A="$T/agent1"
 AGENT_PID=""
+GRPC_PID=""
 
 stop_agent() {
 	[ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null
@@ -22,6 +26,7 @@ stop_agent() {
 }
 pods_cleanup() {
 	stop_agent
+	[ -n "$GRPC_PID" ] && kill "$GRPC_PID" 2>/dev/null && wait "$GRPC_PID" 2>/dev/null
 	for d in "$A"/containers/*/; do
 		[ -d "$d" ] && "$MINIKUBE" rm -f --data-dir "$A" "$(basename "$d")" >/dev/null 2>&1
 	done
@@ -367,6 +372,121 @@ sleep 3
 expect_out "and the tcpSocket liveness probe does not restart it" '^0 true$' \
 	jp hostprobes '{.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].ready}'
 
+# grpc probes: grpc.health.v1.Health/Check over h2c, from a hostNetwork pod
+# to a python grpcio health server on the node (the pod IP of a hostNetwork
+# pod is the node's). The server answers per service from status-<service>
+# files ("_" for the empty service), so the test flips them.
+G="$T/grpc"
+mkdir -p "$G"
+cat >"$G/health.py" <<'PYEOF'
+import os, sys
+from concurrent import futures
+import grpc
+d = sys.argv[1]
+def check(req, ctx):  # HealthCheckRequest{service: field 1}, HealthCheckResponse{status: field 1}
+    svc = req[2:2 + req[1]].decode() if len(req) >= 2 and req[0] == 0x0A else ""
+    with open(os.path.join(d, "asked"), "a") as f:
+        f.write((svc or "-") + "\n")
+    try:
+        st = open(os.path.join(d, "status-" + (svc or "_"))).read().strip()
+    except OSError:
+        ctx.abort(grpc.StatusCode.NOT_FOUND, "unknown service")
+    code = {"UNKNOWN": 0, "SERVING": 1, "NOT_SERVING": 2}[st]
+    return bytes([0x08, code]) if code else b""
+server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(
+    "grpc.health.v1.Health", {"Check": grpc.unary_unary_rpc_method_handler(check)}),))
+port = server.add_insecure_port("0.0.0.0:0")
+server.start()
+open(os.path.join(d, "port.tmp"), "w").write(str(port))
+os.rename(os.path.join(d, "port.tmp"), os.path.join(d, "port"))
+server.wait_for_termination()
+PYEOF
+echo SERVING >"$G/status-_"
+echo SERVING >"$G/status-live"
+if /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
+	/usr/bin/python3 "$G/health.py" "$G" >"$G/server.log" 2>&1 &
+	GRPC_PID=$!
+	wait_for 10 test -s "$G/port"
+	GPORT=$(cat "$G/port" 2>/dev/null)
+	POD=grpcprobe
+	probe_pod grpcprobe 'exec busybox sleep 3600' "    readinessProbe: {grpc: {port: ${GPORT:-1}}, periodSeconds: 1, failureThreshold: 1}
+    livenessProbe: {grpc: {port: ${GPORT:-1}, service: live}, periodSeconds: 1, failureThreshold: 2}
+  hostNetwork: true" | $K apply -f - >/dev/null
+	step "grpc readiness and liveness against a SERVING health server: READY 1/1" 15 ready_is grpcprobe 1/1
+	asked() { grep -qx -- "$1" "$G/asked"; }
+	step "the health server was asked for service \"\" (readiness) and \"live\" (liveness)" 5 eval 'asked - && asked live'
+	echo NOT_SERVING >"$G/status-_"
+	step "grpc readiness: NOT_SERVING makes it READY 0/1" 5 ready_is grpcprobe 0/1
+	expect_out "not ready: Ready, ContainersReady False, containerStatuses ready false" '^False False false$' cond_ready grpcprobe
+	step "the Unhealthy event has the kubelet's grpc message" 5 event_has grpcprobe 'Unhealthy Readiness probe failed: service unhealthy (responded with "NOT_SERVING")'
+	expect_out "a failing grpc readiness probe does not restart the container" '^Running 0$' jp grpcprobe '{.status.phase} {.status.containerStatuses[0].restartCount}'
+	echo SERVING >"$G/status-_"
+	step "grpc readiness: SERVING again, READY 1/1" 5 ready_is grpcprobe 1/1
+	echo NOT_SERVING >"$G/status-live"
+	grpc_restarted() { [ "$(jp grpcprobe '{.status.containerStatuses[0].restartCount}')" -ge 1 ] 2>/dev/null; }
+	step "a failing grpc liveness probe restarts the container (restartCount grows)" 20 grpc_restarted
+	step "events: Unhealthy 'Liveness probe failed: service unhealthy' and Killing" 5 eval "event_has grpcprobe 'Unhealthy Liveness probe failed: service unhealthy (responded with \"NOT_SERVING\")' && event_has grpcprobe 'Killing Container main failed liveness probe, will be restarted'"
+	echo SERVING >"$G/status-live"
+	step "the restarted container is READY 1/1 again" 15 ready_is grpcprobe 1/1
+	kill "$GRPC_PID" 2>/dev/null
+	wait "$GRPC_PID" 2>/dev/null
+	GRPC_PID=""
+	HOSTIP=$(jp grpcprobe '{.status.podIP}')
+	step "the health server gone: READY 0/1" 10 ready_is grpcprobe 0/1
+	step "the Unhealthy event says the kubelet's connect timeout" 5 event_has grpcprobe "Readiness probe failed: timeout: failed to connect service \"$HOSTIP:$GPORT\" within 1s"
+else
+	fail "python3-grpcio is installed (scripts/install-deps) for the grpc probe test"
+fi
+
+# Lifecycle hooks: a preStop sleep delays SIGTERM (grace 30, sleep 2: the
+# deletion takes at least 2 s though the container exits on SIGTERM at once);
+# a postStart sleep holds Running back.
+POD=sleephook
+cat <<EOF | $K apply -f - >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: sleephook}
+spec:
+  nodeName: n1
+  terminationGracePeriodSeconds: 30
+  containers:
+  - name: main
+    image: busybox:test
+    imagePullPolicy: Never
+    command: [sh, -c, "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+    lifecycle: {postStart: {sleep: {seconds: 1}}, preStop: {sleep: {seconds: 2}}}
+EOF
+step "sleephook pod Running (after its postStart sleep)" 15 phase_is sleephook Running
+t0=$(date +%s%N)
+timeout 30 $K delete pod sleephook >/dev/null 2>&1
+took=$((($(date +%s%N) - t0) / 1000000))
+if [ "$took" -ge 2000 ] && [ "$took" -lt 15000 ]; then
+	ok "preStop sleep 2 delays termination: the delete took ${took} ms (>= 2 s, well under the grace of 30 s)"
+else fail "preStop sleep 2 delays termination: the delete took ${took} ms"; fi
+
+# postStart exec: runs right after the start, the container is not Running
+# until it finishes, and the main process sees what the hook wrote.
+POD=poststart
+probe_pod poststart "while [ ! -f /tmp/hook ]; do sleep 0.1; done; cat /tmp/hook > /tmp/seen; exec busybox sleep 3600" \
+	'    lifecycle: {postStart: {exec: {command: [sh, -c, "sleep 3; echo hook-ran > /tmp/h; mv /tmp/h /tmp/hook"]}}}' | $K apply -f - >/dev/null
+started_ev() { events_of poststart | grep -q '^poststart Started '; }
+step "postStart pod: its container started" 10 started_ev
+expect_out "while the postStart hook runs: Pending, waiting ContainerCreating, READY 0/1" '^Pending ContainerCreating 0/1$' \
+	bash -c "echo \$($K get pod poststart -o 'jsonpath={.status.phase} {.status.containerStatuses[0].state.waiting.reason}') \$($K get pod poststart --no-headers | awk '{print \$2}')"
+step "postStart done: Running, READY 1/1" 10 eval 'phase_is poststart Running && ready_is poststart 1/1'
+seen() { [ "$(cexec poststart busybox cat /tmp/seen 2>/dev/null)" = hook-ran ]; }
+step "the main process saw the file the postStart hook wrote" 5 seen
+
+# A failing postStart kills the container (FailedPostStartHook) and the
+# restart policy brings it back.
+POD=postfail
+probe_pod postfail 'exec busybox sleep 3600' '    lifecycle: {postStart: {exec: {command: [busybox, "false"]}}}' | $K apply -f - >/dev/null
+postfail_restarted() { [ "$(jp postfail '{.status.containerStatuses[0].restartCount}')" -ge 1 ] 2>/dev/null; }
+step "a failing postStart hook: FailedPostStartHook event" 15 event_has postfail 'FailedPostStartHook PostStartHook failed'
+step "and the container is killed and restarted (restartCount grows)" 20 postfail_restarted
+expect_out "it never shows Running" '^$' jp postfail '{.status.containerStatuses[0].state.running}'
+
 # 7. kill -9 of the agent: the container keeps running, status stays Running.
 PID_BEFORE=$("$MINIKUBE" ps --data-dir "$A" 2>/dev/null | grep "^$CID" | head -1)
 RV_PID=$(cat "$A/containers/$CID/state.json" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])' 2>/dev/null)
@@ -404,7 +524,7 @@ if timeout 30 $K delete pod sleeper >/dev/null 2>&1; then ok "kubectl delete pod
 expect_fail "the pod object is gone" 'NotFound|not found' $K get pod sleeper
 if [ ! -e "$A/containers/$CID" ] && ! kill -0 "$RV_PID" 2>/dev/null; then ok "its containers are gone"; else fail "its containers are gone"; fi
 if [ -n "$SLEEPER_UID" ] && [ ! -e "$A/pods/$SLEEPER_UID" ]; then ok "its pod directory is gone"; else fail "its pod directory is gone ($SLEEPER_UID)"; fi
-if timeout 60 $K delete pod fails works crasher inits noimage nopull hostnet after withcfg latecfg readyexec readyhttp startup liveness slowprobe hostprobes >/dev/null 2>&1; then ok "deleting the other pods returns"; else fail "deleting the other pods returns"; fi
+if timeout 60 $K delete pod fails works crasher inits noimage nopull hostnet after withcfg latecfg readyexec readyhttp startup liveness slowprobe hostprobes grpcprobe poststart postfail >/dev/null 2>&1; then ok "deleting the other pods returns"; else fail "deleting the other pods returns"; fi
 left() { [ -z "$(ls "$A/containers" 2>/dev/null)" ]; }
 step "no runtime containers left on the node" 10 left
 if awk -v t="$A" 'index($2, t) == 1' /proc/mounts | grep -q .; then fail "no mounts left under the agent's data dir"; else ok "no mounts left under the agent's data dir"; fi

@@ -5,8 +5,11 @@
  * show in the status. Also the I/O of agent/probe.c against loopback
  * listeners: tcpSocket and httpGet success (the request's headers), an HTTP
  * 500, a refused connection, a timeout, HTTPS against a TLS server and
- * against a plain one. The end-to-end
- * behaviour is in conformance/agent_pods_test.sh. */
+ * against a plain one; the grpc.health.v1 messages (encoder, decoder) and
+ * grpc probes against an nghttp2 health server on the same loop (SERVING,
+ * NOT_SERVING, Unimplemented, refused, silent); lifecycle hook parsing and
+ * the sleep action. The end-to-end behaviour is in
+ * conformance/agent_pods_test.sh. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <netinet/in.h>
@@ -15,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <string.h>
+#include <nghttp2/nghttp2.h>
 #include <uv.h>
 
 #include "agent/podsync.h"
@@ -77,6 +81,7 @@ static void test_parse_errors(void)
 	json_t *c =
 	    ctr("{\"p\":{\"tcpSocket\":{\"port\":\"nope\"}},\"q\":{\"periodSeconds\":3},"
 		"\"r\":{\"httpGet\":{\"port\":70000}},\"g\":{\"grpc\":{\"port\":9}},"
+		"\"g2\":{\"grpc\":{\"port\":0}},\"g3\":{\"grpc\":{\"port\":9,\"service\":\"db\"}},"
 		"\"h\":{\"httpGet\":{\"port\":80,\"httpHeaders\":[{\"name\":\"A\",\"value\":"
 		"\"x\\r\\ny\"}]}},"
 		"\"e\":{\"exec\":{\"command\":[]}},\"n\":{\"tcpSocket\":{\"port\":\"8081\"}}}");
@@ -94,6 +99,14 @@ static void test_parse_errors(void)
 	probe_spec_free(&s);
 	CHECK_INT(probe_spec_parse(json_object_get(c, "g"), c, &s, err, sizeof err), 0);
 	CHECK_INT(s.handler, PROBE_GRPC);
+	CHECK_INT(s.port, 9);
+	CHECK_STR(s.service, "");
+	probe_spec_free(&s);
+	CHECK_INT(probe_spec_parse(json_object_get(c, "g2"), c, &s, err, sizeof err), -EINVAL);
+	CHECK(strstr(err, "grpc port") != NULL);
+	probe_spec_free(&s);
+	CHECK_INT(probe_spec_parse(json_object_get(c, "g3"), c, &s, err, sizeof err), 0);
+	CHECK_STR(s.service, "db");
 	probe_spec_free(&s);
 	CHECK_INT(probe_spec_parse(json_object_get(c, "n"), c, &s, err, sizeof err), 0);
 	CHECK_INT(s.port, 8081);
@@ -440,9 +453,6 @@ static void test_net_probes(void)
 	CHECK(uv_now(&loop) - t0 >= 900);
 	srv_stop(&s);
 
-	spec.handler = PROBE_GRPC;
-	run_one(&loop, &spec, &r);
-	CHECK(!r.ok && strstr(r.msg, "grpc probes are not supported"));
 	spec = (struct probe_spec){
 	    .handler = PROBE_TCP, .port = 80, .timeout_s = 1, .host = "example.invalid"};
 	run_one(&loop, &spec, &r);
@@ -523,6 +533,345 @@ static void test_https_probe(void)
 	CHECK(system(cmd) == 0);
 }
 
+/* ---- grpc ---- */
+
+static void test_grpc_messages(void)
+{
+	uint8_t b[300];
+	/* An empty service: proto3 leaves the field out, an empty message. */
+	CHECK_INT(probe_grpc_request("", b, sizeof b), 5);
+	CHECK(!memcmp(b, "\0\0\0\0\0", 5));
+	CHECK_INT(probe_grpc_request("db", b, sizeof b), 9);
+	CHECK(!memcmp(b, "\0\0\0\0\4\x0a\2db", 9));
+	char big[200];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	CHECK_INT(probe_grpc_request(big, b, sizeof b), 5 + 1 + 2 + 199); /* two-byte length */
+	CHECK(b[4] == 202 && b[6] == (0x80 | (199 & 0x7f)) && b[7] == 1);
+	CHECK_INT(probe_grpc_request(big, b, 100), 0);
+
+	int st = -1;
+	CHECK_INT(probe_grpc_response((const uint8_t *)"\0\0\0\0\2\x08\x01", 7, &st), 0);
+	CHECK_INT(st, PROBE_GRPC_SERVING);
+	CHECK_INT(probe_grpc_response((const uint8_t *)"\0\0\0\0\2\x08\x02", 7, &st), 0);
+	CHECK_INT(st, PROBE_GRPC_NOT_SERVING);
+	/* The default (UNKNOWN) is left out on the wire. */
+	CHECK_INT(probe_grpc_response((const uint8_t *)"\0\0\0\0\0", 5, &st), 0);
+	CHECK_INT(st, PROBE_GRPC_UNKNOWN);
+	/* Unknown fields of every wire type are skipped. */
+	CHECK_INT(probe_grpc_response((const uint8_t *)"\0\0\0\0\x14\x12\2hi\x19\1\2\3\4\5\6\7\x08"
+						       "\x25\1\2\3\4\x08\x03",
+				      25, &st),
+		  0);
+	CHECK_INT(st, PROBE_GRPC_SERVICE_UNKNOWN);
+	CHECK_INT(probe_grpc_response((const uint8_t *)"\0\0\0\0\2\x08", 6, &st), -EINVAL);
+	CHECK_INT(probe_grpc_response((const uint8_t *)"\0\0\0\0\1\x08", 6, &st), -EINVAL);
+	CHECK_INT(probe_grpc_response((const uint8_t *)"\0\0\0\0\2\x0a\x05", 7, &st), -EINVAL);
+	CHECK_INT(probe_grpc_response((const uint8_t *)"\1\0\0\0\2\x08\x01", 7, &st), -ENOTSUP);
+	CHECK_INT(probe_grpc_response((const uint8_t *)"\0\0\0", 3, &st), -EINVAL);
+	CHECK_INT(probe_grpc_response(
+		      (const uint8_t *)"\0\0\0\0\x0b\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+		      16, &st),
+		  -EINVAL); /* an 11-byte varint */
+	char nb[16];
+	CHECK_STR(probe_grpc_status_name(2, nb, sizeof nb), "NOT_SERVING");
+	CHECK_STR(probe_grpc_status_name(7, nb, sizeof nb), "7");
+}
+
+/* A grpc.health.v1 server on the test's loop: nghttp2 in server mode. */
+struct h2srv {
+	uv_tcp_t tcp, peer;
+	bool peer_open, silent; /* silent: HTTP/2 up, the RPC never answered */
+	nghttp2_session *h2;
+	int status;	 /* HealthCheckResponse.status to send */
+	int grpc_status; /* != 0: a trailers-only error */
+	char path[128], authority[64], service[64], te[32], timeout[16];
+	uint8_t body[64];
+	size_t body_len, sent;
+	char in[8192];
+	uint8_t out[16];
+	size_t out_len;
+};
+
+static int h2s_flush(struct h2srv *s)
+{
+	const uint8_t *data;
+	ssize_t n;
+	while ((n = nghttp2_session_mem_send(s->h2, &data)) > 0) {
+		uv_write_t *w = malloc(sizeof *w + (size_t)n);
+		memcpy(w + 1, data, (size_t)n);
+		uv_buf_t b = uv_buf_init((char *)(w + 1), (unsigned)n);
+		uv_write(w, (uv_stream_t *)&s->peer, &b, 1, srv_written);
+	}
+	return (int)n;
+}
+
+static int h2s_header(nghttp2_session *h, const nghttp2_frame *f, const uint8_t *name, size_t nl,
+		      const uint8_t *value, size_t vl, uint8_t flags, void *ud)
+{
+	struct h2srv *s = ud;
+	(void)h, (void)f, (void)flags;
+	char *to = nl == 5 && !memcmp(name, ":path", 5)		   ? s->path
+		   : nl == 10 && !memcmp(name, ":authority", 10)   ? s->authority
+		   : nl == 2 && !memcmp(name, "te", 2)		   ? s->te
+		   : nl == 12 && !memcmp(name, "grpc-timeout", 12) ? s->timeout
+								   : NULL;
+	if (to)
+		snprintf(to, 32, "%.*s", (int)(vl < 31 ? vl : 31), (const char *)value);
+	return 0;
+}
+
+static int h2s_data(nghttp2_session *h, uint8_t flags, int32_t id, const uint8_t *data, size_t len,
+		    void *ud)
+{
+	struct h2srv *s = ud;
+	(void)h, (void)flags, (void)id;
+	if (s->body_len + len <= sizeof s->body) {
+		memcpy(s->body + s->body_len, data, len);
+		s->body_len += len;
+	}
+	return 0;
+}
+
+static ssize_t h2s_read(nghttp2_session *h, int32_t id, uint8_t *buf, size_t len, uint32_t *flags,
+			nghttp2_data_source *src, void *ud)
+{
+	struct h2srv *s = ud;
+	(void)src;
+	size_t n = s->out_len - s->sent < len ? s->out_len - s->sent : len;
+	memcpy(buf, s->out + s->sent, n);
+	s->sent += n;
+	if (s->sent == s->out_len) {
+		*flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
+		nghttp2_nv tr[] = {{(uint8_t *)"grpc-status", (uint8_t *)"0", 11, 1, 0}};
+		nghttp2_submit_trailer(h, id, tr, 1);
+	}
+	return (ssize_t)n;
+}
+
+/* The request is complete: answer it. */
+static int h2s_frame(nghttp2_session *h, const nghttp2_frame *f, void *ud)
+{
+	struct h2srv *s = ud;
+	if (!(f->hd.flags & NGHTTP2_FLAG_END_STREAM) || s->silent ||
+	    (f->hd.type != NGHTTP2_DATA && f->hd.type != NGHTTP2_HEADERS))
+		return 0;
+	/* The request's message is HealthCheckRequest{service}: field 1. */
+	if (s->body_len >= 8 && s->body[5] == 0x0a)
+		snprintf(s->service, sizeof s->service, "%.*s", s->body[6],
+			 (const char *)s->body + 7);
+	if (s->grpc_status) {
+		char code[8];
+		snprintf(code, sizeof code, "%d", s->grpc_status);
+		nghttp2_nv hdrs[] = {
+		    {(uint8_t *)":status", (uint8_t *)"200", 7, 3, 0},
+		    {(uint8_t *)"content-type", (uint8_t *)"application/grpc", 12, 16, 0},
+		    {(uint8_t *)"grpc-status", (uint8_t *)code, 11, strlen(code), 0},
+		    {(uint8_t *)"grpc-message", (uint8_t *)"unknown%20service", 12, 17, 0}};
+		return nghttp2_submit_response(h, f->hd.stream_id, hdrs, 4, NULL);
+	}
+	memcpy(s->out, "\0\0\0\0\2\x08", 6);
+	s->out[6] = (uint8_t)s->status;
+	s->out_len = 7;
+	nghttp2_nv hdrs[] = {{(uint8_t *)":status", (uint8_t *)"200", 7, 3, 0},
+			     {(uint8_t *)"content-type", (uint8_t *)"application/grpc", 12, 16, 0}};
+	nghttp2_data_provider prov = {.read_callback = h2s_read};
+	return nghttp2_submit_response(h, f->hd.stream_id, hdrs, 2, &prov);
+}
+
+static void h2s_alloc(uv_handle_t *h, size_t n, uv_buf_t *b)
+{
+	struct h2srv *s = h->data;
+	(void)n;
+	*b = uv_buf_init(s->in, sizeof s->in);
+}
+
+static void h2s_on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
+{
+	struct h2srv *s = st->data;
+	(void)b;
+	if (n <= 0)
+		return;
+	if (nghttp2_session_mem_recv(s->h2, (uint8_t *)s->in, (size_t)n) < 0)
+		return;
+	h2s_flush(s);
+}
+
+static void h2s_conn(uv_stream_t *l, int status)
+{
+	struct h2srv *s = l->data;
+	if (status < 0 || s->peer_open)
+		return;
+	uv_tcp_init(l->loop, &s->peer);
+	s->peer.data = s;
+	s->peer_open = true;
+	if (uv_accept(l, (uv_stream_t *)&s->peer))
+		return;
+	nghttp2_session_callbacks *cbs;
+	nghttp2_session_callbacks_new(&cbs);
+	nghttp2_session_callbacks_set_on_header_callback(cbs, h2s_header);
+	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, h2s_data);
+	nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, h2s_frame);
+	nghttp2_session_server_new(&s->h2, cbs, s);
+	nghttp2_session_callbacks_del(cbs);
+	nghttp2_submit_settings(s->h2, NGHTTP2_FLAG_NONE, NULL, 0);
+	uv_read_start((uv_stream_t *)&s->peer, h2s_alloc, h2s_on_read);
+}
+
+static int h2s_start(uv_loop_t *loop, struct h2srv *s)
+{
+	struct sockaddr_in sa;
+	struct sockaddr_storage bound;
+	int len = sizeof bound;
+	uv_ip4_addr("127.0.0.1", 0, &sa);
+	uv_tcp_init(loop, &s->tcp);
+	s->tcp.data = s;
+	uv_tcp_bind(&s->tcp, (struct sockaddr *)&sa, 0);
+	uv_listen((uv_stream_t *)&s->tcp, 8, h2s_conn);
+	uv_tcp_getsockname(&s->tcp, (struct sockaddr *)&bound, &len);
+	return ntohs(((struct sockaddr_in *)&bound)->sin_port);
+}
+
+static void h2s_stop(uv_loop_t *loop, struct h2srv *s)
+{
+	uv_close((uv_handle_t *)&s->tcp, NULL);
+	if (s->peer_open)
+		uv_close((uv_handle_t *)&s->peer, NULL);
+	uv_run(loop, UV_RUN_DEFAULT);
+	if (s->h2)
+		nghttp2_session_del(s->h2);
+	memset(s, 0, sizeof *s);
+}
+
+static void test_grpc_probe(void)
+{
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct h2srv s = {.status = PROBE_GRPC_SERVING};
+	struct probe_spec spec = {.handler = PROBE_GRPC, .timeout_s = 2, .service = "db"};
+	struct result r;
+	char want[200];
+
+	spec.port = h2s_start(&loop, &s);
+	run_one(&loop, &spec, &r);
+	CHECK(r.ok);
+	if (!r.ok)
+		fprintf(stderr, "grpc SERVING: %s\n", r.msg);
+	CHECK_STR(s.path, "/grpc.health.v1.Health/Check");
+	snprintf(want, sizeof want, "127.0.0.1:%d", spec.port);
+	CHECK_STR(s.authority, want);
+	CHECK_STR(s.te, "trailers");
+	CHECK_STR(s.service, "db");
+	CHECK(s.timeout[0] && s.timeout[strlen(s.timeout) - 1] == 'm' && atoi(s.timeout) > 1000 &&
+	      atoi(s.timeout) <= 2000);
+	h2s_stop(&loop, &s);
+
+	s.status = PROBE_GRPC_NOT_SERVING;
+	spec.port = h2s_start(&loop, &s);
+	run_one(&loop, &spec, &r);
+	CHECK(!r.ok);
+	CHECK_STR(r.msg, "service unhealthy (responded with \"NOT_SERVING\")");
+	h2s_stop(&loop, &s);
+
+	s.status = PROBE_GRPC_SERVICE_UNKNOWN;
+	spec.port = h2s_start(&loop, &s);
+	run_one(&loop, &spec, &r);
+	CHECK_STR(r.msg, "service unhealthy (responded with \"SERVICE_UNKNOWN\")");
+	h2s_stop(&loop, &s);
+
+	s.grpc_status = 12; /* Unimplemented: no health service */
+	spec.port = h2s_start(&loop, &s);
+	run_one(&loop, &spec, &r);
+	CHECK(!r.ok);
+	CHECK_STR(r.msg, "error: this server does not implement the grpc health protocol "
+			 "(grpc.health.v1.Health): unknown service");
+	h2s_stop(&loop, &s);
+
+	s.grpc_status = 5; /* NotFound, grpc-message percent-decoded */
+	spec.port = h2s_start(&loop, &s);
+	run_one(&loop, &spec, &r);
+	CHECK_STR(
+	    r.msg,
+	    "error: health rpc probe failed: rpc error: code = NotFound desc = unknown service");
+	h2s_stop(&loop, &s);
+
+	/* Nothing listens: like grpc-go's blocking dial, a timeout at the deadline. */
+	int port = spec.port;
+	spec.timeout_s = 1;
+	uint64_t t0 = uv_now(&loop);
+	run_one(&loop, &spec, &r);
+	CHECK(!r.ok);
+	snprintf(want, sizeof want,
+		 "timeout: failed to connect service \"127.0.0.1:%d\" within 1s: context deadline "
+		 "exceeded",
+		 port);
+	CHECK_STR(r.msg, want);
+	CHECK(uv_now(&loop) - t0 >= 900);
+
+	/* An HTTP/1 server: no HTTP/2 handshake, the same timeout. */
+	struct server hs = {.reply = "HTTP/1.1 400 Bad Request\r\n\r\n", .eager = true};
+	spec.port = srv_start(&loop, &hs);
+	run_one(&loop, &spec, &r);
+	CHECK(!r.ok && strstr(r.msg, "timeout: failed to connect service") == r.msg);
+	srv_stop(&hs);
+	uv_run(&loop, UV_RUN_DEFAULT);
+
+	/* Connected, the RPC never answered. */
+	s.silent = true;
+	spec.port = h2s_start(&loop, &s);
+	run_one(&loop, &spec, &r);
+	CHECK_STR(r.msg, "timeout: health rpc did not complete within 1s");
+	h2s_stop(&loop, &s);
+
+	CHECK_INT(uv_run(&loop, UV_RUN_DEFAULT), 0);
+	CHECK_INT(uv_loop_close(&loop), 0);
+}
+
+/* Lifecycle hooks: exec, httpGet, sleep; tcpSocket is refused. The sleep
+ * action ends after its seconds, or at the bound (timeout_s). */
+static void test_hooks(void)
+{
+	json_t *c = ctr("{\"s\":{\"sleep\":{\"seconds\":1}},\"z\":{\"sleep\":{\"seconds\":0}},"
+			"\"bad\":{\"sleep\":{\"seconds\":-1}},\"t\":{\"tcpSocket\":{\"port\":80}},"
+			"\"e\":{\"exec\":{\"command\":[\"true\"]}},\"none\":{}}");
+	struct probe_spec s;
+	char err[256];
+	CHECK_INT(probe_hook_parse(json_object_get(c, "s"), c, &s, err, sizeof err), 0);
+	CHECK_INT(s.handler, PROBE_SLEEP);
+	CHECK_INT(s.sleep_s, 1);
+	CHECK_INT(probe_hook_parse(json_object_get(c, "bad"), c, &s, err, sizeof err), -EINVAL);
+	CHECK_INT(probe_hook_parse(json_object_get(c, "t"), c, &s, err, sizeof err), -EINVAL);
+	CHECK(strstr(err, "tcpSocket lifecycle hook is not supported") != NULL);
+	probe_spec_free(&s);
+	CHECK_INT(probe_hook_parse(json_object_get(c, "none"), c, &s, err, sizeof err), -EINVAL);
+	probe_spec_free(&s);
+	CHECK_INT(probe_hook_parse(json_object_get(c, "e"), c, &s, err, sizeof err), 0);
+	CHECK_INT(s.handler, PROBE_EXEC);
+	probe_spec_free(&s);
+
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct result r;
+	struct probe_spec sl = {.handler = PROBE_SLEEP, .sleep_s = 1, .timeout_s = 30};
+	uint64_t t0 = uv_now(&loop);
+	run_one(&loop, &sl, &r);
+	CHECK(r.ok);
+	CHECK(uv_now(&loop) - t0 >= 990 && uv_now(&loop) - t0 < 1500);
+	sl.sleep_s = 30;
+	sl.timeout_s = 1; /* a preStop sleep longer than the grace period */
+	t0 = uv_now(&loop);
+	run_one(&loop, &sl, &r);
+	CHECK(r.ok);
+	CHECK(uv_now(&loop) - t0 < 1500);
+	CHECK_INT(probe_hook_parse(json_object_get(c, "z"), c, &s, err, sizeof err), 0);
+	s.timeout_s = 5;
+	run_one(&loop, &s, &r); /* zero seconds: done on the next loop turn */
+	CHECK(r.ok);
+	CHECK_INT(uv_run(&loop, UV_RUN_DEFAULT), 0);
+	CHECK_INT(uv_loop_close(&loop), 0);
+	json_decref(c);
+}
+
 int main(void)
 {
 	TEST_RUN(test_parse_defaults);
@@ -533,5 +882,8 @@ int main(void)
 	TEST_RUN(test_status_flags);
 	TEST_RUN(test_net_probes);
 	TEST_RUN(test_https_probe);
+	TEST_RUN(test_grpc_messages);
+	TEST_RUN(test_grpc_probe);
+	TEST_RUN(test_hooks);
 	return test_summary();
 }
