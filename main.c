@@ -27,7 +27,9 @@ static void *controllers_component_start(const struct cp_component_env *env)
 					 .api = env->api,
 					 .verbosity = env->verbosity,
 					 .node_grace_seconds = env->node_grace_seconds,
-					 .node_eviction_rate = env->node_eviction_rate};
+					 .local_storage_path = env->local_storage_path,
+					 .node_eviction_rate = env->node_eviction_rate,
+					 .ca_pem = env->ca_pem};
 	struct controllers *c = NULL;
 	return controllers_start(&cfg, &c) == 0 ? c : NULL;
 }

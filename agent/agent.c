@@ -12,6 +12,7 @@
 #include "agent/podsync.h"
 #include "agent/proxy.h"
 #include "agent/svcwatch.h"
+#include "agent/localpath.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -70,6 +71,7 @@ static void node_stop(struct node *n)
 	uv_close((uv_handle_t *)&n->sigterm, NULL);
 	podsync_stop(n->podsync);
 	eviction_stop(n->eviction);
+	localpath_stop(n->localpath);
 	net_nodes_stop(n->net);
 	proxy_agent_stop(n);
 	dns_agent_stop(n);
@@ -220,6 +222,8 @@ static void node_registered(struct node *n, const char *body, size_t len)
 	json_decref(doc);
 	podsync_start(n);
 	eviction_start(n);
+	if (localpath_start(n, &n->localpath) < 0)
+		log_warn(&n->log, "localpath", "cannot watch volumes: local-path volumes will not be reclaimed");
 	if (agent_tunnel_start(n, &n->tunnel) < 0)
 		log_warn(&n->log, "tunnel", "cannot start the tunnel: logs and exec will not reach this node");
 	if (svcwatch_new(n->loop, n->api, &n->log, &n->svcwatch) == 0) {
@@ -392,6 +396,7 @@ static void node_free(struct node *n)
 	json_decref(n->conds_sent);
 	podsync_free(n->podsync);
 	eviction_free(n->eviction);
+	localpath_free(n->localpath);
 	net_nodes_free(n->net);
 	proxy_agent_free(n);
 	dns_agent_free(n);

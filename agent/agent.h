@@ -65,6 +65,7 @@ struct node {
 	struct proxy_agent *proxy;  /* agent/proxy.h: the Service proxy (nftables) */
 	struct dns_agent *dns;	    /* agent/dns.h: cluster DNS */
 	struct eviction_mgr *eviction; /* agent/eviction.h: node-pressure eviction */
+	struct localpath *localpath;   /* agent/localpath.h: reclaim of local volumes */
 	bool registered, lease_created, stopping;
 	int exit_code;
 };

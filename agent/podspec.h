@@ -13,6 +13,7 @@
 #ifndef AGENT_PODSPEC_H
 #define AGENT_PODSPEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -116,5 +117,28 @@ int agent_volume_host_dir(const json_t *volume, const struct agent_pod_ctx *ctx,
  * ..data). Call again to update; unchanged contents are not rewritten. */
 int agent_volume_materialize(const json_t *pod, const json_t *volume,
 			     const struct agent_pod_ctx *ctx, char *err, size_t errlen);
+
+/* persistentVolumeClaim volumes wait for their claim to be Bound and its
+ * PersistentVolume to be known. refs is the pod's reference set
+ * ("persistentvolumeclaims/NAME" or "persistentvolumes/NAME" -> the object,
+ * null when absent, false to fetch, a string while fetching). true when
+ * every claim is bound and its volume is in refs; otherwise the volumes
+ * still to fetch are added as false, and with refetch the claims not yet
+ * bound (and absent volumes) are marked to fetch again; waiting gets the
+ * names of the claims waited for, space-separated. */
+bool agent_volume_claims_ready(json_t *refs, bool refetch, char *waiting, size_t len);
+
+/* Projected serviceAccountToken sources. The token comes from
+ * ctx->get_object(ud, "tokens", ns, key) (a TokenRequest with status.token),
+ * key being "<expirationSeconds>/<audience>" (agent_token_key; -ENAMETOOLONG
+ * when it does not fit). agent_token_request: the TokenRequest body for key,
+ * bound to the pod (caller decrefs; NULL for a bad key).
+ * agent_token_renew_at: when a fetched TokenRequest is due for renewal (unix
+ * seconds, 80% of its lifetime; 0 when it says nothing usable).
+ * agent_volume_has_token: the volume projects a token. */
+int agent_token_key(const json_t *src, char *buf, size_t len);
+json_t *agent_token_request(const json_t *pod, const char *key);
+long long agent_token_renew_at(const json_t *tokenrequest);
+bool agent_volume_has_token(const json_t *volume);
 
 #endif

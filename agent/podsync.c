@@ -53,6 +53,10 @@ struct pod_ctr {
 	bool pulling, pulled, just_pulled; /* just_pulled: for this start's events */
 	uint64_t pull_backoff_ms, pull_next_ms;
 	struct probe_ctr *probes; /* app containers with probes, else NULL */
+	/* The instance whose postStart hook runs, or failed and is being killed
+	 * (then SIGKILL at hook_kill_at_ms). */
+	char poststart_id[RT_ID_MAX + 1];
+	uint64_t hook_kill_at_ms;
 };
 
 struct pod {
@@ -73,7 +77,13 @@ struct pod {
 	/* "configmaps/NAME" -> false (to fetch), "pending", null (absent) or
 	 * the object: what the pod's env and volumes reference. */
 	json_t *refs;
+	/* serviceAccountToken volumes: a token arrived and is not written yet;
+	 * a renewal is in flight; no renewal attempt before this time. */
+	bool tokens_dirty, token_busy;
+	uint64_t token_retry_ms;
 	char *evicted; /* the eviction message once evicted (eviction.h) */
+	/* waiting for claims to bind: since when, last asked, last FailedMount */
+	uint64_t claims_since_ms, claims_asked_ms, mount_event_ms;
 };
 
 struct adopted {
@@ -99,6 +109,7 @@ struct podsync {
 };
 
 static void pod_sync(struct podsync *ps, struct pod *p);
+static void ctr_poststart(struct podsync *ps, struct pod *p, struct pod_ctr *c);
 static void watch_start(struct podsync *ps);
 static void list_start(struct podsync *ps);
 
@@ -452,10 +463,15 @@ static void refs_from_volume(json_t *set, const json_t *v)
 	json_t *src;
 	ref_add(set, "configmaps", jstr(json_object_get(v, "configMap"), "name"));
 	ref_add(set, "secrets", jstr(json_object_get(v, "secret"), "secretName"));
+	ref_add(set, "persistentvolumeclaims", jstr(json_object_get(v, "persistentVolumeClaim"), "claimName"));
 	json_array_foreach(json_object_get(json_object_get(v, "projected"), "sources"), i, src)
 	{
+		char key[300];
 		ref_add(set, "configmaps", jstr(json_object_get(src, "configMap"), "name"));
 		ref_add(set, "secrets", jstr(json_object_get(src, "secret"), "name"));
+		const json_t *tok = json_object_get(src, "serviceAccountToken");
+		if (json_is_object(tok) && agent_token_key(tok, key, sizeof key) == 0)
+			ref_add(set, "tokens", key);
 	}
 }
 
@@ -505,7 +521,9 @@ static void on_ref(void *ud, int status, const struct httpc_resp *resp, const ch
 {
 	struct ref_ctx *r = ud;
 	struct pod *p = r->ps->stopping ? NULL : pod_find(r->ps, r->uid);
-	json_t *obj = status == 200 ? json_loadb(body, len, 0, NULL) : NULL;
+	json_t *obj = status == 200 || status == 201 ? json_loadb(body, len, 0, NULL) : NULL;
+	if (p && json_is_object(obj) && !strncmp(r->key, "tokens/", 7))
+		p->tokens_dirty = true;
 	if (p && json_is_object(obj))
 		json_object_set(p->refs, r->key, obj);
 	else if (p)
@@ -517,6 +535,24 @@ static void on_ref(void *ud, int status, const struct httpc_resp *resp, const ch
 	if (p)
 		pod_sync(r->ps, p);
 	free(r);
+}
+
+/* POST .../serviceaccounts/SA/token for a token volume (key: agent_token_key). */
+static int token_request(struct podsync *ps, struct pod *p, const char *key, httpc_done_fn cb,
+			 void *ud)
+{
+	char path[700];
+	json_t *tr = agent_token_request(p->obj, key);
+	char *body = tr ? json_dumps(tr, JSON_COMPACT) : NULL;
+	json_decref(tr);
+	if (!body)
+		return -EINVAL;
+	snprintf(path, sizeof path, "/api/v1/namespaces/%s/serviceaccounts/%s/token", p->ns,
+		 jstr(pod_spec(p), "serviceAccountName") ?: "default");
+	int rc = httpc_request(ps->n->api, "POST", path, "application/json", body, strlen(body),
+			       cb, ud);
+	free(body);
+	return rc;
 }
 
 /* Fetches what the pod references; true once every reference is known
@@ -545,9 +581,14 @@ static bool pod_refs_ready(struct podsync *ps, struct pod *p, bool forget_absent
 		r->ps = ps;
 		snprintf(r->uid, sizeof r->uid, "%s", p->uid);
 		snprintf(r->key, sizeof r->key, "%s", key);
-		snprintf(path, sizeof path, "/api/v1/namespaces/%s/%.*s/%s", p->ns,
-			 (int)(slash - key), key, slash + 1);
-		if (httpc_request(ps->n->api, "GET", path, NULL, NULL, 0, on_ref, r))
+		if (!strncmp(key, "persistentvolumes/", 18)) /* cluster-scoped */
+			snprintf(path, sizeof path, "/api/v1/%s", key);
+		else
+			snprintf(path, sizeof path, "/api/v1/namespaces/%s/%.*s/%s", p->ns,
+				 (int)(slash - key), key, slash + 1);
+		if (!strncmp(key, "tokens/", 7) ? token_request(ps, p, slash + 1, on_ref, r)
+						: httpc_request(ps->n->api, "GET", path, NULL, NULL,
+								0, on_ref, r))
 			free(r);
 		else
 			json_object_set_new(p->refs, key, json_string("pending"));
@@ -656,6 +697,12 @@ static bool ctr_running(const struct pod_ctr *c)
 			    c->st.status == RT_CREATING);
 }
 
+/* Its postStart hook runs: not Running (nor probed) until it is done. */
+static bool ctr_in_poststart(const struct pod_ctr *c)
+{
+	return c->id[0] && !strcmp(c->poststart_id, c->id);
+}
+
 static bool ctr_exited(const struct pod_ctr *c)
 {
 	return c->id[0] && c->st.status == RT_STOPPED;
@@ -702,7 +749,7 @@ static void ctr_view_fill(const struct podsync *ps, const struct pod *p, const s
 	v->restart_count = c->attempt;
 	v->last_state = c->last_state;
 	if (!c->id[0] || c->restart_due || c->st.status == RT_CREATED ||
-	    c->st.status == RT_CREATING) {
+	    c->st.status == RT_CREATING || (c->st.status == RT_RUNNING && ctr_in_poststart(c))) {
 		v->state = CV_WAITING;
 		v->reason = c->reason[0] ? c->reason : "ContainerCreating";
 		v->message = c->message;
@@ -758,7 +805,10 @@ static void ctr_event(struct podsync *ps, const struct pod *p, const struct pod_
 	int64_t ns = now_ns();
 	podstatus_time(ns, now);
 	snprintf(name, sizeof name, "%s.%llx", p->name, (unsigned long long)ns);
-	snprintf(field, sizeof field, "spec.%s{%s}", c->init ? "initContainers" : "containers", c->name);
+	if (c)
+		snprintf(field, sizeof field, "spec.%s{%s}", c->init ? "initContainers" : "containers", c->name);
+	else
+		field[0] = 0; /* about the pod as a whole */
 	json_t *ev = json_pack(
 	    "{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:s, s:s,"
 	    " s:{s:s, s:s}, s:s, s:s, s:i, s:s, s:s}",
@@ -832,7 +882,11 @@ static void pod_probes(struct podsync *ps, struct pod *p)
 	uint64_t now = node_now_ms();
 	for (size_t i = p->n_init; i < p->n_ctrs; i++) {
 		struct pod_ctr *c = &p->ctrs[i];
-		if (!c->probes || !c->id[0] || c->st.status != RT_RUNNING)
+		if (c->hook_kill_at_ms && now >= c->hook_kill_at_ms && ctr_in_poststart(c)) {
+			rt_signal(ps, c->id, SIGKILL, true); /* a failed postStart's grace is over */
+			c->hook_kill_at_ms = 0;
+		}
+		if (!c->probes || !c->id[0] || c->st.status != RT_RUNNING || ctr_in_poststart(c))
 			continue;
 		probe_ctr_instance(c->probes, c->id, now);
 		if (c->probes->kill && now >= c->probes->kill_at_ms)
@@ -1213,6 +1267,7 @@ static int ctr_start(struct podsync *ps, struct pod *p, struct pod_ctr *c)
 		snprintf(msg, sizeof msg, "Started container %s", c->name);
 		ctr_event(ps, p, c, "Normal", "Started", msg);
 		ctr_poll(ps, c);
+		ctr_poststart(ps, p, c);
 	}
 out:
 	agent_spec_free(&spec);
@@ -1388,14 +1443,119 @@ static void pod_signal_all(struct podsync *ps, struct pod *p, int sig)
 			rt_signal(ps, p->ctrs[i].id, sig, sig == SIGKILL);
 }
 
-/* ---- preStop hooks ---- */
+/* ---- lifecycle hooks (postStart, preStop) ---- */
+
+#define HOOK_GRACE_MIN_MS 2000	  /* the kubelet's least grace after a preStop hook */
+#define POSTSTART_TIMEOUT_S 86400 /* the kubelet has none; a bound all the same */
 
 struct hook_req {
 	struct podsync *ps;
 	char uid[64], name[64], id[RT_ID_MAX + 1];
+	bool *returned_early; /* postStart: set while probe_run has not returned */
 };
 
-/* The hook ended (or failed, or timed out): now the container gets SIGTERM. */
+/* The hook of the container's spec at lifecycle.<which>, parsed: 1 to run
+ * it, 0 when there is none, -1 when it cannot run (why in err). */
+static int hook_spec(struct pod *p, struct pod_ctr *c, const char *which, struct probe_spec *spec,
+		     char *err, size_t errlen)
+{
+	const json_t *cs = ctr_spec(p, c);
+	const json_t *hook = json_object_get(json_object_get(cs, "lifecycle"), which);
+	memset(spec, 0, sizeof *spec);
+	if (c->init || !json_is_object(hook))
+		return 0;
+	if (probe_hook_parse(hook, cs, spec, err, errlen) == 0)
+		return 1;
+	probe_spec_free(spec);
+	return -1;
+}
+
+static void hook_run(struct podsync *ps, struct pod *p, struct pod_ctr *c, struct probe_spec *spec,
+		     probe_done_fn cb, struct hook_req *r)
+{
+	r->ps = ps;
+	snprintf(r->uid, sizeof r->uid, "%s", p->uid);
+	snprintf(r->name, sizeof r->name, "%s", c->name);
+	snprintf(r->id, sizeof r->id, "%s", c->id);
+	const char *ip = pod_ip(ps, p);
+	struct probe_target t = {
+	    .pod_ip = ip && *ip ? ip : pod_host_network(p) ? "127.0.0.1" : NULL,
+	    .rt = ps->rt,
+	    .ctr_id = c->id,
+	};
+	probe_run(ps->n->loop, spec, &t, cb, r);
+	probe_spec_free(spec);
+}
+
+static bool ctr_prestop(struct podsync *ps, struct pod *p, struct pod_ctr *c, long long grace);
+
+/* A failed postStart hook: the container is killed like the kubelet does
+ * (its preStop hook, SIGTERM, SIGKILL after the grace period) and restarted
+ * per restartPolicy; it never shows as Running. */
+static void poststart_failed(struct podsync *ps, struct pod *p, struct pod_ctr *c, const char *msg)
+{
+	/* Like the kubelet, the event does not carry the hook's output (it may
+	 * hold secrets); the agent's log does. */
+	log_warn(&ps->n->log, "pods", "postStart hook failed pod=%s/%s container=%s %s", p->ns,
+		 p->name, c->name, msg);
+	ctr_event(ps, p, c, "Warning", "FailedPostStartHook", "PostStartHook failed");
+	ctr_event(ps, p, c, "Normal", "Killing", "FailedPostStartHook");
+	const json_t *g = json_object_get(pod_spec(p), "terminationGracePeriodSeconds");
+	long long grace = json_is_integer(g) ? json_integer_value(g) : 30;
+	grace = grace < 0 ? 0 : grace > 3600 ? 3600 : grace;
+	c->hook_kill_at_ms = node_now_ms() + (uint64_t)grace * 1000;
+	if (!ctr_prestop(ps, p, c, grace))
+		rt_signal(ps, c->id, grace ? SIGTERM : SIGKILL, !grace);
+}
+
+/* The postStart hook ended: the container is Running now, or killed. */
+static void on_poststart_done(void *ud, bool ok, const char *msg)
+{
+	struct hook_req *r = ud;
+	struct podsync *ps = r->ps;
+	struct pod *p = ps->stopping ? NULL : pod_find(ps, r->uid);
+	struct pod_ctr *c = p ? ctr_by(p, false, r->name) : NULL;
+	bool sync = !r->returned_early;
+	if (r->returned_early)
+		*r->returned_early = true;
+	if (c && !strcmp(c->id, r->id) && ctr_in_poststart(c)) {
+		if (ok)
+			c->poststart_id[0] = 0;
+		else if (!p->deleting)
+			poststart_failed(ps, p, c, msg ? msg : "");
+		if (sync)
+			pod_sync(ps, p);
+	}
+	free(r);
+}
+
+/* Runs lifecycle.postStart (exec, httpGet or sleep) right after the
+ * container started; until it ends the container shows as not Running. */
+static void ctr_poststart(struct podsync *ps, struct pod *p, struct pod_ctr *c)
+{
+	struct probe_spec spec;
+	char err[200];
+	c->poststart_id[0] = 0;
+	c->hook_kill_at_ms = 0;
+	int run = hook_spec(p, c, "postStart", &spec, err, sizeof err);
+	if (run == 0)
+		return;
+	snprintf(c->poststart_id, sizeof c->poststart_id, "%s", c->id);
+	struct hook_req *r = run > 0 ? calloc(1, sizeof *r) : NULL;
+	if (!r) { /* a hook the kubelet cannot run fails (tcpSocket) */
+		probe_spec_free(&spec);
+		return poststart_failed(ps, p, c, run > 0 ? "out of memory" : err);
+	}
+	spec.timeout_s = POSTSTART_TIMEOUT_S;
+	bool early = false;
+	r->returned_early = &early;
+	hook_run(ps, p, c, &spec, on_poststart_done, r);
+	if (!early)
+		r->returned_early = NULL;
+}
+
+/* The hook ended (or failed, or timed out): now the container gets SIGTERM,
+ * with at least HOOK_GRACE_MIN_MS left before SIGKILL, like the kubelet. */
 static void on_prestop_done(void *ud, bool ok, const char *msg)
 {
 	struct hook_req *r = ud;
@@ -1408,44 +1568,38 @@ static void on_prestop_done(void *ud, bool ok, const char *msg)
 			snprintf(text, sizeof text, "PreStopHook failed: %s", msg ? msg : "");
 			ctr_event(ps, p, c, "Warning", "FailedPreStopHook", text);
 		}
+		uint64_t least = node_now_ms() + HOOK_GRACE_MIN_MS;
+		if (p->deleting && p->kill_deadline_ms < least)
+			p->kill_deadline_ms = least;
+		if (c->hook_kill_at_ms && c->hook_kill_at_ms < least)
+			c->hook_kill_at_ms = least;
 		if (ctr_running(c))
 			rt_signal(ps, c->id, SIGTERM, false);
 	}
 	free(r);
 }
 
-/* Runs the container's lifecycle.preStop (exec or httpGet, bounded by the
- * grace period) and sends SIGTERM when it ends; true when one was started.
- * The probes' handler runner does the I/O. */
+/* Runs the container's lifecycle.preStop (exec, httpGet or sleep, bounded by
+ * the grace period) and sends SIGTERM when it ends; true when one was
+ * started. The probes' handler runner does the I/O. */
 static bool ctr_prestop(struct podsync *ps, struct pod *p, struct pod_ctr *c, long long grace)
 {
-	const json_t *cs = ctr_spec(p, c);
-	const json_t *hook = json_object_get(json_object_get(cs, "lifecycle"), "preStop");
-	if (c->init || !json_is_object(hook) || grace <= 0)
-		return false;
 	struct probe_spec spec;
-	char err[200];
-	int rc = probe_spec_parse(hook, cs, &spec, err, sizeof err);
-	struct hook_req *r = rc ? NULL : calloc(1, sizeof *r);
+	char err[200], text[300];
+	int run = grace > 0 ? hook_spec(p, c, "preStop", &spec, err, sizeof err) : 0;
+	if (run < 0) {
+		snprintf(text, sizeof text, "PreStopHook failed: %s", err);
+		ctr_event(ps, p, c, "Warning", "FailedPreStopHook", text);
+	}
+	if (run <= 0)
+		return false;
+	struct hook_req *r = calloc(1, sizeof *r);
 	if (!r) {
-		if (rc)
-			ctr_event(ps, p, c, "Warning", "FailedPreStopHook", err);
 		probe_spec_free(&spec);
 		return false;
 	}
 	spec.timeout_s = (int)grace;
-	r->ps = ps;
-	snprintf(r->uid, sizeof r->uid, "%s", p->uid);
-	snprintf(r->name, sizeof r->name, "%s", c->name);
-	snprintf(r->id, sizeof r->id, "%s", c->id);
-	const char *ip = pod_ip(ps, p);
-	struct probe_target t = {
-	    .pod_ip = ip && *ip ? ip : pod_host_network(p) ? "127.0.0.1" : NULL,
-	    .rt = ps->rt,
-	    .ctr_id = c->id,
-	};
-	probe_run(ps->n->loop, &spec, &t, on_prestop_done, r);
-	probe_spec_free(&spec);
+	hook_run(ps, p, c, &spec, on_prestop_done, r);
 	return true;
 }
 
@@ -1506,6 +1660,112 @@ static bool pod_dns_ready(struct podsync *ps, struct pod *p)
 
 static void pod_evicted_sync(struct podsync *ps, struct pod *p);
 
+#define CLAIM_RETRY_MS 2000
+#define FAILED_MOUNT_MS 60000
+
+/* persistentVolumeClaim volumes: the pod waits (ContainerCreating) until its
+ * claims are bound, asking again every CLAIM_RETRY_MS, and says so with a
+ * FailedMount event every FAILED_MOUNT_MS, like the kubelet's volume manager. */
+static bool pod_claims_ready(struct podsync *ps, struct pod *p)
+{
+	char waiting[512], msg[1200];
+	uint64_t now = node_now_ms();
+	bool refetch = p->claims_since_ms && now - p->claims_asked_ms >= CLAIM_RETRY_MS;
+	if (agent_volume_claims_ready(p->refs, refetch, waiting, sizeof waiting)) {
+		p->claims_since_ms = 0;
+		return true;
+	}
+	if (!p->claims_since_ms)
+		p->claims_since_ms = p->mount_event_ms = now;
+	if (refetch || p->claims_asked_ms < p->claims_since_ms)
+		p->claims_asked_ms = now;
+	if (now - p->mount_event_ms >= FAILED_MOUNT_MS) {
+		p->mount_event_ms = now;
+		snprintf(msg, sizeof msg,
+			 "Unable to attach or mount volumes: unmounted volumes=[%s], unattached volumes=[%s]: "
+			 "timed out waiting for the condition",
+			 waiting, waiting);
+		ctr_event(ps, p, NULL, "Warning", "FailedMount", msg);
+	}
+	return false;
+}
+
+/* Rewrites the volumes that project a token (atomically, through ..data). */
+static void pod_tokens_write(struct podsync *ps, struct pod *p)
+{
+	char err[512], paths[5][1100], ns[3][64];
+	struct agent_pod_ctx ctx;
+	size_t i;
+	json_t *vol;
+	p->tokens_dirty = false;
+	ctx_paths(ps, p, NULL, paths);
+	ctx_fill(ps, p, &ctx, paths, ns);
+	json_array_foreach(json_object_get(pod_spec(p), "volumes"), i, vol)
+	{
+		if (agent_volume_has_token(vol) &&
+		    agent_volume_materialize(p->obj, vol, &ctx, err, sizeof err))
+			log_v(&ps->n->log, 2, "pods", "token volume not written pod=%s/%s error=\"%s\"",
+			      p->ns, p->name, err);
+	}
+}
+
+struct token_renewal {
+	struct podsync *ps;
+	char uid[64], key[320];
+};
+
+static void on_token_renewed(void *ud, int status, const struct httpc_resp *resp,
+			     const char *body, size_t len)
+{
+	struct token_renewal *t = ud;
+	struct pod *p = t->ps->stopping ? NULL : pod_find(t->ps, t->uid);
+	json_t *obj = status == 201 ? json_loadb(body, len, 0, NULL) : NULL;
+	(void)resp;
+	if (p) {
+		p->token_busy = false;
+		if (json_is_object(obj) && p->refs) {
+			json_object_set(p->refs, t->key, obj);
+			pod_tokens_write(t->ps, p);
+		} else {
+			p->token_retry_ms = node_now_ms() + 10000;
+			log_warn(&t->ps->n->log, "pods", "token renewal failed pod=%s/%s status=%d",
+				 p->ns, p->name, status);
+		}
+	}
+	json_decref(obj);
+	free(t);
+}
+
+/* Renews one due token at a time (80% of its lifetime, like the kubelet)
+ * and writes fetched tokens into the pod's volumes. */
+static void pod_tokens_sync(struct podsync *ps, struct pod *p)
+{
+	const char *key;
+	json_t *v;
+	if (p->tokens_dirty)
+		pod_tokens_write(ps, p);
+	if (p->token_busy || node_now_ms() < p->token_retry_ms)
+		return;
+	json_object_foreach(p->refs, key, v)
+	{
+		long long at = json_is_object(v) ? agent_token_renew_at(v) : 0;
+		if (strncmp(key, "tokens/", 7) || !at || time(NULL) < at)
+			continue;
+		struct token_renewal *t = calloc(1, sizeof *t);
+		if (!t)
+			return;
+		t->ps = ps;
+		snprintf(t->uid, sizeof t->uid, "%s", p->uid);
+		snprintf(t->key, sizeof t->key, "%s", key);
+		if (token_request(ps, p, key + 7, on_token_renewed, t)) {
+			free(t);
+			return;
+		}
+		p->token_busy = true;
+		return;
+	}
+}
+
 static void pod_sync(struct podsync *ps, struct pod *p)
 {
 	if (ps->stopping || !ps->listed)
@@ -1524,8 +1784,11 @@ static void pod_sync(struct podsync *ps, struct pod *p)
 	json_t *before = pod_status(ps, p);
 	bool terminal = was_terminal || phase_terminal(jstr(before, "phase"));
 	json_decref(before);
-	bool refs = !terminal && pod_refs_ready(ps, p, p->refs_retry) && pod_dns_ready(ps, p);
+	bool refs = !terminal && pod_refs_ready(ps, p, p->refs_retry) && pod_claims_ready(ps, p) &&
+		    pod_dns_ready(ps, p);
 	p->refs_retry = false;
+	if (refs)
+		pod_tokens_sync(ps, p);
 	if (refs && sandbox_ensure(ps, p) == 0 && pod_run_inits(ps, p, policy))
 		pod_run_apps(ps, p, policy);
 	json_t *st = pod_status(ps, p);

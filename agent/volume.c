@@ -64,6 +64,9 @@ static bool has_dotdot(const char *p)
 	return false;
 }
 
+static int claim_host_dir(const json_t *vol, const struct agent_pod_ctx *ctx, char *out, size_t n, char *err,
+			  size_t errlen);
+
 int agent_volume_host_dir(const json_t *vol, const struct agent_pod_ctx *ctx, char *out, size_t n,
 			  char *err, size_t errlen)
 {
@@ -82,11 +85,14 @@ int agent_volume_host_dir(const json_t *vol, const struct agent_pod_ctx *ctx, ch
 		snprintf(out, n, "%s", p);
 		return 0;
 	}
+	if (json_is_object(json_object_get(vol, "persistentVolumeClaim")))
+		return claim_host_dir(vol, ctx, out, n, err, errlen);
 	const char *plugin = volume_plugin(vol);
 	if (!plugin)
 		return agent_err(err, errlen, ENOTSUP,
 				 "volume %s: only emptyDir, hostPath, configMap, secret, "
-				 "downwardAPI and projected volumes are supported on this node",
+				 "downwardAPI, projected and persistentVolumeClaim volumes are "
+				 "supported on this node",
 				 name);
 	if (!ctx->volume_dir)
 		return agent_err(err, errlen, EINVAL, "volume %s: no pod volume directory", name);
@@ -147,7 +153,7 @@ static int hostpath_create(const char *path, bool dir)
 	return 0;
 }
 
-static int host_path(const json_t *vol, const char *path, char *err, size_t errlen)
+static int host_path_typed(const char *type, const char *path, char *err, size_t errlen)
 {
 	static const struct {
 		const char *type;
@@ -162,7 +168,6 @@ static int host_path(const json_t *vol, const char *path, char *err, size_t errl
 	    {"CharDevice", S_IFCHR, "a character device"},
 	    {"BlockDevice", S_IFBLK, "a block device"},
 	};
-	const char *type = json_path_str(json_object_get(vol, "hostPath"), "type");
 	if (!type || !*type)
 		return 0; /* no checks */
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
@@ -182,6 +187,122 @@ static int host_path(const json_t *vol, const char *path, char *err, size_t errl
 		return 0;
 	}
 	return agent_err(err, errlen, EINVAL, "hostPath %s: unknown type %s", path, type);
+}
+
+static int host_path(const json_t *vol, const char *path, char *err, size_t errlen)
+{
+	return host_path_typed(json_path_str(json_object_get(vol, "hostPath"), "type"), path, err, errlen);
+}
+
+/* ---- persistentVolumeClaim: the bound volume's hostPath or local path ---- */
+
+/* The claim's PersistentVolume through ctx->get_object into *pv; a negative
+ * errno with a message when the claim is missing, not yet bound (-EAGAIN)
+ * or its volume unknown. */
+static int claim_volume(const json_t *vol, const struct agent_pod_ctx *ctx, const json_t **pv, char *err,
+			size_t errlen)
+{
+	const char *claim = json_path_str(json_object_get(vol, "persistentVolumeClaim"), "claimName");
+	const json_t *pvc = claim && ctx->get_object ? ctx->get_object(ctx->ud, "persistentvolumeclaims", "", claim)
+						     : NULL;
+	const char *pv_name = json_path_str(pvc, "spec.volumeName");
+	const char *phase = json_path_str(pvc, "status.phase");
+	if (!pvc)
+		return agent_err(err, errlen, ENOENT, "persistentvolumeclaim \"%s\" not found", claim ? claim : "");
+	if (!pv_name || !*pv_name || !phase || strcmp(phase, "Bound"))
+		return agent_err(err, errlen, EAGAIN, "persistentvolumeclaim \"%s\" is not bound", claim);
+	*pv = ctx->get_object(ctx->ud, "persistentvolumes", "", pv_name);
+	if (!*pv)
+		return agent_err(err, errlen, ENOENT, "persistentvolume \"%s\" not found", pv_name);
+	return 0;
+}
+
+/* A PersistentVolume's directory on this node: spec.hostPath.path or spec.local.path. */
+static int claim_host_dir(const json_t *vol, const struct agent_pod_ctx *ctx, char *out, size_t n, char *err,
+			  size_t errlen)
+{
+	const json_t *pv = NULL;
+	int rc = claim_volume(vol, ctx, &pv, err, errlen);
+	if (rc < 0)
+		return rc;
+	const char *p = json_path_str(pv, "spec.hostPath.path");
+	if (!p)
+		p = json_path_str(pv, "spec.local.path");
+	if (!p)
+		return agent_err(err, errlen, ENOTSUP,
+				 "volume %s: persistentvolume %s is neither hostPath nor local, which this node "
+				 "cannot mount",
+				 json_path_str(vol, "name"), json_path_str(pv, "metadata.name"));
+	if (*p != '/' || strlen(p) >= n || has_dotdot(p))
+		return agent_err(err, errlen, EINVAL,
+				 "persistentvolume %s: the path must be absolute without '..'",
+				 json_path_str(pv, "metadata.name"));
+	snprintf(out, n, "%s", p);
+	return 0;
+}
+
+static bool claim_bound(const json_t *pvc)
+{
+	const char *vol = json_path_str(pvc, "spec.volumeName");
+	const char *phase = json_path_str(pvc, "status.phase");
+	return vol && *vol && phase && !strcmp(phase, "Bound");
+}
+
+bool agent_volume_claims_ready(json_t *refs, bool refetch, char *waiting, size_t len)
+{
+	const char *key;
+	json_t *v;
+	bool ready = true;
+	size_t used = 0;
+	if (len)
+		waiting[0] = 0;
+	json_t *want = json_array();
+	json_object_foreach(refs, key, v)
+	{
+		if (strncmp(key, "persistentvolumeclaims/", 23))
+			continue;
+		if (json_is_object(v) && claim_bound(v)) {
+			char pv_key[320];
+			snprintf(pv_key, sizeof pv_key, "persistentvolumes/%s", json_path_str(v, "spec.volumeName"));
+			const json_t *pv = json_object_get(refs, pv_key);
+			if (json_is_object(pv))
+				continue;
+			if (!pv || (json_is_null(pv) && refetch))
+				json_array_append_new(want, json_string(pv_key));
+		} else if (refetch && (json_is_object(v) || json_is_null(v))) {
+			json_array_append_new(want, json_string(key)); /* ask again: it may be bound now */
+		}
+		ready = false;
+		if (used < len)
+			used += (size_t)snprintf(waiting + used, len - used, "%s%s", used ? " " : "", key + 23);
+	}
+	size_t i;
+	json_array_foreach(want, i, v) json_object_set_new(refs, json_string_value(v), json_false());
+	json_decref(want);
+	return ready;
+}
+
+/* hostPath volumes get their type checks (DirectoryOrCreate makes the
+ * directory, world-writable for a local-path one as its helper pod does);
+ * local volumes must be a directory that exists. */
+static int claim_materialize(const json_t *vol, const struct agent_pod_ctx *ctx, const char *dir, char *err,
+			     size_t errlen)
+{
+	const json_t *pv = NULL;
+	int rc = claim_volume(vol, ctx, &pv, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (!json_is_object(json_path(pv, "spec.hostPath")))
+		return host_path_typed("Directory", dir, err, errlen);
+	const char *type = json_path_str(pv, "spec.hostPath.type");
+	const char *by = json_string_value(
+	    json_object_get(json_path(pv, "metadata.annotations"), "pv.kubernetes.io/provisioned-by"));
+	struct stat st;
+	bool fresh = lstat(dir, &st) < 0;
+	int r = host_path_typed(type, dir, err, errlen);
+	if (r == 0 && fresh && by && !strcmp(by, "rancher.io/local-path"))
+		chmod(dir, 0777);
+	return r;
 }
 
 /* ---- the payload: files a configMap/secret/downwardAPI/projected volume holds ---- */
@@ -414,6 +535,82 @@ static int downward_payload(struct payload *p, const json_t *pod, const json_t *
 	return 0;
 }
 
+/* ---- serviceAccountToken: the pod's TokenRequest, fetched by podsync ---- */
+
+#define TOKEN_DEFAULT_SECONDS 3600
+#define TOKEN_MIN_SECONDS 600
+
+static long long token_seconds(const json_t *src)
+{
+	const json_t *es = json_object_get(src, "expirationSeconds");
+	long long s = json_is_integer(es) ? json_integer_value(es) : TOKEN_DEFAULT_SECONDS;
+	return s < TOKEN_MIN_SECONDS ? TOKEN_MIN_SECONDS : s;
+}
+
+int agent_token_key(const json_t *src, char *buf, size_t len)
+{
+	const char *aud = json_path_str(src, "audience");
+	size_t n = (size_t)snprintf(buf, len, "%lld/%s", token_seconds(src), aud ? aud : "");
+	return n < len ? 0 : -ENAMETOOLONG;
+}
+
+json_t *agent_token_request(const json_t *pod, const char *key)
+{
+	char *end = NULL;
+	long long seconds = strtoll(key, &end, 10);
+	if (!end || *end != '/' || seconds < TOKEN_MIN_SECONDS)
+		return NULL;
+	json_t *spec = json_pack("{s:I,s:{s:s,s:s,s:s,s:s}}", "expirationSeconds",
+				 (json_int_t)seconds, "boundObjectRef", "kind", "Pod", "apiVersion",
+				 "v1", "name", json_path_str(pod, "metadata.name") ?: "", "uid",
+				 json_path_str(pod, "metadata.uid") ?: "");
+	json_object_set_new(spec, "audiences",
+			    end[1] ? json_pack("[s]", end + 1) : json_array());
+	return json_pack("{s:s,s:s,s:o}", "apiVersion", "authentication.k8s.io/v1", "kind",
+			 "TokenRequest", "spec", spec);
+}
+
+bool agent_volume_has_token(const json_t *vol)
+{
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(json_object_get(vol, "projected"), "sources"), i, s)
+		if (json_is_object(json_object_get(s, "serviceAccountToken")))
+			return true;
+	return false;
+}
+
+long long agent_token_renew_at(const json_t *tr)
+{
+	long long exp = time_parse_rfc3339(json_path_str(tr, "status.expirationTimestamp") ?: "");
+	const json_t *es = json_path(tr, "spec.expirationSeconds");
+	if (exp <= 0 || !json_is_integer(es))
+		return 0;
+	/* Like the kubelet: renew once 80% of the lifetime has passed. */
+	return exp - json_integer_value(es) / 5;
+}
+
+static int token_payload(struct payload *p, const json_t *pod, const json_t *src, mode_t dflt,
+			 const struct agent_pod_ctx *ctx, char *err, size_t errlen)
+{
+	char key[300];
+	const char *path = json_path_str(src, "path");
+	if (agent_token_key(src, key, sizeof key) < 0)
+		return agent_err(err, errlen, EINVAL, "serviceAccountToken audience is too long");
+	const json_t *tr = ctx->get_object ? ctx->get_object(ctx->ud, "tokens",
+							      json_path_str(pod, "metadata.namespace"), key)
+					   : NULL;
+	const char *token = json_path_str(tr, "status.token");
+	if (!token)
+		return agent_err(err, errlen, ENOENT,
+				 "cannot get a token for service account \"%s\"",
+				 json_path_str(pod, "spec.serviceAccountName") ?: "default");
+	char *data = strdup(token);
+	if (!data)
+		return agent_err(err, errlen, ENOMEM, "out of memory");
+	return payload_add(p, path, data, strlen(data), dflt, err, errlen);
+}
+
 static int projected_payload(struct payload *p, const json_t *pod, const json_t *proj, mode_t dflt,
 			     const struct agent_pod_ctx *ctx, char *err, size_t errlen)
 {
@@ -430,7 +627,9 @@ static int projected_payload(struct payload *p, const json_t *pod, const json_t 
 					   err, errlen);
 		else if ((v = json_object_get(s, "downwardAPI")))
 			r = downward_payload(p, pod, v, dflt, ctx, err, errlen);
-		/* TODO: serviceAccountToken (TokenRequest) and clusterTrustBundle. */
+		else if ((v = json_object_get(s, "serviceAccountToken")))
+			r = token_payload(p, pod, v, dflt, ctx, err, errlen);
+		/* TODO: clusterTrustBundle. */
 		if (r < 0)
 			return r;
 	}
@@ -694,6 +893,8 @@ int agent_volume_materialize(const json_t *pod, const json_t *vol, const struct 
 		return r;
 	if (json_object_get(vol, "hostPath"))
 		return host_path(vol, dir, err, errlen);
+	if (json_object_get(vol, "persistentVolumeClaim"))
+		return claim_materialize(vol, ctx, dir, err, errlen);
 	if (json_object_get(vol, "emptyDir"))
 		return empty_dir(vol, dir, err, errlen);
 	struct payload p = {0};

@@ -24,6 +24,14 @@
  * allocation is NOT done here (it needs the store: the REST layer does it). */
 void admission_default(const struct resource *r, json_t *obj);
 
+/* DefaultStorageClass admission of a new PersistentVolumeClaim: when the
+ * claim names no class (spec.storageClassName absent: an explicit "" means
+ * "no class" and stays), it gets the default StorageClass of classes (a JSON
+ * array of StorageClass objects; the one annotated
+ * storageclass.kubernetes.io/is-default-class: "true", the newest when
+ * several are). Returns the class given (borrowed from classes) or NULL. */
+const char *admission_default_storage_class(json_t *pvc, const json_t *classes);
+
 /* Validates obj (already defaulted). old is the stored object for an update,
  * NULL on create; immutable fields are checked against it (most of a pod's
  * spec, a Deployment/ReplicaSet/DaemonSet/StatefulSet selector, Job template,

@@ -8,6 +8,7 @@
  * validation to report. */
 #include "apiserver/admission.h"
 #include "apiserver/admission_internal.h"
+#include "common/jsonutil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -588,6 +589,12 @@ static void priorityclass_default(json_t *obj)
 	def_str(obj, "preemptionPolicy", "PreemptLowerPriority");
 }
 
+static void storageclass_default(json_t *obj)
+{
+	def_str(obj, "reclaimPolicy", "Delete");
+	def_str(obj, "volumeBindingMode", "Immediate");
+}
+
 static void endpointslice_default(json_t *obj)
 {
 	ports_protocol_default(arr_at(obj, "ports"));
@@ -608,6 +615,7 @@ static const struct kind_default kind_defaults[] = {
     {"batch", "Job", job_default},
     {"batch", "CronJob", cronjob_default},
     {"scheduling.k8s.io", "PriorityClass", priorityclass_default},
+    {"storage.k8s.io", "StorageClass", storageclass_default},
     {"discovery.k8s.io", "EndpointSlice", endpointslice_default},
 };
 
@@ -622,4 +630,42 @@ void admission_default(const struct resource *r, json_t *obj)
 			return;
 		}
 	}
+}
+
+/* ---- DefaultStorageClass admission ---- */
+
+static bool is_default_class(const json_t *sc)
+{
+	const json_t *ann = json_path(sc, "metadata.annotations");
+	const char *ga = str_at(ann, "storageclass.kubernetes.io/is-default-class");
+	const char *beta = str_at(ann, "storageclass.beta.kubernetes.io/is-default-class");
+	return (ga && !strcmp(ga, "true")) || (beta && !strcmp(beta, "true"));
+}
+
+const char *admission_default_storage_class(json_t *pvc, const json_t *classes)
+{
+	json_t *spec = obj_at(pvc, "spec");
+	const json_t *ann = json_path(pvc, "metadata.annotations");
+	if (!spec || json_object_get(spec, "storageClassName") ||
+	    json_object_get(ann, "volume.beta.kubernetes.io/storage-class"))
+		return NULL; /* set, even to "" (no class): left alone */
+	const json_t *best = NULL;
+	size_t i;
+	json_t *sc;
+	json_array_foreach(classes, i, sc)
+	{
+		if (!is_default_class(sc) || !str_at(json_object_get(sc, "metadata"), "name"))
+			continue;
+		/* several defaults: the newest wins, then the name (upstream since 1.26) */
+		const char *t = json_path_str(sc, "metadata.creationTimestamp") ?: "";
+		const char *bt = best ? json_path_str(best, "metadata.creationTimestamp") ?: "" : "";
+		int c = best ? strcmp(t, bt) : 1;
+		if (c > 0 || (c == 0 && strcmp(json_path_str(sc, "metadata.name"),
+					       json_path_str(best, "metadata.name")) < 0))
+			best = sc;
+	}
+	if (!best)
+		return NULL;
+	json_object_set(spec, "storageClassName", json_path(best, "metadata.name"));
+	return json_path_str(best, "metadata.name");
 }

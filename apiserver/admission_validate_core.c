@@ -554,6 +554,35 @@ static void validate_pvc(struct adm *a, const json_t *obj, const json_t *old)
 	json_decref(empty);
 }
 
+/* storage.k8s.io/v1 StorageClass (ValidateStorageClass / ...Update). */
+static void validate_storageclass(struct adm *a, const json_t *obj, const json_t *old)
+{
+	static const char *const reclaim[] = {"Delete", "Retain", NULL};
+	static const char *const modes[] = {"Immediate", "WaitForFirstConsumer", NULL};
+	const char *prov = adm_get_str(a, obj, "provisioner");
+	char bufs[3][400];
+	if (!prov || !*prov)
+		adm_required(a, "provisioner", "");
+	else
+		for (int i = 0, n = adm_check_qualified_name(prov, bufs); i < n; i++)
+			adm_invalid_str(a, "provisioner", prov, bufs[i]);
+	adm_get_obj(a, obj, "parameters");
+	adm_get_bool(a, obj, "allowVolumeExpansion", false);
+	adm_check_enum(a, obj, "reclaimPolicy", reclaim, false);
+	adm_check_enum(a, obj, "volumeBindingMode", modes, false);
+	if (!old)
+		return;
+	static const char *const fixed[][2] = {{"parameters", "updates to parameters are forbidden."},
+					       {"provisioner", "updates to provisioner are forbidden."},
+					       {"reclaimPolicy", "updates to reclaimPolicy are forbidden."},
+					       {"volumeBindingMode", "field is immutable"}};
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+		json_t *n = json_object_get(obj, fixed[i][0]), *o = json_object_get(old, fixed[i][0]);
+		if (!(n ? o && json_equal(n, o) : !o))
+			adm_forbidden(a, fixed[i][0], fixed[i][1]);
+	}
+}
+
 /* ---- small kinds ---- */
 
 static void validate_lease(struct adm *a, const json_t *obj)
@@ -758,6 +787,8 @@ bool adm_validate_core_kind(struct adm *a, const char *kind, const json_t *obj, 
 		validate_lease(a, obj);
 	else if (!strcmp(kind, "PriorityClass"))
 		validate_priorityclass(a, obj, old);
+	else if (!strcmp(kind, "StorageClass"))
+		validate_storageclass(a, obj, old);
 	else if (!strcmp(kind, "PodDisruptionBudget"))
 		validate_pdb(a, obj);
 	else if (!strcmp(kind, "EndpointSlice"))

@@ -297,6 +297,35 @@ static void validate_sts_claims(struct adm *a, const json_t *spec)
 	}
 }
 
+/* The controller gives each pod a persistentVolumeClaim volume per claim
+ * template, so the template's mounts may name those: validate the template
+ * as the pods will have it. New reference. */
+static json_t *sts_spec_with_claim_volumes(const json_t *spec)
+{
+	json_t *copy = json_deep_copy(spec);
+	json_t *pod = json_object_get(json_object_get(copy, "template"), "spec");
+	json_t *vcts = json_object_get(copy, "volumeClaimTemplates");
+	if (!json_is_object(pod) || !json_is_array(vcts))
+		return copy;
+	json_t *vols = json_object_get(pod, "volumes");
+	if (!vols || json_is_null(vols))
+		json_object_set_new(pod, "volumes", vols = json_array());
+	if (!json_is_array(vols))
+		return copy;
+	size_t i, j;
+	json_t *v, *have;
+	json_array_foreach(vcts, i, v)
+	{
+		const char *name = json_string_value(json_object_get(json_object_get(v, "metadata"), "name"));
+		bool dup = !name || !*name || i >= ADM_MAX_ITEMS;
+		json_array_foreach(vols, j, have) dup = dup || !strcmp(json_string_value(json_object_get(have, "name")) ?: "", name);
+		if (!dup)
+			json_array_append_new(vols, json_pack("{s:s,s:{s:s}}", "name", name, "persistentVolumeClaim",
+							      "claimName", name));
+	}
+	return copy;
+}
+
 static void validate_statefulset_spec(struct adm *a, const json_t *spec)
 {
 	check_nonneg(a, spec, "replicas");
@@ -310,7 +339,9 @@ static void validate_statefulset_spec(struct adm *a, const json_t *spec)
 	validate_sts_update_strategy(a, spec);
 	validate_sts_claims(a, spec);
 	validate_selector(a, spec, "statefulset");
-	validate_template(a, spec, true);
+	json_t *with_claims = sts_spec_with_claim_volumes(spec);
+	validate_template(a, with_claims ? with_claims : spec, true);
+	json_decref(with_claims);
 }
 
 /* ---- jobs ---- */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "apiserver/alloc.h"
+#include "apiserver/admission.h"
 #include "common/jsonutil.h"
 
 #define NODEPORT_MIN 30000
@@ -305,6 +306,19 @@ static void admit_node(struct cp *cp, json_t *obj, const json_t *old, json_t *ca
 		  cp->cfg.cluster_cidr);
 }
 
+/* DefaultStorageClass: a new claim without a class gets the default one. */
+static void admit_pvc_class(struct cp *cp, json_t *obj)
+{
+	struct store_list l = {0};
+	json_t *classes = json_array();
+	if (store_list(cp->store, "/registry/storage.k8s.io/storageclasses/", 0, NULL, 0, &l) == 0)
+		for (size_t i = 0; i < l.count; i++)
+			json_array_append_new(classes, json_loadb(l.items[i].value, l.items[i].len, 0, NULL));
+	store_list_clear(&l);
+	admission_default_storage_class(obj, classes);
+	json_decref(classes);
+}
+
 int alloc_admit(struct cp *cp, const struct resource *r, json_t *obj, const json_t *old, json_t *causes)
 {
 	size_t before = json_array_size(causes);
@@ -314,5 +328,7 @@ int alloc_admit(struct cp *cp, const struct resource *r, json_t *obj, const json
 		admit_pod_priority(cp, obj, causes);
 	else if (!strcmp(r->kind, "Node") && r->group[0] == 0)
 		admit_node(cp, obj, old, causes);
+	else if (!strcmp(r->kind, "PersistentVolumeClaim") && r->group[0] == 0 && !old)
+		admit_pvc_class(cp, obj);
 	return json_array_size(causes) > before ? -1 : 0;
 }

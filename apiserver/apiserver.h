@@ -22,6 +22,8 @@ struct cp_component_env {
 	int verbosity;
 	int node_grace_seconds; /* --node-monitor-grace-period */
 	double node_eviction_rate; /* --node-eviction-rate */
+	const char *local_storage_path; /* --default-local-storage-path */
+	const char *ca_pem;	/* the cluster CA (PEM), NULL without TLS; borrowed */
 };
 struct cp_component {
 	const char *name;
@@ -42,6 +44,7 @@ struct cp_config {
 	int64_t history_window; /* revisions kept for watch/list-at-revision; default 10000 */
 	int node_grace_seconds;	/* a node whose Lease is older goes Unknown; default 50 */
 	double node_eviction_rate; /* nodes per second per zone given NoExecute; default 0.1 */
+	char *local_storage_path; /* local-path volumes; default /var/lib/minikube/storage */
 	const struct cp_component *components; /* borrowed; started by cp_start */
 	size_t ncomponents;
 };

@@ -68,6 +68,7 @@ static const struct sub_desc subresources[] = {
 	{SUB_SCALE, "scale", "autoscaling", "v1", "Scale", verbs_gpu},
 	{SUB_BINDING, "binding", "", "v1", "Binding", verbs_create},
 	{SUB_EVICTION, "eviction", "policy", "v1", "Eviction", verbs_create},
+	{SUB_TOKEN, "token", "authentication.k8s.io", "v1", "TokenRequest", verbs_create},
 };
 
 static json_t *legacy_resource(const struct resource *r)
@@ -250,10 +251,10 @@ static bool openapi_handle(struct http_req *h, const char *path)
 {
 	struct openapi_doc d;
 	if (!strcmp(path, "/openapi/v3")) {
-		if (openapi_v3_index(&d) == 0)
-			respond_openapi(h, &d, false);
-		else
+		if (openapi_v3_index(&d) != 0)
 			return false;
+		respond_openapi(h, &d, false);
+		openapi_doc_clear(&d);
 		return true;
 	}
 	if (!strncmp(path, "/openapi/v3/", 12)) {
@@ -269,6 +270,7 @@ static bool openapi_handle(struct http_req *h, const char *path)
 			respond_openapi(h, &d, hash != NULL);
 		}
 		free(hash);
+		openapi_doc_clear(&d);
 		return true;
 	}
 	if (!strcmp(path, "/openapi/v2")) {
@@ -277,6 +279,7 @@ static bool openapi_handle(struct http_req *h, const char *path)
 		if (openapi_v2(proto_only, &d) != 0)
 			return false;
 		respond_openapi(h, &d, false);
+		openapi_doc_clear(&d);
 		return true;
 	}
 	return false;

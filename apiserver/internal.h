@@ -26,6 +26,7 @@ struct cp {
 	char *kubeconfig_path;
 	char *join_token;
 	char *admin_token; /* bearer token for the admin, DATA_DIR/tls/admin-token */
+	EVP_PKEY *sa_key;  /* signs service-account tokens, DATA_DIR/tls/service-account.key */
 	uv_timer_t maint_timer;
 	uv_check_t commit_check; /* group commit at the end of each loop turn */
 	bool batch_open;
@@ -36,7 +37,6 @@ struct cp {
 	uint32_t svc_base, svc_size; /* service CIDR as host-order base and size */
 	bool stopping;
 	bool ns_pending; /* a namespace is Terminating */
-	uint64_t flushed_ms; /* uv_now of the last store_flush (volatile keys) */
 	void *component_state[CP_MAX_COMPONENTS]; /* controllers, scheduler */
 	struct tunnel_hub *tunnels;		  /* tunnel.c: node control connections */
 };
@@ -52,6 +52,7 @@ struct api_req {
 	char sub[32];    /* subresource: "status", "scale", "binding", "eviction", "" */
 	const char *query;
 	char user[256];
+	bool service_account; /* user authenticated by a service-account token */
 	bool scale_view; /* answer with the autoscaling/v1 Scale of the object */
 };
 

@@ -1,5 +1,5 @@
 /* Namespace lifecycle: the namespaces that exist from the first start, the
- * `kubernetes` and `kube-dns` Services, and finishing the deletion of Terminating namespaces
+ * `kubernetes` and `kube-dns` Services, the default StorageClass, and finishing the deletion of Terminating namespaces
  * (delete their contents, then the namespace itself). */
 #include <errno.h>
 #include <stdio.h>
@@ -57,6 +57,30 @@ static int kube_dns_bootstrap(struct cp *cp)
 	return rc;
 }
 
+/* k3s's default StorageClass, backed by the local-path provisioner
+ * (controllers/persistentvolume.c) and the agents. Created once: the marker
+ * key remembers it, so a class the user deleted or replaced stays so. */
+#define LOCAL_PATH_MARKER "/minikube/bootstrap/storageclass-local-path"
+
+static int local_path_class_bootstrap(struct cp *cp)
+{
+	struct store_kv kv = {0};
+	if (store_get(cp->store, LOCAL_PATH_MARKER, &kv) == 0) {
+		store_kv_clear(&kv);
+		return 0;
+	}
+	json_t *sc = json_pack("{s:s,s:s,s:{s:s,s:{s:s}},s:s,s:s,s:s}", "kind", "StorageClass",
+			       "apiVersion", "storage.k8s.io/v1", "metadata", "name", "local-path",
+			       "annotations", "storageclass.kubernetes.io/is-default-class", "true",
+			       "provisioner", "rancher.io/local-path", "reclaimPolicy", "Delete",
+			       "volumeBindingMode", "WaitForFirstConsumer");
+	int rc = create_if_absent(cp, resource_find("storage.k8s.io", "v1", "storageclasses"), sc);
+	json_decref(sc);
+	if (rc == 0)
+		rc = store_create(cp->store, LOCAL_PATH_MARKER, "1", 1, NULL);
+	return rc == -EEXIST ? 0 : rc;
+}
+
 int namespace_bootstrap(struct cp *cp)
 {
 	const struct resource *nsr = resource_find("", "v1", "namespaces");
@@ -86,7 +110,9 @@ int namespace_bootstrap(struct cp *cp)
 	    "IPv4", "status", "loadBalancer");
 	int rc = create_if_absent(cp, resource_find("", "v1", "services"), svc);
 	json_decref(svc);
-	return rc ? rc : kube_dns_bootstrap(cp);
+	if (rc == 0)
+		rc = kube_dns_bootstrap(cp);
+	return rc ? rc : local_path_class_bootstrap(cp);
 }
 
 /* Deletes or marks for deletion everything in namespace ns; returns how many

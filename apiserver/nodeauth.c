@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "apiserver/internal.h"
+#include "apiserver/satoken.h"
 #include "apiserver/tokens.h"
 #include "common/jsonutil.h"
 
@@ -125,6 +126,10 @@ static bool node_pod_stream(const struct authz_attrs *a, const char *node, char 
 static bool node_decide(const struct authz_attrs *a, const char *node, char *reason, size_t len)
 {
 	bool core = !a->api_group[0];
+	/* TokenRequest: only for a pod bound to this node that runs as the
+	 * account (pod_node is empty otherwise). */
+	if (core && is(a->resource, "serviceaccounts") && is(a->sub, "token") && is(a->verb, "create"))
+		return node_pod_stream(a, node, reason, len);
 	if (core && is(a->resource, "pods") && a->sub &&
 	    (is(a->sub, "log") || is(a->sub, "exec") || is(a->sub, "attach") || is(a->sub, "portforward")))
 		return node_pod_stream(a, node, reason, len);
@@ -136,6 +141,9 @@ static bool node_decide(const struct authz_attrs *a, const char *node, char *rea
 		return node_own_lease(a, node, reason, len);
 	if (core && is(a->resource, "pods"))
 		return node_bound_pod(a, node, reason, len);
+	/* reclaim of a local volume: only one pinned to this node (pod_node) */
+	if (core && is(a->resource, "persistentvolumes") && is(a->verb, "delete") && !a->sub[0])
+		return node_pod_stream(a, node, reason, len);
 	if ((core || is(a->api_group, "events.k8s.io")) && is(a->resource, "events") &&
 	    verb_writes(a->verb))
 		return true;
@@ -151,6 +159,10 @@ bool authz_decide(const struct authz_attrs *a, char *reason, size_t len)
 		return true;
 	if (node && in_groups(a, "system:nodes"))
 		return node_decide(a, node, reason, len);
+	/* There is no RBAC: an authenticated service account may do what any
+	 * authenticated user may (everything but the node rules above). */
+	if (in_groups(a, "system:serviceaccounts"))
+		return true;
 	return false;
 }
 
@@ -225,6 +237,40 @@ static void pod_node_name(const struct api_req *rq, char *buf, size_t len)
 	store_kv_clear(&kv);
 }
 
+/* The node a PersistentVolume is pinned to: its required node affinity is
+ * kubernetes.io/hostname In [one node], in every term. "" otherwise. */
+static void pv_node_name(const struct api_req *rq, char *buf, size_t len)
+{
+	char key[600];
+	struct store_kv kv = {0};
+	buf[0] = 0;
+	rest_key(rq->res, "", rq->name, key, sizeof key);
+	if (store_get(rq->cp->store, key, &kv) != 0)
+		return;
+	json_t *pv = json_loadb(kv.value, kv.len, 0, NULL);
+	store_kv_clear(&kv);
+	const json_t *terms = json_path(pv, "spec.nodeAffinity.required.nodeSelectorTerms");
+	const char *pinned = NULL;
+	bool ok = json_array_size(terms) > 0;
+	size_t i;
+	json_t *t;
+	json_array_foreach(terms, i, t) {
+		const json_t *ex = json_object_get(t, "matchExpressions");
+		const json_t *e = json_array_get(ex, 0);
+		const json_t *vals = json_object_get(e, "values");
+		const char *v = json_string_value(json_array_get(vals, 0));
+		if (json_array_size(ex) != 1 || json_array_size(vals) != 1 || !v ||
+		    json_array_size(json_object_get(t, "matchFields")) ||
+		    !is(json_string_value(json_object_get(e, "key")), "kubernetes.io/hostname") ||
+		    !is(json_string_value(json_object_get(e, "operator")), "In") || (pinned && strcmp(pinned, v)))
+			ok = false;
+		pinned = v;
+	}
+	if (ok && pinned)
+		snprintf(buf, len, "%s", pinned);
+	json_decref(pv);
+}
+
 static size_t peer_groups(const struct http_peer *p, const char **out, size_t max)
 {
 	size_t n = 0;
@@ -237,13 +283,16 @@ static size_t peer_groups(const struct http_peer *p, const char **out, size_t ma
 bool nodeauth_authorize(struct api_req *rq)
 {
 	static const char *const masters[] = {"system:masters", NULL};
+	static const char *const accounts[] = {"system:serviceaccounts", "system:authenticated", NULL};
 	const struct http_peer *p = http_req_peer(rq->http);
 	const char *groups[10];
 	char name[256], pod_node[256] = "", reason[256], msg[1200];
 	bool has_cert = !rq->cp->cfg.plain_http && p && p->has_cert;
 	struct authz_attrs a = {
 	    .user = rq->user,
-	    .groups = has_cert ? groups : (const char *const *)masters,
+	    .groups = has_cert		  ? groups
+		      : rq->service_account ? (const char *const *)accounts
+					    : (const char *const *)masters,
 	    .verb = request_verb(rq),
 	    .api_group = rq->res->group,
 	    .resource = rq->res->plural,
@@ -259,6 +308,14 @@ bool nodeauth_authorize(struct api_req *rq)
 	}
 	if (node && !strcmp(a.resource, "pods") && !a.api_group[0] && rq->name[0]) {
 		pod_node_name(rq, pod_node, sizeof pod_node);
+		a.pod_node = pod_node;
+	}
+	if (node && !strcmp(a.resource, "persistentvolumes") && !a.api_group[0] && rq->name[0]) {
+		pv_node_name(rq, pod_node, sizeof pod_node);
+		a.pod_node = pod_node;
+	}
+	if (node && !strcmp(a.resource, "serviceaccounts") && !a.api_group[0] && !strcmp(a.sub, "token")) {
+		satoken_bound_pod_node(rq, pod_node, sizeof pod_node);
 		a.pod_node = pod_node;
 	}
 	if (authz_decide(&a, reason, sizeof reason))

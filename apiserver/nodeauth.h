@@ -7,8 +7,14 @@
  *   only get by name; create/update/patch its own Node (and nodes/N/status);
  *   create/update/patch/delete its own Lease kube-node-lease/N; update/patch
  *   pods/X/status and delete pods bound to it (spec.nodeName == N); create,
- *   update and patch events.
- * - Anyone else is refused (there is no RBAC yet).
+ *   update and patch events; create serviceaccounts/X/token bound to a pod
+ *   bound to it that runs as X (pod_node: that pod's node); get/list/watch
+ *   PersistentVolumes and claims, and delete a PersistentVolume pinned to it
+ *   (required node affinity kubernetes.io/hostname In [N]; pod_node: N), as
+ *   its agent finishes the reclaim of a local-path volume.
+ * - A service account (group system:serviceaccounts) may do everything: there
+ *   is no RBAC yet.
+ * - Anyone else is refused.
  * The decision is a pure function of the attributes so it can be tested as a
  * table (tests/nodeauth_test.c). */
 #ifndef APISERVER_NODEAUTH_H
@@ -26,7 +32,8 @@ struct authz_attrs {
 	const char *sub;	   /* subresource or "" */
 	const char *ns;		   /* "" when cluster-scoped or all namespaces */
 	const char *name;	   /* "" for collections */
-	const char *pod_node;	   /* spec.nodeName of the target pod, NULL: unknown */
+	const char *pod_node;	   /* spec.nodeName of the target pod (or the node a
+				      PersistentVolume is pinned to), NULL: unknown */
 };
 
 /* true when allowed; otherwise reason (may be empty) says why not. */

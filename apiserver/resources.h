@@ -11,7 +11,8 @@ enum resource_sub {
 	SUB_STATUS = 1 << 0,  /* /status */
 	SUB_SCALE = 1 << 1,   /* /scale (autoscaling/v1 Scale) */
 	SUB_BINDING = 1 << 2, /* pods/binding */
-	SUB_EVICTION = 1 << 3 /* pods/eviction */
+	SUB_EVICTION = 1 << 3, /* pods/eviction */
+	SUB_TOKEN = 1 << 4     /* serviceaccounts/token (TokenRequest) */
 };
 
 struct resource {

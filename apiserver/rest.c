@@ -17,6 +17,7 @@
 #include "apiserver/internal.h"
 #include "apiserver/patch.h"
 #include "apiserver/rest_list.h"
+#include "apiserver/satoken.h"
 #include "apiserver/selector.h"
 #include "apiserver/schema.h"
 #include "common/buf.h"
@@ -339,6 +340,10 @@ static int admit(struct api_req *rq, const struct resource *r, json_t *obj, cons
 	json_decref(unknown);
 	admission_default(r, obj);
 	json_t *causes = json_array();
+	if (!old && !r->group[0] && !strcmp(r->plural, "pods") && satoken_admit_pod(rq, obj)) {
+		json_decref(causes);
+		return -1; /* answered: the ServiceAccount does not exist */
+	}
 	if (alloc_admit(rq->cp, r, obj, old, causes) == 0)
 		admission_validate(r, obj, old, causes);
 	if (json_array_size(causes)) {

@@ -13,17 +13,16 @@
 
 #include "apiserver/alloc.h"
 #include "apiserver/internal.h"
+#include "apiserver/satoken.h"
 #include "common/jsonutil.h"
 #include "common/yaml.h"
 
 #define MAINT_INTERVAL_MS 1000
-/* How often Lease renewals and Events reach the disk (and all of them at a
- * clean stop): a kill -9 loses at most this much of them. Leases are renewed
- * by their holders every few seconds and Events are advisory, so neither is
- * worth a write per change on an SD card (issue 7, DESIGN "Storage"). */
-#define VOLATILE_FLUSH_MS (5 * 60 * 1000)
-
-/* Resources whose writes stay in memory until the next flush. */
+/* Resources whose writes stay in memory until the store's flush policy
+ * (store_flush_tick: new and deleted keys within seconds, changed values
+ * hourly, all at a clean stop). Leases are renewed by their holders every
+ * few seconds and Events are advisory, so neither is worth a write per
+ * change on an SD card (issue 7, DESIGN "Storage"). */
 static const char *const volatile_resources[][2] = {
 	{"coordination.k8s.io", "leases"}, {"", "events"}, {"events.k8s.io", "events"}};
 /* Resources held in memory and written through as one row per object
@@ -43,6 +42,7 @@ void cp_config_free(struct cp_config *c)
 	free(c->bind_address);
 	free(c->cluster_cidr);
 	free(c->service_cidr);
+	free(c->local_storage_path);
 	memset(c, 0, sizeof *c);
 }
 
@@ -88,6 +88,8 @@ int cp_config_load_file(struct cp_config *c, const char *path, char **err)
 			c->node_eviction_rate = json_number_value(v);
 		else if (!strcmp(k, "node-monitor-grace-period") && json_is_integer(v))
 			c->node_grace_seconds = (int)json_integer_value(v);
+		else if (!strcmp(k, "default-local-storage-path"))
+			set_str(&c->local_storage_path, json_string_value(v));
 		else if (!strcmp(k, "disable-agent"))
 			c->disable_agent = json_is_true(v);
 		else {
@@ -109,7 +111,7 @@ static bool public_path(const char *path)
 	       !strcmp(path, "/version");
 }
 
-static bool authenticate(struct cp *cp, struct http_req *h, char *user, size_t len)
+static bool authenticate(struct cp *cp, struct http_req *h, char *user, size_t len, bool *sa)
 {
 	if (cp->cfg.plain_http) {
 		snprintf(user, len, "system:admin");
@@ -125,6 +127,8 @@ static bool authenticate(struct cp *cp, struct http_req *h, char *user, size_t l
 		snprintf(user, len, "system:admin");
 		return true;
 	}
+	if (auth && !strncasecmp(auth, "Bearer ", 7) && satoken_authenticate(cp, auth + 7, user, len))
+		return *sa = true;
 	return false;
 }
 
@@ -206,7 +210,8 @@ static void on_loop_turn_end(uv_check_t *h)
 /* Everything after authentication: discovery, routing, authorization, REST. */
 static void serve(struct cp *cp, struct api_req *rq, const char *path)
 {
-	if (discovery_handle(cp, rq->http, path) || tunnel_handle(cp, rq->http, path, rq->user))
+	if (discovery_handle(cp, rq->http, path) || tunnel_handle(cp, rq->http, path, rq->user) ||
+	    satoken_whoami(rq, path))
 		return;
 	if (route(rq, path) != 0) {
 		api_status_error(rq->http, 404, "NotFound", "the server could not find the requested resource", NULL);
@@ -216,6 +221,8 @@ static void serve(struct cp *cp, struct api_req *rq, const char *path)
 		return;
 	if (rq->name[0] && !strcmp(rq->res->plural, "pods") && !rq->res->group[0] && tunnel_pod_sub(rq->sub))
 		tunnel_pod_request(rq);
+	else if (rq->name[0] && !strcmp(rq->res->plural, "serviceaccounts") && !strcmp(rq->sub, "token"))
+		satoken_token_request(rq);
 	else
 		rest_handle(rq);
 }
@@ -229,7 +236,7 @@ static void on_request(void *ud, struct http_req *h)
 	log_v(&cp->log, 4, "http", "%s %s?%s", rq.method, path, rq.query);
 	if (nodecert_handle(cp, h, path)) /* authenticated by its join token */
 		return;
-	if (!public_path(path) && !authenticate(cp, h, rq.user, sizeof rq.user)) {
+	if (!public_path(path) && !authenticate(cp, h, rq.user, sizeof rq.user, &rq.service_account)) {
 		api_status_error(h, 401, "Unauthorized", "Unauthorized", NULL);
 		return;
 	}
@@ -320,11 +327,11 @@ static void on_maintenance(uv_timer_t *t)
 		store_list_clear(&l);
 	}
 	store_compact_keep(cp->store, cp->cfg.history_window);
-	if (uv_now(cp->loop) - cp->flushed_ms >= VOLATILE_FLUSH_MS) {
-		cp->flushed_ms = uv_now(cp->loop);
-		if (store_flush(cp->store))
-			log_warn(&cp->log, "store", "flush of volatile keys failed error=\"%s\"",
-				 store_last_error(cp->store));
+	int flushed = store_flush_tick(cp->store, uv_now(cp->loop));
+	if (flushed < 0)
+		log_warn(&cp->log, "store", "flush of volatile keys failed error=\"%s\"",
+			 store_last_error(cp->store));
+	if (flushed > 0) {
 		struct store_stats st;
 		store_get_stats(cp->store, &st);
 		log_v(&cp->log, 2, "store", "durable_writes=%lld volatile_writes=%lld flushes=%lld flushed_keys=%lld",
@@ -358,7 +365,6 @@ static int cp_open_store(struct cp *cp, const char *path, char **err)
 	resource_prefixes(volatile_resources, NV, vbuf, vol);
 	resource_prefixes(resident_resources, NR, rbuf, res);
 	struct store_options o = {.volatile_prefixes = vol, .resident_prefixes = res};
-	cp->flushed_ms = uv_now(cp->loop);
 	return store_open_sqlite_opts(path, &o, &cp->store, err);
 }
 
@@ -406,6 +412,8 @@ static void copy_config(struct cp_config *dst, const struct cp_config *src)
 	dst->bind_address = strdup(src->bind_address ? src->bind_address : "0.0.0.0");
 	dst->cluster_cidr = strdup(src->cluster_cidr ? src->cluster_cidr : "10.42.0.0/16");
 	dst->service_cidr = strdup(src->service_cidr ? src->service_cidr : "10.43.0.0/16");
+	dst->local_storage_path =
+	    strdup(src->local_storage_path ? src->local_storage_path : "/var/lib/minikube/storage");
 	if (dst->history_window <= 0)
 		dst->history_window = 10000;
 	if (dst->node_grace_seconds <= 0)
@@ -434,7 +442,9 @@ static int components_start(struct cp *cp, char **err)
 				       .api = cp_client(cp),
 				       .verbosity = cp->cfg.verbosity,
 				       .node_grace_seconds = cp->cfg.node_grace_seconds,
-				       .node_eviction_rate = cp->cfg.node_eviction_rate};
+				       .local_storage_path = cp->cfg.local_storage_path,
+				       .node_eviction_rate = cp->cfg.node_eviction_rate,
+				       .ca_pem = cp->pki.ca_pem};
 	for (size_t i = 0; i < cp->cfg.ncomponents && i < CP_MAX_COMPONENTS; i++) {
 		const struct cp_component *c = &cp->cfg.components[i];
 		if (!(cp->component_state[i] = c->start(&env)))
@@ -473,6 +483,9 @@ static int cp_open(struct cp *cp, char **err)
 		if ((rc = read_or_create_token(path, &cp->admin_token)))
 			return asprintf(err, "cannot write %s", path), rc;
 		if ((rc = pki_server_token(&cp->pki, cp->cfg.data_dir, &cp->join_token, err)))
+			return rc;
+		snprintf(path, sizeof path, "%s/tls/service-account.key", cp->cfg.data_dir);
+		if ((rc = satoken_key_load_or_create(path, &cp->sa_key, err)))
 			return rc;
 	}
 	struct http_server_config hc = {
@@ -534,6 +547,7 @@ static void cp_free_cb(uv_handle_t *h)
 	free(cp->kubeconfig_path);
 	free(cp->join_token);
 	free(cp->admin_token);
+	EVP_PKEY_free(cp->sa_key);
 	cp_config_free(&cp->cfg);
 	free(cp);
 }

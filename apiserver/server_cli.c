@@ -28,6 +28,9 @@ static void usage_server(FILE *out)
 		"  --node-monitor-grace-period SECONDS\n"
 		"                         a node whose Lease is older is marked unreachable (default 50)\n"
 		"  --node-eviction-rate R nodes per second and zone whose pods get evicted (default 0.1)\n"
+		"  --default-local-storage-path DIR\n"
+		"                         where local-path volumes are made (default "
+		"/var/lib/minikube/storage)\n"
 		"  --v N                  log verbosity (like klog's -v)\n"
 		"  -h, --help             this help\n");
 }
@@ -71,6 +74,12 @@ static int parse_server_flags(int argc, char **argv, struct cp_config *c)
 			c->verbosity = atoi(v);
 		} else if ((v = cli_flag_value(argc, argv, &i, "--node-eviction-rate"))) {
 			c->node_eviction_rate = atof(v);
+		} else if ((v = cli_flag_value(argc, argv, &i, "--default-local-storage-path"))) {
+			if (*v != '/') {
+				fprintf(stderr, "minikube server: --default-local-storage-path must be absolute\n");
+				return -1;
+			}
+			replace(&c->local_storage_path, v);
 		} else if ((v = cli_flag_value(argc, argv, &i, "--node-monitor-grace-period"))) {
 			c->node_grace_seconds = atoi(v);
 		} else if (!strcmp(a, "--disable-agent")) {

@@ -1055,6 +1055,42 @@ static void pvc_cells(const json_t *o, time_t now, json_t *c)
 	cell_str(c, jstr_or(o, "spec.volumeMode", "<unset>"));
 }
 
+static const struct col storageclass_cols[] = {
+    COL_NAME,
+    COL_S("Provisioner", "provisioner indicates the type of the provisioner."),
+    COL_S("ReclaimPolicy", "reclaimPolicy controls the reclaimPolicy for dynamically provisioned "
+			   "PersistentVolumes of this storage class. Defaults to Delete."),
+    COL_S("VolumeBindingMode", "volumeBindingMode indicates how PersistentVolumeClaims should be "
+			       "provisioned and bound.  When unset, VolumeBindingImmediate is used. "
+			       "This field is only honored by servers that enable the "
+			       "VolumeScheduling feature."),
+    COL_S("AllowVolumeExpansion", "allowVolumeExpansion shows whether the storage class allow "
+				  "volume expand."),
+    COL_AGE,
+};
+
+/* storageutil.IsDefaultAnnotation: the GA or the beta annotation says "true". */
+static bool default_class(const json_t *o)
+{
+	json_t *ann = json_path(o, "metadata.annotations");
+	const char *ga = json_string_value(json_object_get(ann, "storageclass.kubernetes.io/is-default-class"));
+	const char *beta =
+	    json_string_value(json_object_get(ann, "storageclass.beta.kubernetes.io/is-default-class"));
+	return (ga && !strcmp(ga, "true")) || (beta && !strcmp(beta, "true"));
+}
+
+static void storageclass_cells(const json_t *o, time_t now, json_t *c)
+{
+	struct sbuf name = {0};
+	sb_addf(&name, "%s%s", jstr(o, "metadata.name"), default_class(o) ? " (default)" : "");
+	cell_sb(c, &name, "");
+	cell_str(c, jstr(o, "provisioner"));
+	cell_str(c, jstr_or(o, "reclaimPolicy", "Delete"));
+	cell_str(c, jstr_or(o, "volumeBindingMode", "Immediate"));
+	json_array_append_new(c, json_boolean(jtrue(o, "allowVolumeExpansion")));
+	cell_age(c, o, now);
+}
+
 /* ---- apps -------------------------------------------------------------- */
 
 static const struct col deployment_cols[] = {
@@ -1444,6 +1480,7 @@ static const struct printer printers[] = {
     P("batch", "CronJob", cronjob_cols, cronjob_cells),
     P("coordination.k8s.io", "Lease", lease_cols, lease_cells),
     P("scheduling.k8s.io", "PriorityClass", priorityclass_cols, priorityclass_cells),
+    P("storage.k8s.io", "StorageClass", storageclass_cols, storageclass_cells),
     P("discovery.k8s.io", "EndpointSlice", endpointslice_cols, endpointslice_cells),
     P("policy", "PodDisruptionBudget", pdb_cols, pdb_cells),
 };

@@ -21,6 +21,8 @@ struct controllers_config {
 	int verbosity;
 	int node_grace_seconds;	   /* lease age before a node goes Unknown; 0 = 50 */
 	double node_eviction_rate; /* nodes/s per zone getting NoExecute; 0 = 0.1 */
+	const char *local_storage_path; /* local-path provisioner; NULL = /var/lib/minikube/storage */
+	const char *ca_pem;	   /* cluster CA for kube-root-ca.crt; NULL: none (borrowed) */
 };
 
 int controllers_start(const struct controllers_config *cfg, struct controllers **out);

@@ -24,6 +24,8 @@ struct ctl_env {
 	struct logger log;
 	int node_grace_seconds;
 	double node_eviction_rate; /* NoExecute taints per second per zone */
+	char local_storage_path[1024]; /* where the local-path provisioner puts volumes */
+	const char *ca_pem;	   /* cluster CA (PEM) or NULL; borrowed from the control plane */
 	int closing;		   /* handles still closing at stop */
 	struct ctl_stop_hook {
 		void (*fn)(void *ud);
@@ -101,6 +103,7 @@ int deployment_controller_start(struct ctl_env *e);
 int gc_controller_start(struct ctl_env *e);
 int endpointslice_controller_start(struct ctl_env *e);
 int serviceaccount_controller_start(struct ctl_env *e);
+int rootca_controller_start(struct ctl_env *e); /* rootca.c: kube-root-ca.crt */
 int servicelb_controller_start(struct ctl_env *e);
 int nodelifecycle_controller_start(struct ctl_env *e);
 int daemonset_controller_start(struct ctl_env *e);
@@ -108,5 +111,6 @@ int job_controller_start(struct ctl_env *e);
 int cronjob_controller_start(struct ctl_env *e);
 int statefulset_controller_start(struct ctl_env *e);
 int disruption_controller_start(struct ctl_env *e);
+int persistentvolume_controller_start(struct ctl_env *e);
 
 #endif

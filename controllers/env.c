@@ -148,6 +148,7 @@ static const struct {
     {"garbagecollector", gc_controller_start},
     {"endpointslice", endpointslice_controller_start},
     {"serviceaccount", serviceaccount_controller_start},
+    {"rootcacertpublisher", rootca_controller_start},
     {"servicelb", servicelb_controller_start},
     {"nodelifecycle", nodelifecycle_controller_start},
     {"daemonset", daemonset_controller_start},
@@ -155,6 +156,7 @@ static const struct {
     {"cronjob", cronjob_controller_start},
     {"statefulset", statefulset_controller_start},
     {"disruption", disruption_controller_start},
+    {"persistentvolume", persistentvolume_controller_start},
 };
 
 int controllers_start(const struct controllers_config *cfg, struct controllers **out)
@@ -169,6 +171,9 @@ int controllers_start(const struct controllers_config *cfg, struct controllers *
 	e->log.verbosity = cfg->verbosity;
 	e->node_grace_seconds = cfg->node_grace_seconds > 0 ? cfg->node_grace_seconds : 50;
 	e->node_eviction_rate = cfg->node_eviction_rate > 0 ? cfg->node_eviction_rate : 0.1;
+	snprintf(e->local_storage_path, sizeof e->local_storage_path, "%s",
+		 cfg->local_storage_path ? cfg->local_storage_path : "/var/lib/minikube/storage");
+	e->ca_pem = cfg->ca_pem;
 	for (size_t i = 0; i < sizeof all_controllers / sizeof all_controllers[0]; i++) {
 		int rc = all_controllers[i].start(e);
 		if (rc) {

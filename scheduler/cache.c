@@ -958,6 +958,7 @@ static void pvc_free(struct pvc *v)
 {
 	if (v) {
 		free(v->volume);
+		free(v->class_name);
 		free(v);
 	}
 }
@@ -973,7 +974,11 @@ void sched_cache_upsert_pvc(struct sched_cache *c, const json_t *obj)
 	char key[600];
 	pod_key(ns, name, key, sizeof(key));
 	v->deleting = json_path(obj, "metadata.deletionTimestamp") != NULL;
-	if (volume && *volume && !(v->volume = strdup(volume))) {
+	const json_t *cls = json_path(obj, "spec.storageClassName");
+	const char *beta = json_string_value(
+	    json_object_get(json_path(obj, "metadata.annotations"), "volume.beta.kubernetes.io/storage-class"));
+	v->class_name = strdup(json_is_string(cls) ? json_string_value(cls) : beta ? beta : "");
+	if (!v->class_name || (volume && *volume && !(v->volume = strdup(volume)))) {
 		pvc_free(v);
 		return;
 	}
@@ -995,6 +1000,7 @@ static void pv_free(struct pv *v)
 	for (uint32_t i = 0; i < v->nterms; i++)
 		sched_selector_free(&v->terms[i]);
 	free(v->terms);
+	free(v->class_name);
 	free(v);
 }
 
@@ -1010,6 +1016,16 @@ void sched_cache_upsert_pv(struct sched_cache *c, const json_t *obj)
 	}
 	/* required with no terms matches no node, as upstream */
 	v->has_affinity = required != NULL;
+	const char *phase = json_path_str(obj, "status.phase") ?: "";
+	v->available = !json_is_object(json_path(obj, "spec.claimRef")) && strcmp(phase, "Released") &&
+		       strcmp(phase, "Failed") && !json_path(obj, "metadata.deletionTimestamp");
+	const char *beta = json_string_value(
+	    json_object_get(json_path(obj, "metadata.annotations"), "volume.beta.kubernetes.io/storage-class"));
+	v->class_name = strdup(beta ? beta : json_path_str(obj, "spec.storageClassName") ?: "");
+	if (!v->class_name) {
+		pv_free(v);
+		return;
+	}
 	size_t i;
 	json_t *term;
 	json_array_foreach (terms, i, term) {
@@ -1026,6 +1042,26 @@ void sched_cache_upsert_pv(struct sched_cache *c, const json_t *obj)
 void sched_cache_remove_pv(struct sched_cache *c, const char *name)
 {
 	pv_free(smap_del(&c->pvs, name));
+}
+
+void sched_cache_upsert_storageclass(struct sched_cache *c, const json_t *obj)
+{
+	const char *name = json_path_str(obj, "metadata.name");
+	struct sclass *v = name ? calloc(1, sizeof(*v)) : NULL;
+	if (!v)
+		return;
+	const char *mode = json_path_str(obj, "volumeBindingMode");
+	const char *prov = json_path_str(obj, "provisioner");
+	v->wait = mode && !strcmp(mode, "WaitForFirstConsumer");
+	v->no_provisioner = prov && !strcmp(prov, "kubernetes.io/no-provisioner");
+	free(smap_del(&c->classes, name));
+	if (smap_put(&c->classes, name, v) < 0)
+		free(v);
+}
+
+void sched_cache_remove_storageclass(struct sched_cache *c, const char *name)
+{
+	free(smap_del(&c->classes, name));
 }
 
 /* ---- namespaces (for namespaceSelector) ---- */
@@ -1086,8 +1122,12 @@ void sched_cache_free(struct sched_cache *c)
 	for (uint32_t i = 0; i < c->pvs.cap; i++)
 		if (smap_live(&c->pvs, i))
 			pv_free(c->pvs.vals[i]);
+	for (uint32_t i = 0; i < c->classes.cap; i++)
+		if (smap_live(&c->classes, i))
+			free(c->classes.vals[i]);
 	smap_free(&c->pvcs);
 	smap_free(&c->pvs);
+	smap_free(&c->classes);
 	json_decref(c->ns_labels);
 	smap_free(&c->pods);
 	smap_free(&c->nodes);

@@ -4,8 +4,11 @@
  * per-attempt counts they need (upstream PreFilter), the "0/N nodes are
  * available" message, and sched_schedule_one. Volumes as VolumeBinding
  * does for claims that are already bound: a PV's node affinity must match
- * the node; a missing, terminating or unbound claim fails the pod before any
- * node is looked at (there is no volume binder or provisioner to wait for). */
+ * the node; a missing or terminating claim, or an unbound one of an Immediate
+ * class (the binder has not bound it yet), fails the pod before any node is
+ * looked at. Unbound claims of WaitForFirstConsumer classes wait for the
+ * node: the driver annotates them with the chosen node (selected-node) for
+ * the binder and provisioner (controllers/persistentvolume.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -346,7 +349,20 @@ static int volumes_prefilter(struct cycle *cy)
 			return 0;
 		}
 		if (!claim->volume) {
-			unbound = true;
+			const struct sclass *sc =
+			    claim->class_name[0] ? smap_get(&cy->c->classes, claim->class_name) : NULL;
+			if (claim->class_name[0] && !sc) {
+				snprintf(cy->prefilter, sizeof(cy->prefilter),
+					 "storageclass.storage.k8s.io \"%s\" not found", claim->class_name);
+				return 0;
+			}
+			if (!sc || !sc->wait)
+				unbound = true;
+			else if (sc->no_provisioner && !cy->static_classes &&
+				 !(cy->static_classes = calloc(p->nclaims, sizeof(*cy->static_classes))))
+				return -ENOMEM;
+			else if (sc->no_provisioner)
+				cy->static_classes[cy->nstatic++] = claim->class_name;
 			continue;
 		}
 		cy->pvs[cy->npvs++] = smap_get(&cy->c->pvs, claim->volume);
@@ -366,10 +382,32 @@ static bool pv_fits_node(const struct sched_cache *c, const struct pv *pv, const
 	return false;
 }
 
-/* upstream VolumeBinding Filter for bound claims. */
+/* An available static volume of the class that the node can reach (the
+ * binder picks which one once the node is chosen). */
+static bool static_volume_on(const struct sched_cache *c, const char *cls, const struct sched_node *n)
+{
+	for (uint32_t i = 0; i < c->pvs.cap; i++) {
+		if (!smap_live(&c->pvs, i))
+			continue;
+		const struct pv *pv = c->pvs.vals[i];
+		if (pv->available && !strcmp(pv->class_name, cls) && pv_fits_node(c, pv, n))
+			return true;
+	}
+	return false;
+}
+
+/* upstream VolumeBinding Filter: bound claims' volumes must reach the node;
+ * unbound WaitForFirstConsumer claims without a provisioner need a volume
+ * there to bind to. */
 static void volumes_filter(const struct cycle *cy, const struct sched_node *n, struct verdict *v)
 {
 	bool missing = false, conflict = false;
+	for (uint32_t i = 0; i < cy->nstatic; i++)
+		if (!static_volume_on(cy->c, cy->static_classes[i], n)) {
+			add_reason(v, "node(s) didn't find available persistent volumes to bind");
+			v->unresolvable = true;
+			return;
+		}
 	for (uint32_t i = 0; i < cy->npvs; i++) {
 		if (!cy->pvs[i])
 			missing = true;
@@ -461,6 +499,7 @@ void cycle_free(struct cycle *cy)
 	pairmap_free(&cy->anti);
 	pairmap_free(&cy->existing_anti);
 	free(cy->pvs);
+	free(cy->static_classes);
 	memset(cy, 0, sizeof(*cy));
 }
 
@@ -504,7 +543,7 @@ bool filter_node(const struct cycle *cy, const struct sched_node *n, struct verd
 	}
 	if (!fits_resources(p, n, v))
 		return false;
-	if (cy->npvs) {
+	if (cy->npvs || cy->nstatic) {
 		volumes_filter(cy, n, v);
 		if (v->n)
 			return false;

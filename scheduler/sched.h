@@ -55,6 +55,12 @@ void sched_cache_upsert_pvc(struct sched_cache *c, const json_t *pvc);
 void sched_cache_remove_pvc(struct sched_cache *c, const char *ns, const char *name);
 void sched_cache_upsert_pv(struct sched_cache *c, const json_t *pv);
 void sched_cache_remove_pv(struct sched_cache *c, const char *name);
+/* storage.k8s.io StorageClasses (volumeBindingMode, provisioner): an unbound
+ * claim of a WaitForFirstConsumer class no longer fails the pod; with the
+ * kubernetes.io/no-provisioner provisioner the node needs an available
+ * volume of that class whose node affinity it matches. */
+void sched_cache_upsert_storageclass(struct sched_cache *c, const json_t *sc);
+void sched_cache_remove_storageclass(struct sched_cache *c, const char *name);
 /* Namespaces and their labels: a pod (anti-)affinity term's
  * namespaceSelector is resolved against them when the pod is read. */
 void sched_cache_upsert_namespace(struct sched_cache *c, const json_t *ns);

@@ -233,14 +233,24 @@ struct owner {
 /* A PersistentVolumeClaim: the PV it is bound to (NULL: unbound). */
 struct pvc {
 	char *volume;
+	char *class_name; /* spec.storageClassName (or the beta annotation); "" none */
 	bool deleting;
 };
 
-/* A PersistentVolume: spec.nodeAffinity.required, terms ORed. */
+/* A PersistentVolume: spec.nodeAffinity.required, terms ORed; its class and
+ * whether it is free for a claim (no claimRef, not Released or Failed). */
 struct pv {
 	struct selector *terms;
 	uint32_t nterms;
 	bool has_affinity;
+	bool available;
+	char *class_name;
+};
+
+/* A StorageClass, as VolumeBinding needs it. */
+struct sclass {
+	bool wait;	     /* volumeBindingMode WaitForFirstConsumer */
+	bool no_provisioner; /* kubernetes.io/no-provisioner: only static volumes */
 };
 
 struct sched_cache {
@@ -255,6 +265,7 @@ struct sched_cache {
 	struct smap owners;
 	struct smap pvcs; /* "ns/name" -> struct pvc */
 	struct smap pvs;  /* name -> struct pv */
+	struct smap classes; /* name -> struct sclass */
 	json_t *ns_labels; /* namespace name -> labels, for namespaceSelector */
 	struct smap lsets;   /* key of ids -> struct lset */
 	uint32_t *img_nodes; /* image id -> nodes having it */
@@ -300,6 +311,10 @@ struct cycle {
 	 * bound claims (NULL: the PV does not exist), or why no node can do */
 	const struct pv **pvs;
 	uint32_t npvs;
+	/* classes of unbound WaitForFirstConsumer claims that only a static
+	 * volume on the node can serve (no provisioner) */
+	const char **static_classes;
+	uint32_t nstatic;
 	char prefilter[320];
 };
 

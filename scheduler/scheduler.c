@@ -27,7 +27,7 @@ struct scheduler {
 	struct api_client api;
 	struct logger log;
 	struct informer *pods, *nodes, *pdbs;
-	struct informer *pvcs, *pvs; /* volume binding */
+	struct informer *pvcs, *pvs, *classes; /* volume binding */
 	struct informer *namespaces; /* labels for namespaceSelector */
 	struct informer *owners[3]; /* services, replicasets, statefulsets: default spreading */
 	struct sched_cache *cache;
@@ -249,7 +249,61 @@ static void on_pv(void *ud, enum store_event_type type, const json_t *pv, const 
 	cluster_changed(s);
 }
 
+static void on_class(void *ud, enum store_event_type type, const json_t *sc, const json_t *old)
+{
+	struct scheduler *s = ud;
+	if (type == STORE_EVENT_DELETE)
+		sched_cache_remove_storageclass(s->cache, json_path_str(sc, "metadata.name") ?: "");
+	else
+		sched_cache_upsert_storageclass(s->cache, sc);
+	cluster_changed(s);
+}
+
 /* ---- outcomes ---- */
+
+/* upstream VolumeBinding PreBind, the part before the binder: each unbound
+ * claim of a WaitForFirstConsumer class learns the chosen node (and its
+ * class's provisioner), so the binder and provisioner can act. */
+static int annotate_claims(struct scheduler *s, const json_t *pod, const char *node)
+{
+	const char *ns = json_path_str(pod, "metadata.namespace") ?: "";
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_path(pod, "spec.volumes"), i, v) {
+		const char *name = json_path_str(v, "persistentVolumeClaim.claimName");
+		const json_t *pvc = name ? informer_get(s->pvcs, ns, name) : NULL;
+		const char *vol = json_path_str(pvc, "spec.volumeName");
+		if (!pvc || (vol && *vol))
+			continue;
+		const json_t *cls = json_path(pvc, "spec.storageClassName");
+		const json_t *sc = json_is_string(cls) ? informer_get(s->classes, "", json_string_value(cls)) : NULL;
+		const char *mode = json_path_str(sc, "volumeBindingMode");
+		if (!mode || strcmp(mode, "WaitForFirstConsumer"))
+			continue;
+		const json_t *ann = json_path(pvc, "metadata.annotations");
+		const char *selected = json_string_value(json_object_get(ann, "volume.kubernetes.io/selected-node"));
+		if (selected && !strcmp(selected, node))
+			continue;
+		const char *prov = json_path_str(sc, "provisioner") ?: "";
+		json_t *patch = json_pack("{s:{s:{s:s,s:s,s:s}}}", "metadata", "annotations",
+					  "volume.kubernetes.io/selected-node", node,
+					  "volume.kubernetes.io/storage-provisioner", prov,
+					  "volume.beta.kubernetes.io/storage-provisioner", prov);
+		char path[700];
+		json_t *ans = NULL;
+		int code = api_merge_patch(&s->api,
+					   api_path(path, sizeof path, "", "v1", "persistentvolumeclaims", ns, name, NULL),
+					   patch, &ans);
+		json_decref(patch);
+		if (code != 200)
+			log_v(&s->log, 2, "scheduler", "cannot annotate claim=%s/%s node=%s code=%d message=\"%s\"", ns,
+			      name, node, code, api_status_message(ans));
+		json_decref(ans);
+		if (code != 200)
+			return -EAGAIN;
+	}
+	return 0;
+}
 
 static void pod_path(const json_t *pod, char *out, size_t len, const char *sub)
 {
@@ -346,7 +400,7 @@ static void schedule_key(struct scheduler *s, const char *key)
 	int rc = sched_schedule_one(s->cache, pod, &res);
 	if (rc == 0) {
 		sched_cache_assume_pod(s->cache, pod, res.node);
-		if (bind_pod(s, pod, res.node)) {
+		if (annotate_claims(s, pod, res.node) || bind_pod(s, pod, res.node)) {
 			sched_cache_forget_pod(s->cache, ns, slash ? slash + 1 : key);
 			json_object_set_new(s->unschedulable, key, json_true());
 			cluster_changed(s);
@@ -415,6 +469,8 @@ int scheduler_start(const struct scheduler_config *cfg, struct scheduler **out)
 	if (!rc)
 		rc = informer_new(cfg->store, "/registry/core/persistentvolumes/", &s->pvs);
 	if (!rc)
+		rc = informer_new(cfg->store, "/registry/storage.k8s.io/storageclasses/", &s->classes);
+	if (!rc)
 		rc = informer_new(cfg->store, "/registry/core/namespaces/", &s->namespaces);
 	if (!rc)
 		rc = informer_new(cfg->store, "/registry/core/pods/", &s->pods);
@@ -427,6 +483,7 @@ int scheduler_start(const struct scheduler_config *cfg, struct scheduler **out)
 	informer_add_handler(s->pdbs, on_pdb, s);
 	for (size_t i = 0; i < 3; i++)
 		informer_add_handler(s->owners[i], on_owner, s);
+	informer_add_handler(s->classes, on_class, s);
 	informer_add_handler(s->pvs, on_pv, s);
 	informer_add_handler(s->pvcs, on_pvc, s);
 	informer_add_handler(s->namespaces, on_namespace, s);
@@ -460,10 +517,11 @@ void scheduler_stop(struct scheduler *s)
 	informer_free(s->pdbs);
 	informer_free(s->pvcs);
 	informer_free(s->pvs);
+	informer_free(s->classes);
 	informer_free(s->namespaces);
 	for (size_t i = 0; i < 3; i++)
 		informer_free(s->owners[i]);
-	s->pods = s->nodes = s->pdbs = s->pvcs = s->pvs = s->namespaces = NULL;
+	s->pods = s->nodes = s->pdbs = s->pvcs = s->pvs = s->classes = s->namespaces = NULL;
 	uv_close((uv_handle_t *)&s->idle, on_closed);
 	uv_close((uv_handle_t *)&s->retry, on_closed);
 	uv_close((uv_handle_t *)&s->flush, on_closed);

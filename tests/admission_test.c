@@ -3,6 +3,7 @@
  * for a 422), update immutability, and that any JSON shape yields causes
  * rather than a crash (a mutation sweep over valid objects). */
 #include "apiserver/admission.h"
+#include "common/jsonutil.h"
 #include "tests/test.h"
 
 #include <stdlib.h>
@@ -481,6 +482,43 @@ static void test_pod_container_errors(void)
 		  "Invalid value: 2: must be 1");
 	CHECK_STR(msg_at(c, "spec.containers[0].startupProbe"), "Required value: must specify a handler type");
 	json_decref(c), json_decref(pod);
+
+	/* grpc probes and lifecycle hooks (exec, httpGet, sleep bounded by the grace period) */
+	pod = parse("{\"metadata\":{\"name\":\"p\",\"namespace\":\"d\"},\"spec\":{"
+		    "\"terminationGracePeriodSeconds\":10,\"containers\":["
+		    "{\"name\":\"ok\",\"image\":\"x\",\"livenessProbe\":{\"grpc\":{\"port\":9000}},"
+		    "\"readinessProbe\":{\"grpc\":{\"port\":9000,\"service\":\"db\"}},"
+		    "\"lifecycle\":{\"postStart\":{\"exec\":{\"command\":[\"true\"]}},"
+		    "\"preStop\":{\"sleep\":{\"seconds\":10}}}}]}}");
+	c = admit("", "Pod", pod, NULL);
+	CHECK_INT(json_array_size(c), 0);
+	json_decref(c), json_decref(pod);
+	pod = parse("{\"metadata\":{\"name\":\"p\",\"namespace\":\"d\"},\"spec\":{"
+		    "\"terminationGracePeriodSeconds\":10,\"containers\":["
+		    "{\"name\":\"c\",\"image\":\"x\",\"livenessProbe\":{\"grpc\":{\"port\":0}},"
+		    "\"readinessProbe\":{\"grpc\":{\"port\":70000}},"
+		    "\"lifecycle\":{\"postStart\":{\"exec\":{\"command\":[]}},"
+		    "\"preStop\":{\"sleep\":{\"seconds\":11}}}},"
+		    "{\"name\":\"d\",\"image\":\"x\",\"lifecycle\":{\"postStart\":{},"
+		    "\"preStop\":{\"httpGet\":{\"port\":0}}}}],"
+		    "\"initContainers\":[{\"name\":\"i\",\"image\":\"x\",\"lifecycle\":{"
+		    "\"preStop\":{\"sleep\":{\"seconds\":1}}}}]}}");
+	c = admit("", "Pod", pod, NULL);
+	CHECK_STR(msg_at(c, "spec.containers[0].livenessProbe.grpc.port"),
+		  "Invalid value: 0: must be between 1 and 65535, inclusive");
+	CHECK_STR(msg_at(c, "spec.containers[0].readinessProbe.grpc.port"),
+		  "Invalid value: 70000: must be between 1 and 65535, inclusive");
+	CHECK_STR(msg_at(c, "spec.containers[0].lifecycle.postStart.exec.command"), "Required value");
+	CHECK_STR(msg_at(c, "spec.containers[0].lifecycle.preStop.sleep"),
+		  "Invalid value: 11: must be greater than 0 and less than "
+		  "terminationGracePeriodSeconds (10)");
+	CHECK_STR(msg_at(c, "spec.containers[1].lifecycle.postStart"),
+		  "Required value: must specify a handler type");
+	CHECK_STR(msg_at(c, "spec.containers[1].lifecycle.preStop.httpGet.port"),
+		  "Invalid value: 0: must be between 1 and 65535, inclusive");
+	CHECK_STR(msg_at(c, "spec.initContainers[0].lifecycle"),
+		  "Forbidden: may not be set for init containers without restartPolicy=Always");
+	json_decref(c), json_decref(pod);
 }
 
 static void test_pod_misc_errors(void)
@@ -748,6 +786,60 @@ static void test_batch_errors(void)
 	json_decref(c), json_decref(cj);
 }
 
+/* storage.k8s.io StorageClass: defaults, required provisioner, enums and
+ * the fields an update may not change. */
+static void test_storageclass(void)
+{
+	json_t *sc = parse("{\"metadata\":{\"name\":\"fast\"},\"provisioner\":\"rancher.io/local-path\"}");
+	json_t *c = admit("storage.k8s.io", "StorageClass", sc, NULL);
+	CHECK_INT(json_array_size(c), 0);
+	CHECK_STR(json_string_value(json_object_get(sc, "reclaimPolicy")), "Delete");
+	CHECK_STR(json_string_value(json_object_get(sc, "volumeBindingMode")), "Immediate");
+	json_decref(c);
+	json_t *bad = parse("{\"metadata\":{\"name\":\"b\"},\"reclaimPolicy\":\"Recycle\","
+			    "\"volumeBindingMode\":\"Later\"}");
+	c = admit("storage.k8s.io", "StorageClass", bad, NULL);
+	CHECK_STR(msg_at(c, "provisioner"), "Required value");
+	CHECK_STR(reason_at(c, "reclaimPolicy"), "FieldValueNotSupported");
+	CHECK_STR(reason_at(c, "volumeBindingMode"), "FieldValueNotSupported");
+	json_decref(c), json_decref(bad);
+	json_t *upd = json_deep_copy(sc);
+	json_object_set_new(upd, "provisioner", json_string("other.io/p"));
+	json_object_set_new(upd, "volumeBindingMode", json_string("WaitForFirstConsumer"));
+	json_object_set_new(upd, "parameters", json_pack("{s:s}", "a", "b"));
+	json_object_set_new(upd, "allowVolumeExpansion", json_true()); /* may change */
+	c = admit("storage.k8s.io", "StorageClass", upd, sc);
+	CHECK_STR(msg_at(c, "provisioner"), "Forbidden: updates to provisioner are forbidden.");
+	CHECK_STR(msg_at(c, "parameters"), "Forbidden: updates to parameters are forbidden.");
+	CHECK_STR(msg_at(c, "volumeBindingMode"), "Forbidden: field is immutable");
+	CHECK(cause_at(c, "allowVolumeExpansion") == NULL);
+	CHECK(cause_at(c, "reclaimPolicy") == NULL);
+	json_decref(c), json_decref(upd), json_decref(sc);
+}
+
+/* A StatefulSet's containers mount its volumeClaimTemplates by name (the
+ * controller adds those volumes to each pod); other names stay unknown. */
+static void test_statefulset_claim_mounts(void)
+{
+	json_t *sts = parse("{\"metadata\":{\"name\":\"web\",\"namespace\":\"d\"},\"spec\":{\"serviceName\":"
+			    "\"web\",\"selector\":{\"matchLabels\":{\"a\":\"b\"}},\"template\":{\"metadata\":"
+			    "{\"labels\":{\"a\":\"b\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\","
+			    "\"volumeMounts\":[{\"name\":\"www\",\"mountPath\":\"/www\"}]}]}},"
+			    "\"volumeClaimTemplates\":[{\"metadata\":{\"name\":\"www\"},\"spec\":{\"accessModes\":"
+			    "[\"ReadWriteOnce\"],\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}}]}}");
+	json_t *c = admit("apps", "StatefulSet", sts, NULL);
+	CHECK_INT(json_array_size(c), 0);
+	if (json_array_size(c))
+		dump_causes(c);
+	json_decref(c);
+	CHECK(json_path(sts, "spec.template.spec.volumes") == NULL); /* the stored object is not changed */
+	json_t *m = json_array_get(json_path(sts, "spec.template.spec.containers"), 0);
+	json_object_set_new(json_array_get(json_object_get(m, "volumeMounts"), 0), "name", json_string("nope"));
+	c = admit("apps", "StatefulSet", sts, NULL);
+	CHECK_STR(reason_at(c, "spec.template.spec.containers[0].volumeMounts[0].name"), "FieldValueNotFound");
+	json_decref(c), json_decref(sts);
+}
+
 static void test_misc_kinds(void)
 {
 	json_t *pvc = parse("{\"metadata\":{\"name\":\"c\",\"namespace\":\"d\"},\"spec\":{}}");
@@ -991,6 +1083,8 @@ static void test_mutation_sweep(void)
 
 int main(void)
 {
+	TEST_RUN(test_storageclass);
+	TEST_RUN(test_statefulset_claim_mounts);
 	TEST_RUN(test_pod_defaults);
 	TEST_RUN(test_pod_defaults_keep_values);
 	TEST_RUN(test_deployment_defaults);

@@ -13,6 +13,7 @@
 static const char *const NODES[] = {"system:nodes", NULL};
 static const char *const MASTERS[] = {"system:masters", NULL};
 static const char *const OTHERS[] = {"developers", NULL};
+static const char *const ACCOUNTS[] = {"system:serviceaccounts", "system:authenticated", NULL};
 
 struct row {
 	const char *user;
@@ -71,11 +72,34 @@ static const struct row TABLE[] = {
     {"system:node:n1", NODES, "create", "", "secrets", "", "default", "x", NULL, false, NULL},
     {"system:node:n1", NODES, "delete", "", "namespaces", "", "", "default", NULL, false, NULL},
     {"system:node:n1", NODES, "deletecollection", "", "pods", "", "default", "", NULL, false, NULL},
+    /* volumes: read all; delete only one pinned to this node (local-path reclaim) */
+    {"system:node:n1", NODES, "watch", "", "persistentvolumes", "", "", "", NULL, true, NULL},
+    {"system:node:n1", NODES, "get", "", "persistentvolumeclaims", "", "default", "data", NULL, true, NULL},
+    {"system:node:n1", NODES, "delete", "", "persistentvolumes", "", "", "pvc-1", "n1", true, NULL},
+    {"system:node:n1", NODES, "delete", "", "persistentvolumes", "", "", "pvc-2", "n2", false,
+     "no relationship found between node 'n1' and this object"},
+    {"system:node:n1", NODES, "delete", "", "persistentvolumes", "", "", "static", "", false, NULL},
+    {"system:node:n1", NODES, "update", "", "persistentvolumes", "", "", "pvc-1", "n1", false, NULL},
+    {"system:node:n1", NODES, "delete", "", "persistentvolumeclaims", "", "default", "data", NULL, false, NULL},
     /* a node name without the group, or a bad name, is nobody */
     {"system:node:n1", OTHERS, "get", "", "pods", "", "default", "p", NULL, false, NULL},
     {"system:node:N1", NODES, "get", "", "pods", "", "default", "p", NULL, false, NULL},
     {"alice", OTHERS, "list", "", "pods", "", "", "", NULL, false, NULL},
     {"alice", NULL, "list", "", "pods", "", "", "", NULL, false, NULL},
+    /* TokenRequest: only for a pod bound to the node that runs as the account */
+    {"system:node:n1", NODES, "create", "", "serviceaccounts", "token", "default", "web", "n1", true,
+     NULL},
+    {"system:node:n1", NODES, "create", "", "serviceaccounts", "token", "default", "web", "n2", false,
+     "no relationship"},
+    {"system:node:n1", NODES, "create", "", "serviceaccounts", "token", "default", "web", "", false,
+     "no relationship"},
+    {"system:node:n1", NODES, "create", "", "serviceaccounts", "", "default", "web", NULL, false,
+     NULL},
+    /* no RBAC: a service account may do what the admin may */
+    {"system:serviceaccount:default:web", ACCOUNTS, "list", "", "pods", "", "default", "", NULL, true,
+     NULL},
+    {"system:serviceaccount:default:web", ACCOUNTS, "create", "", "serviceaccounts", "token",
+     "default", "web", NULL, true, NULL},
 };
 
 static void test_table(void)

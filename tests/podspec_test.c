@@ -885,9 +885,12 @@ static void test_mounts(void)
 	    {"{\"name\":\"a\",\"mountPath\":\"/x/../..\"}", "{\"name\":\"a\",\"emptyDir\":{}}",
 	     "volumeMount a: mountPath must be an absolute path without '..'"},
 	    {"{\"name\":\"a\",\"mountPath\":\"/x\"}",
+	     "{\"name\":\"a\",\"nfs\":{\"server\":\"nas\",\"path\":\"/x\"}}",
+	     "volume a: only emptyDir, hostPath, configMap, secret, downwardAPI, projected and "
+	     "persistentVolumeClaim volumes are supported on this node"},
+	    {"{\"name\":\"a\",\"mountPath\":\"/x\"}",
 	     "{\"name\":\"a\",\"persistentVolumeClaim\":{\"claimName\":\"c\"}}",
-	     "volume a: only emptyDir, hostPath, configMap, secret, downwardAPI and projected "
-	     "volumes are supported on this node"},
+	     "persistentvolumeclaim \"c\" not found"},
 	    {"{\"name\":\"a\",\"mountPath\":\"/x\"}",
 	     "{\"name\":\"a\",\"hostPath\":{\"path\":\"/srv/../etc\"}}",
 	     "volume a: hostPath.path must be an absolute path without '..'"},
@@ -1075,6 +1078,13 @@ static void test_secret_and_projected_volume(void)
 		  -ENOENT);
 	CHECK_STR(err, "secret references non-existent secret key: x");
 
+	/* A serviceAccountToken source needs the pod's fetched TokenRequest. */
+	CHECK_INT(materialize("{\"name\":\"tk\",\"projected\":{\"sources\":["
+			      "{\"serviceAccountToken\":{\"path\":\"token\"}}]}}",
+			      NULL, err),
+		  -ENOENT);
+	json_object_set_new(objects, "tokens/default/3600/",
+			    json_pack("{s:{s:s}}", "status", "token", "header.claims.sig"));
 	CHECK_INT(materialize("{\"name\":\"pr\",\"projected\":{\"defaultMode\":420,\"sources\":["
 			      "{\"configMap\":{\"name\":\"app\",\"items\":[{\"key\":\"COLOR\","
 			      "\"path\":\"color\"}]}},"
@@ -1091,6 +1101,8 @@ static void test_secret_and_projected_volume(void)
 	CHECK_STR(slurp(p), "admin");
 	snprintf(p, sizeof(p), "%s/kubernetes.io~projected/pr/name", voldir);
 	CHECK_STR(slurp(p), "web-0");
+	snprintf(p, sizeof(p), "%s/kubernetes.io~projected/pr/token", voldir);
+	CHECK_STR(slurp(p), "header.claims.sig");
 }
 
 static void test_downward_volume(void)
@@ -1152,6 +1164,56 @@ static void test_path_traversal(void)
 			      NULL, err),
 		  -EINVAL);
 	CHECK_INT(materialize("{\"name\":\"../t\",\"emptyDir\":{}}", NULL, err), -EINVAL);
+}
+
+/* persistentVolumeClaim: the bound volume's hostPath (or local) path, made
+ * for DirectoryOrCreate, read-only when the claim says so; a claim not yet
+ * bound is -EAGAIN (the pod waits). */
+static void test_claim_volume(void)
+{
+	char err[256] = "", p[256], pvjs[512];
+	snprintf(p, sizeof(p), "%s/storage/pvc-1_default_data", tmp);
+	snprintf(pvjs, sizeof(pvjs),
+		 "{\"metadata\":{\"name\":\"pvc-1\",\"annotations\":{\"pv.kubernetes.io/provisioned-by\":"
+		 "\"rancher.io/local-path\"}},\"spec\":{\"hostPath\":{\"path\":\"%s\",\"type\":"
+		 "\"DirectoryOrCreate\"}}}",
+		 p);
+	json_object_set_new(objects, "persistentvolumes//pvc-1", json_loads(pvjs, 0, NULL));
+	json_object_set_new(objects, "persistentvolumeclaims//data",
+			    json_pack("{s:{s:s},s:{s:s}}", "spec", "volumeName", "pvc-1", "status", "phase", "Bound"));
+	json_object_set_new(objects, "persistentvolumeclaims//waiting",
+			    json_pack("{s:{},s:{s:s}}", "spec", "status", "phase", "Pending"));
+	CHECK_INT(materialize("{\"name\":\"d\",\"persistentVolumeClaim\":{\"claimName\":\"data\"}}", NULL, err),
+		  0);
+	struct stat st;
+	CHECK(stat(p, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0777);
+	CHECK_INT(materialize("{\"name\":\"d\",\"persistentVolumeClaim\":{\"claimName\":\"waiting\"}}", NULL,
+			      err),
+		  -EAGAIN);
+	CHECK_STR(err, "persistentvolumeclaim \"waiting\" is not bound");
+	struct agent_pod_ctx x = ctx();
+	struct rt_spec s;
+	json_t *pod = pod_with("{\"name\":\"c\",\"volumeMounts\":[{\"name\":\"d\",\"mountPath\":\"/data\"},"
+			       "{\"name\":\"r\",\"mountPath\":\"/ro\"}]}",
+			       "\"volumes\":[{\"name\":\"d\",\"persistentVolumeClaim\":{\"claimName\":\"data\"}},"
+			       "{\"name\":\"r\",\"persistentVolumeClaim\":{\"claimName\":\"data\",\"readOnly\":true}}]");
+	CHECK_INT(spec_of(pod, &x, &s, err, sizeof(err)), 0);
+	const struct rt_mount *m = mount_at(&s, "/data");
+	CHECK(m && !strcmp(m->source, p) && !strstr(m->options, "ro"));
+	m = mount_at(&s, "/ro");
+	CHECK(m && !strcmp(m->source, p) && strstr(m->options, ",ro"));
+	agent_spec_free(&s);
+	json_decref(pod);
+	/* the claim's volume must be known and of a kind this node mounts */
+	json_object_set_new(objects, "persistentvolumeclaims//nfs",
+			    json_pack("{s:{s:s},s:{s:s}}", "spec", "volumeName", "nfs-pv", "status", "phase", "Bound"));
+	CHECK(materialize("{\"name\":\"d\",\"persistentVolumeClaim\":{\"claimName\":\"nfs\"}}", NULL, err) < 0);
+	CHECK_STR(err, "persistentvolume \"nfs-pv\" not found");
+	json_object_set_new(objects, "persistentvolumes//nfs-pv",
+			    json_pack("{s:{s:s},s:{s:{s:s,s:s}}}", "metadata", "name", "nfs-pv", "spec", "nfs", "server",
+				      "nas", "path", "/x"));
+	CHECK_INT(materialize("{\"name\":\"d\",\"persistentVolumeClaim\":{\"claimName\":\"nfs\"}}", NULL, err),
+		  -ENOTSUP);
 }
 
 static void test_host_path_and_empty_dir(void)
@@ -1405,6 +1467,7 @@ int main(void)
 	TEST_RUN(test_downward_volume);
 	TEST_RUN(test_path_traversal);
 	TEST_RUN(test_host_path_and_empty_dir);
+	TEST_RUN(test_claim_volume);
 	TEST_RUN(test_hosts_file);
 	TEST_RUN(test_resolv_conf);
 	TEST_RUN(test_odd_shapes);

@@ -914,6 +914,64 @@ static void test_volume_binding(void)
 	CHECK_STR(place_new(c, "eph", NULL, "1m", "1Mi",
 			    "\"volumes\":[{\"name\":\"scratch\",\"ephemeral\":{\"volumeClaimTemplate\":{}}}]"),
 		  "a");
+	/* WaitForFirstConsumer: an unbound claim waits for the node, not the binder */
+	static const char *const classes[] = {
+	    "{\"metadata\":{\"name\":\"wait\"},\"provisioner\":\"rancher.io/local-path\","
+	    "\"volumeBindingMode\":\"WaitForFirstConsumer\"}",
+	    "{\"metadata\":{\"name\":\"now\"},\"provisioner\":\"x.io/y\",\"volumeBindingMode\":\"Immediate\"}",
+	    "{\"metadata\":{\"name\":\"static\"},\"provisioner\":\"kubernetes.io/no-provisioner\","
+	    "\"volumeBindingMode\":\"WaitForFirstConsumer\"}"};
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		o = jf("%s", classes[i]);
+		sched_cache_upsert_storageclass(c, o);
+		json_decref(o);
+	}
+	static const char *const unbound[][2] = {{"w", "wait"}, {"i", "now"}, {"s", "static"}, {"g", "gone"}};
+	for (size_t i = 0; i < sizeof(unbound) / sizeof(unbound[0]); i++) {
+		o = jf("{\"metadata\":{\"namespace\":\"default\",\"name\":\"%s\"},\"spec\":{\"storageClassName\":"
+		       "\"%s\"}}",
+		       unbound[i][0], unbound[i][1]);
+		sched_cache_upsert_pvc(c, o);
+		json_decref(o);
+	}
+	CHECK(place_new(c, "wffc", NULL, "1m", "1Mi", VOL("w")) != NULL);
+	p = pod_json("imm", NULL, "1m", "1Mi", VOL("i"));
+	CHECK_INT(sched_schedule_one(c, p, &res), -ENOSPC);
+	CHECK_STR(res.message, "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.");
+	json_decref(p);
+	p = pod_json("noclass", NULL, "1m", "1Mi", VOL("g"));
+	CHECK_INT(sched_schedule_one(c, p, &res), -ENOSPC);
+	CHECK_STR(res.message, "0/3 nodes are available: storageclass.storage.k8s.io \"gone\" not found.");
+	json_decref(p);
+	/* no provisioner: only a node with an available volume of the class */
+	p = pod_json("static", NULL, "1m", "1Mi", VOL("s"));
+	CHECK_INT(sched_schedule_one(c, p, &res), -ENOSPC);
+	CHECK_STR(res.message,
+		  "0/3 nodes are available: 3 node(s) didn't find available persistent volumes to bind.");
+	o = jf("{\"metadata\":{\"name\":\"static-c\"},\"spec\":{\"storageClassName\":\"static\",\"nodeAffinity\":"
+	       "{\"required\":{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"kubernetes.io/hostname\","
+	       "\"operator\":\"In\",\"values\":[\"c\"]}]}]}}},\"status\":{\"phase\":\"Available\"}}");
+	sched_cache_upsert_pv(c, o);
+	json_decref(o);
+	CHECK_INT(sched_schedule_one(c, p, &res), 0);
+	CHECK_STR(res.node, "c");
+	/* once promised to another claim it no longer counts */
+	o = jf("{\"metadata\":{\"name\":\"static-c\"},\"spec\":{\"storageClassName\":\"static\",\"claimRef\":"
+	       "{\"name\":\"x\",\"namespace\":\"default\"}},\"status\":{\"phase\":\"Bound\"}}");
+	sched_cache_upsert_pv(c, o);
+	json_decref(o);
+	CHECK_INT(sched_schedule_one(c, p, &res), -ENOSPC);
+	json_decref(p);
+	/* the class appears later: the pod waits no more */
+	o = jf("{\"metadata\":{\"name\":\"gone\"},\"provisioner\":\"rancher.io/local-path\","
+	       "\"volumeBindingMode\":\"WaitForFirstConsumer\"}");
+	sched_cache_upsert_storageclass(c, o);
+	json_decref(o);
+	CHECK(place_new(c, "class-back", NULL, "1m", "1Mi", VOL("g")) != NULL);
+	sched_cache_remove_storageclass(c, "gone");
+	p = pod_json("class-gone", NULL, "1m", "1Mi", VOL("g"));
+	CHECK_INT(sched_schedule_one(c, p, &res), -ENOSPC);
+	json_decref(p);
 #undef VOL
 	sched_cache_free(c);
 }

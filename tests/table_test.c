@@ -192,6 +192,7 @@ static void test_columns(void)
 	    {"batch", "CronJob"},
 	    {"coordination.k8s.io", "Lease"},
 	    {"scheduling.k8s.io", "PriorityClass"},
+	    {"storage.k8s.io", "StorageClass"},
 	    {"discovery.k8s.io", "EndpointSlice"},
 	    {"policy", "PodDisruptionBudget"},
 	    {"events.k8s.io", "Event"},
@@ -527,6 +528,27 @@ static void test_event_and_misc(void)
 	CHECK_INT(cell_i(c, 1), 1000);
 	CHECK(json_is_true(json_array_get(c, 2)));
 	CHECK_STR(cell_s(c, 4), "Never");
+	json_decref(c);
+	/* printStorageClass: " (default)" from either annotation, Delete and
+	 * Immediate when unset, allowVolumeExpansion a boolean */
+	c = cells_of("storage.k8s.io", "StorageClass",
+		     "{\"metadata\":{\"name\":\"local-path\",\"annotations\":{"
+		     "\"storageclass.kubernetes.io/is-default-class\":\"true\"}},\"provisioner\":"
+		     "\"rancher.io/local-path\",\"reclaimPolicy\":\"Retain\",\"volumeBindingMode\":"
+		     "\"WaitForFirstConsumer\",\"allowVolumeExpansion\":true}");
+	CHECK_STR(cell_s(c, 0), "local-path (default)");
+	CHECK_STR(cell_s(c, 1), "rancher.io/local-path");
+	CHECK_STR(cell_s(c, 2), "Retain");
+	CHECK_STR(cell_s(c, 3), "WaitForFirstConsumer");
+	CHECK(json_is_true(json_array_get(c, 4)));
+	json_decref(c);
+	c = cells_of("storage.k8s.io", "StorageClass",
+		     "{\"metadata\":{\"name\":\"plain\",\"annotations\":{"
+		     "\"storageclass.beta.kubernetes.io/is-default-class\":\"false\"}},\"provisioner\":\"x.io/y\"}");
+	CHECK_STR(cell_s(c, 0), "plain");
+	CHECK_STR(cell_s(c, 2), "Delete");
+	CHECK_STR(cell_s(c, 3), "Immediate");
+	CHECK(json_is_false(json_array_get(c, 4)));
 	json_decref(c);
 	c = cells_of(
 	    "discovery.k8s.io", "EndpointSlice",
