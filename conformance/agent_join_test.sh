@@ -40,14 +40,7 @@ start_agent() {
 	LAST_AGENT=$!
 }
 
-wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
 
-node_ready() { [ "$($K get node "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
 
 start_agent n1 "$T/agent1" "$TOKEN" --zone kitchen --node-labels room=kitchen
 AGENT1=$LAST_AGENT

@@ -45,23 +45,14 @@ start_agent() {
 	AGENT_PID=$!
 }
 
-wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
 jp() { $K get pod "$1" -o "jsonpath=$2" 2>/dev/null; }
 phase_is() { [ "$(jp "$1" '{.status.phase}')" = "$2" ]; }
 show() { # diagnostics for a failed check
 	$K get pod "$1" -o json 2>&1 | sed -n '/"status"/,$p' | head -60 | sed 's/^/     /'
 	tail -20 "$A.log" | sed 's/^/     agent: /'
 }
-# step NAME SECONDS CMD...: a waited-for check
-step() {
-	local name=$1 secs=$2
-	shift 2
-	if wait_for "$secs" "$@"; then ok "$name"; else fail "$name"; show "${POD:-x}"; fi
+on_step_fail() { # what step prints when a check fails
+	show "${POD:-x}"
 }
 
 pod_yaml() { # pod_yaml NAME POLICY HOSTNET CMD
@@ -92,8 +83,7 @@ fi
 ok "busybox:test fixture imported into the agent's data dir"
 
 start_agent
-node_ready() { [ "$($K get node n1 -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
-step "n1 joins" 15 node_ready
+step "n1 joins" 15 node_ready n1
 
 # 1. A long-running pod.
 POD=sleeper

@@ -57,22 +57,10 @@ ip -n "$NS" link set lo up
 start_server --bind-address 0.0.0.0
 TOKEN=$("$MINIKUBE" token create --data-dir "$T/data" --ttl 1h)
 
-wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
 jp() { $K get pod "$1" -o "jsonpath=$2" 2>/dev/null; }
 phase_is() { [ "$(jp "$1" '{.status.phase}')" = "$2" ]; }
-node_ready() { [ "$($K get node "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
-step() { # step NAME SECONDS CMD...: a waited-for check
-	local name=$1 secs=$2
-	shift 2
-	if wait_for "$secs" "$@"; then ok "$name"; else
-		fail "$name"
-		tail -15 "$A1.log" "$A2.log" 2>/dev/null | sed 's/^/     /'
-	fi
+on_step_fail() { # what step prints when a check fails
+	tail -15 "$A1.log" "$A2.log" 2>/dev/null | sed 's/^/     /'
 }
 
 # start_agent NAME DIR [netns]: imports the busybox fixture, then joins.

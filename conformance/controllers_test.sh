@@ -39,19 +39,8 @@ controllers_cleanup() {
 }
 trap controllers_cleanup EXIT
 
-wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
-step() { # step NAME SECONDS CMD...: a waited-for check
-	local name=$1 secs=$2
-	shift 2
-	if wait_for "$secs" "$@"; then ok "$name"; else
-		fail "$name"
-		$K get deploy,rs,pods -o wide 2>&1 | sed 's/^/     /' | head -30
-	fi
+on_step_fail() { # what step prints when a check fails
+	$K get deploy,rs,pods -o wide 2>&1 | sed 's/^/     /' | head -30
 }
 jp() { $K get "$1" -o "jsonpath=$2" 2>/dev/null; }
 gone() { ! $K get "$@" >/dev/null 2>&1; }

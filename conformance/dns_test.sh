@@ -83,12 +83,6 @@ q() { /usr/bin/python3 "$T/q.py" "$@"; }
 
 start_server
 K=kubectl
-wait_for() { # wait_for SECONDS CMD...
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
 answers() { q "$1" "$2" | grep -q -- "$3"; }
 
 expect_out "kube-dns Service at the tenth address" "^$DNS$" \

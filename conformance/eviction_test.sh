@@ -45,12 +45,6 @@ start_agent() { # start_agent [flags]
 	"$MINIKUBE" agent --join "$URL" --token "$TOKEN" --node-name n1 --data-dir "$A" "$@" >>"$A.log" 2>&1 &
 	AGENT_PID=$!
 }
-wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
 jp() { $K get pod "$1" -o "jsonpath=$2" 2>/dev/null; }
 phase_is() { [ "$(jp "$1" '{.status.phase}')" = "$2" ]; }
 node_cond() { $K get node n1 -o "jsonpath={.status.conditions[?(@.type==\"$1\")].status}" 2>/dev/null; }
@@ -61,10 +55,8 @@ show() { # diagnostics for a failed check
 	$K get pods -o wide 2>&1 | sed 's/^/     /'
 	grep eviction "$A.log" | tail -10 | sed 's/^/     agent: /'
 }
-step() { # step NAME SECONDS CMD...: a waited-for check
-	local name=$1 secs=$2
-	shift 2
-	if wait_for "$secs" "$@"; then ok "$name"; else fail "$name"; show; fi
+on_step_fail() { # what step prints when a check fails
+	show
 }
 
 mkdir -p "$A"

@@ -67,19 +67,10 @@ expect_out "busybox:test pushed to the registry" "^pushed$" cat "$T/push.log"
 
 start_server
 NODE=$(hostname | tr 'A-Z' 'a-z')
-node_ready() { [ "$($K get node "$NODE" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
-wait_for() { # wait_for SECONDS CMD...
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
+on_step_fail() { # what step prints when a check fails
+	grep -E "pull" "$T/server.err" | tail -3 | sed 's/^/     /'
 }
-step() { # step NAME SECONDS CMD...
-	local name=$1 secs=$2
-	shift 2
-	if wait_for "$secs" "$@"; then ok "$name"; else fail "$name"; grep -E "pull" "$T/server.err" | tail -3 | sed 's/^/     /'; fi
-}
-step "the node is Ready" 20 node_ready
+step "the node is Ready" 20 node_ready "$NODE"
 
 pod() { # pod NAME [SECRET]
 	local secrets=""

@@ -80,6 +80,29 @@ kill_server() {
 ok() { PASSED=$((PASSED + 1)); echo "ok   $*"; }
 fail() { FAILED=$((FAILED + 1)); echo "FAIL $*"; }
 
+# wait_for SECONDS CMD...: until CMD succeeds (quietly), SECONDS x 10 tries
+# 0.1 s apart.
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+
+# step NAME SECONDS CMD...: a waited-for check; when it fails, the script's
+# on_step_fail (if it has one) prints what shows why.
+step() {
+	local name=$1 secs=$2
+	shift 2
+	if wait_for "$secs" "$@"; then ok "$name"; else
+		fail "$name"
+		if declare -F on_step_fail >/dev/null; then on_step_fail; fi
+	fi
+}
+
+# node_ready NODE: the Node's Ready condition is True.
+node_ready() { [ "$(kubectl get node "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
+
 # check NAME CMD...: passes when CMD exits 0.
 check() {
 	name=$1; shift

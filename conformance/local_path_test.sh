@@ -31,21 +31,13 @@ lp_cleanup() {
 }
 trap lp_cleanup EXIT
 
-wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
 show() {
 	$K get pvc,pv -o wide 2>&1 | sed 's/^/     /'
 	$K get events --sort-by=.lastTimestamp 2>&1 | tail -15 | sed 's/^/     /'
 	grep -E 'persistentvolume|localpath|scheduler' "$T/server.err" | tail -10 | sed 's/^/     server: /'
 }
-step() { # step NAME SECONDS CMD...: a waited-for check
-	local name=$1 secs=$2
-	shift 2
-	if wait_for "$secs" "$@"; then ok "$name"; else fail "$name"; show; fi
+on_step_fail() { # what step prints when a check fails
+	show
 }
 jp() { $K get "$1" "$2" -o "jsonpath=$3" 2>/dev/null; }
 is() { [ "$(jp "$1" "$2" "$3")" = "$4" ]; }

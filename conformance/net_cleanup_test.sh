@@ -68,22 +68,10 @@ nsenter --net="/run/netns/$NS" "$MINIKUBE" agent --join "$URL" --token "$TOKEN" 
 	--node-ip "$IP" >>"$T/a.log" 2>&1 &
 AGENT_PID=$!
 
-wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
-step() { # step NAME SECONDS CMD...
-	local name=$1 secs=$2
-	shift 2
-	if wait_for "$secs" "$@"; then ok "$name"; else
-		fail "$name"
-		tail -5 "$T/a.log" 2>/dev/null | sed "s/^/     agent: /"
-	fi
+on_step_fail() { # what step prints when a check fails
+	tail -5 "$T/a.log" 2>/dev/null | sed "s/^/     agent: /"
 }
 jp() { $K get pod "$1" -o "jsonpath=$2" 2>/dev/null; }
-node_ready() { [ "$($K get node "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
 running() { [ "$(jp "$1" '{.status.phase}')" = Running ] && [ -n "$(jp "$1" '{.status.podIP}')" ]; }
 pod() { # pod NAME CMD
 	cat <<EOF | $K apply -f - >/dev/null

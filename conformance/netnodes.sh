@@ -76,24 +76,10 @@ start_agent() { # start_agent INDEX [flags]
 		--data-dir "$T/a$i" --node-ip "${IPS[$i]}" "$@" >>"$T/a$i.log" 2>&1 &
 	AGENT_PIDS[$i]=$!
 }
-wait_for() { # wait_for SECONDS CMD...: until CMD succeeds, trying every 0.1 s
-	local end=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.1
-	done
-}
-step() { # step NAME SECONDS CMD...
-	local name=$1 secs=$2
-	shift 2
-	if wait_for "$secs" "$@"; then ok "$name"; else
-		fail "$name"
-		for i in 0 1 2; do tail -5 "$T/a$i.log" 2>/dev/null | sed "s/^/     a$i: /"; done
-	fi
+on_step_fail() { # what step prints when a check fails
+	for i in 0 1 2; do tail -5 "$T/a$i.log" 2>/dev/null | sed "s/^/     a$i: /"; done
 }
 jp() { $K get pod "$1" -o "jsonpath=$2" 2>/dev/null; }
-node_ready() { [ "$($K get node "$1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
 running() { [ "$(jp "$1" '{.status.phase}')" = Running ] && [ -n "$(jp "$1" '{.status.podIP}')" ]; }
 cid() { local c; c=$(jp "$1" '{.status.containerStatuses[0].containerID}'); echo "${c#minikube://}"; }
 # pexec POD NODE_INDEX CMD...: runs CMD in the pod's container

@@ -14,24 +14,15 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 K=kubectl
 NODE=$(hostname | tr 'A-Z' 'a-z')
-wait_for() { # wait_for SECONDS CMD...
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
-step() { # step NAME SECONDS CMD...
-	local name=$1 secs=$2
-	shift 2
-	if wait_for "$secs" "$@"; then ok "$name"; else fail "$name"; grep -E "images|pods" "$T/server.err" | tail -3 | sed 's/^/     /'; fi
+on_step_fail() { # what step prints when a check fails
+	grep -E "images|pods" "$T/server.err" | tail -3 | sed 's/^/     /'
 }
 
 /usr/bin/python3 "$HERE/../scripts/make-test-images" "$T/img" >/dev/null
 mkdir -p "$T/data/images"
 cp "$T/img/oci-busybox.tar" "$T/data/images/busybox.tar"
 start_server
-node_ready() { [ "$($K get node "$NODE" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
-step "the node is Ready" 20 node_ready
+step "the node is Ready" 20 node_ready "$NODE"
 expect_out "the archive in DATA_DIR/images was imported at start" "imported image=docker.io/library/busybox:test from=busybox.tar" \
 	cat "$T/server.err"
 images() { $K get node "$NODE" -o 'jsonpath={range .status.images[*]}{.names}{" "}{.sizeBytes}{"\n"}{end}'; }
@@ -53,7 +44,7 @@ step "the imported image appears in status.images" 30 listed "docker.io/library/
 
 kill_server
 start_server
-step "the node is Ready after a restart" 20 node_ready
+step "the node is Ready after a restart" 20 node_ready "$NODE"
 expect_fail "the archive is not imported a second time" "" grep -c "imported image=" "$T/server.err"
 $K delete pod offline --wait=false >/dev/null 2>&1
 finish

@@ -31,16 +31,8 @@ satoken_cleanup() {
 }
 trap satoken_cleanup EXIT
 
-wait_for() { # wait_for SECONDS CMD...
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
-step() { # step NAME SECONDS CMD...
-	local name=$1 secs=$2
-	shift 2
-	if wait_for "$secs" "$@"; then ok "$name"; else fail "$name"; tail -5 "$A.log" 2>/dev/null | sed 's/^/     agent: /'; fi
+on_step_fail() { # what step prints when a check fails
+	tail -5 "$A.log" 2>/dev/null | sed 's/^/     agent: /'
 }
 
 start_server

@@ -24,14 +24,7 @@ trap proxy_cleanup EXIT
 start_server
 K=kubectl
 NODE=$(hostname | tr 'A-Z' 'a-z')
-wait_for() { # wait_for SECONDS CMD...
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
-node_ready() { [ "$($K get node "$NODE" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
-wait_for 20 node_ready
+wait_for 20 node_ready "$NODE"
 NODE_IP=$($K get node "$NODE" -o 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}')
 
 /usr/bin/python3 "$(dirname "$0")/../scripts/make-test-images" "$T/img" >/dev/null
@@ -67,10 +60,8 @@ YAML
 { httpd_pod web-one 18081 one; echo ---; httpd_pod web-two 18082 two; } >"$T/pods.yaml"
 check "create two httpd pods on the host network" $K apply -f "$T/pods.yaml"
 answers() { curl -s --max-time 2 "http://$1/"; }
-step() { # NAME SECONDS CMD...
-	local name=$1 secs=$2
-	shift 2
-	if wait_for "$secs" "$@"; then ok "$name"; else fail "$name"; grep -E "proxy|svcwatch" "$T/server.err" | tail -5 | sed 's/^/     /'; fi
+on_step_fail() { # what step prints when a check fails
+	grep -E "proxy|svcwatch" "$T/server.err" | tail -5 | sed 's/^/     /'
 }
 is() { [ "$(answers "$1")" = "$2" ]; }
 step "the pods answer on the node's ports" 30 is "$NODE_IP:18082" two
