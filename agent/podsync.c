@@ -363,6 +363,18 @@ static const char *pod_ip(struct podsync *ps, struct pod *p)
 	return pod_net(ps) && net_pod_ip(pod_net(ps), p->uid, p->ip) == 0 ? p->ip : NULL;
 }
 
+/* Where a probe or hook of container c connects (the pod's IP, the node's
+ * loopback for a hostNetwork pod without one) or executes. */
+static struct probe_target probe_target_of(struct podsync *ps, struct pod *p, const struct pod_ctr *c)
+{
+	const char *ip = pod_ip(ps, p);
+	return (struct probe_target){
+	    .pod_ip = ip && *ip ? ip : pod_host_network(p) ? "127.0.0.1" : NULL,
+	    .rt = ps->rt,
+	    .ctr_id = c->id,
+	};
+}
+
 /* Removes every runtime container of the pod, then the pod's entry. */
 static void pod_remove_all(struct podsync *ps, struct pod *p)
 {
@@ -900,12 +912,7 @@ static void pod_probes(struct podsync *ps, struct pod *p)
 			snprintf(r->uid, sizeof r->uid, "%s", p->uid);
 			snprintf(r->name, sizeof r->name, "%s", c->name);
 			snprintf(r->instance, sizeof r->instance, "%s", c->id);
-			const char *ip = pod_ip(ps, p);
-			struct probe_target t = {
-			    .pod_ip = ip && *ip ? ip : pod_host_network(p) ? "127.0.0.1" : NULL,
-			    .rt = ps->rt,
-			    .ctr_id = c->id,
-			};
+			struct probe_target t = probe_target_of(ps, p, c);
 			probe_ctr_begin(c->probes, k, now);
 			bool early = false;
 			r->returned_early = &early;
@@ -1477,12 +1484,7 @@ static void hook_run(struct podsync *ps, struct pod *p, struct pod_ctr *c, struc
 	snprintf(r->uid, sizeof r->uid, "%s", p->uid);
 	snprintf(r->name, sizeof r->name, "%s", c->name);
 	snprintf(r->id, sizeof r->id, "%s", c->id);
-	const char *ip = pod_ip(ps, p);
-	struct probe_target t = {
-	    .pod_ip = ip && *ip ? ip : pod_host_network(p) ? "127.0.0.1" : NULL,
-	    .rt = ps->rt,
-	    .ctr_id = c->id,
-	};
+	struct probe_target t = probe_target_of(ps, p, c);
 	probe_run(ps->n->loop, spec, &t, cb, r);
 	probe_spec_free(spec);
 }
