@@ -226,7 +226,10 @@ step "once Succeeded" 20 phase_is once Succeeded
 cat >"$T/typed-tty.sh" <<'EOF'
 sleep 2; printf 'tty; stty size; exit\r'; sleep 3
 EOF
-bash "$T/typed-tty.sh" | script -qfc "stty cols 100 rows 40; timeout 20 $K attach -it ttysh" /dev/null \
+# --foreground: script(1) runs this with $SHELL -c; a dash there forks timeout,
+# whose own process group is not the terminal's foreground one, and kubectl
+# is stopped (SIGTTOU) when it makes the terminal raw.
+bash "$T/typed-tty.sh" | script -qfc "stty cols 100 rows 40; timeout --foreground 20 $K attach -it ttysh" /dev/null \
 	>"$T/tty.out" 2>&1
 expect_out "attach -it: the container's terminal is /dev/pts/0" '^/dev/pts/0' tr -d '\r' <"$T/tty.out"
 expect_out "attach -it: the client's window size reaches it" '^40 100' tr -d '\r' <"$T/tty.out"
@@ -250,7 +253,7 @@ done
 cat >"$T/typed-run.sh" <<'EOF'
 sleep 5; printf 'echo hi-from-$((6*7)); exit\r'; sleep 3
 EOF
-bash "$T/typed-run.sh" | script -qfc "timeout 60 $K run -it --rm t --image=busybox:test --image-pull-policy=Never \
+bash "$T/typed-run.sh" | script -qfc "timeout --foreground 60 $K run -it --rm t --image=busybox:test --image-pull-policy=Never \
 	--restart=Never --overrides='{\"spec\":{\"nodeName\":\"n1\"}}' -- sh" /dev/null >"$T/run.out" 2>&1
 expect_out "run -it --rm: an interactive shell in a new pod" '^hi-from-42' tr -d '\r' <"$T/run.out"
 gone() { ! $K get pod t >/dev/null 2>&1; }
