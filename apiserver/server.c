@@ -327,6 +327,9 @@ static void on_maintenance(uv_timer_t *t)
 		store_list_clear(&l);
 	}
 	store_compact_keep(cp->store, cp->cfg.history_window);
+	if (store_history_tick(cp->store, uv_now(cp->loop)) < 0)
+		log_warn(&cp->log, "store", "trim of volatile history failed error=\"%s\"",
+			 store_last_error(cp->store));
 	int flushed = store_flush_tick(cp->store, uv_now(cp->loop));
 	if (flushed < 0)
 		log_warn(&cp->log, "store", "flush of volatile keys failed error=\"%s\"",

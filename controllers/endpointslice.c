@@ -277,14 +277,16 @@ static void sync_endpoints(struct eps_ctl *c, const json_t *svc, const json_t *g
 	}
 	char path[700];
 	const json_t *old = informer_get(c->endpoints, ctl_ns(svc), ctl_name(svc));
-	if (old && json_equal(json_object_get(old, "subsets") ?: json_array(), subsets)) {
+	const json_t *old_subsets = json_object_get(old, "subsets");
+	if (old && (old_subsets ? json_equal(old_subsets, subsets) : !json_array_size(subsets))) {
 		json_decref(subsets);
 		return;
 	}
+	json_t *labels = json_path(svc, "metadata.labels");
 	json_t *obj = old ? json_deep_copy(old)
-			  : json_pack("{s:s,s:s,s:{s:s,s:s,s:O}}", "apiVersion", "v1", "kind", "Endpoints", "metadata",
+			  : json_pack("{s:s,s:s,s:{s:s,s:s,s:o}}", "apiVersion", "v1", "kind", "Endpoints", "metadata",
 				      "name", ctl_name(svc), "namespace", ctl_ns(svc), "labels",
-				      json_path(svc, "metadata.labels") ?: json_object());
+				      labels ? json_incref(labels) : json_object());
 	if (json_array_size(subsets))
 		json_object_set(obj, "subsets", subsets);
 	else

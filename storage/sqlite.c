@@ -72,6 +72,10 @@
  * makes the next revision jump ahead by at most this much. */
 #define REV_RESERVE 10000
 #define VOL_HISTORY_DEFAULT 1000
+/* store_history_tick marks the revision every VOL_MARK_MS: history of volatile
+ * keys older than STORE_VOL_HISTORY_MS is dropped at each mark. */
+#define VOL_MARK_MS (30 * 1000)
+#define VOL_MARKS (STORE_VOL_HISTORY_MS / VOL_MARK_MS)
 
 enum stmt_id {
 	ST_BEGIN,
@@ -272,6 +276,12 @@ struct store {
 	int64_t vol_history;	 /* changes of history kept in memory */
 	int64_t vol_changes;	 /* vol.log rows above vol_compact_rev, about */
 	int64_t vol_compact_rev; /* no volatile history at or below it */
+	struct {
+		bool started;
+		uint64_t mark_ms;	/* when the last mark was taken */
+		int64_t rev[VOL_MARKS]; /* the revision at each mark, a ring */
+		size_t next;		/* the oldest mark, overwritten next */
+	} age;
 	int64_t rev_floor;	 /* revisions up to it are reserved durably */
 	bool vol_dirty;		 /* vol.dirty may have rows */
 	/* Volatile keys created or deleted (not resident ones): the flush
@@ -1525,8 +1535,22 @@ static int vol_query_int(struct store *s, enum stmt_id id, int64_t a, int64_t b,
 	return rc;
 }
 
+/* Drops the in-memory history of volatile keys from floor up to hi (memory
+ * only, nothing is written); changes: how many remain above hi. */
+static int vol_trim_to(struct store *s, int64_t floor, int64_t hi, int64_t changes)
+{
+	int rc;
+	if ((rc = store_batch_commit(s)) < 0 || (rc = tx_begin(s)) < 0)
+		return rc;
+	if ((rc = tx_finish(s, compact_range_tx(s, DB_VOL, floor, hi))) < 0)
+		return rc;
+	s->vol_compact_rev = hi;
+	s->vol_changes = changes;
+	return 0;
+}
+
 /* Bounds the in-memory history of volatile keys: past 5/4 of the allowed
- * changes, drops the oldest down to 3/4 (memory only, nothing is written). */
+ * changes, drops the oldest down to 3/4. */
 static int vol_trim(struct store *s)
 {
 	if (!s->nvol || s->vol_changes <= s->vol_history + s->vol_history / 4)
@@ -1540,13 +1564,31 @@ static int vol_trim(struct store *s)
 	int64_t drop = n - s->vol_history * 3 / 4;
 	if ((rc = vol_query_int(s, ST_VOL_NTH_REV, floor, drop - 1, &hi)) < 0)
 		return rc == -ENOENT ? 0 : rc;
-	if ((rc = store_batch_commit(s)) < 0 || (rc = tx_begin(s)) < 0)
-		return rc;
-	if ((rc = tx_finish(s, compact_range_tx(s, DB_VOL, floor, hi))) < 0)
-		return rc;
-	s->vol_compact_rev = hi;
-	s->vol_changes = n - drop;
-	return 0;
+	return vol_trim_to(s, floor, hi, n - drop);
+}
+
+int store_history_tick(struct store *s, uint64_t now_ms)
+{
+	if (!s->nvol)
+		return 0;
+	if (s->hub.depth > 0)
+		return -EDEADLK;
+	if (!s->age.started) {
+		s->age.started = true;
+		s->age.mark_ms = now_ms;
+		return 0;
+	}
+	if (now_ms - s->age.mark_ms < VOL_MARK_MS)
+		return 0;
+	/* The oldest mark was taken STORE_VOL_HISTORY_MS ago (0: not yet). */
+	int64_t hi = s->age.rev[s->age.next], floor = db_floor(s, DB_VOL), n = 0;
+	s->age.rev[s->age.next] = s->rev;
+	s->age.next = (s->age.next + 1) % VOL_MARKS;
+	s->age.mark_ms = now_ms;
+	if (hi <= floor)
+		return 0;
+	int rc = vol_query_int(s, ST_VOL_COUNT_AFTER, hi, 0, &n);
+	return rc < 0 ? rc : vol_trim_to(s, floor, hi, n);
 }
 
 int store_compact_keep(struct store *s, int64_t keep)

@@ -1204,6 +1204,52 @@ static void test_volatile_history_bounded(void)
 	store_close(s);
 }
 
+/* store_history_tick drops volatile history older than STORE_VOL_HISTORY_MS
+ * whatever volatile_history allows, so a steady trickle of renewals (an idle
+ * cluster's Leases) stops growing the store's memory after minutes; newer
+ * starts still replay, durable prefixes keep their history. */
+static void test_volatile_history_age(void)
+{
+	struct store *s = store_open_vol("volage.db", 1000000);
+	if (!s)
+		return;
+	enum { SECS = STORE_VOL_HISTORY_MS / 1000 * 4 };
+	static int64_t rev_at[SECS + 1];
+	char val[512];
+	uint64_t t = 5000;
+	CHECK_INT(put(s, "/d/a", "d"), 0);
+	CHECK_INT(put(s, "/v/x", "0"), 0);
+	CHECK_INT(store_history_tick(s, t), 0); /* starts the clock */
+	long long mem_half = 0;
+	for (int i = 1; i <= SECS; i++) {
+		int n = snprintf(val, sizeof val, "%d", i);
+		memset(val + n, 'x', sizeof val - n); /* a Lease-sized value */
+		CHECK_INT(store_update(s, "/v/x", val, sizeof val, 0, NULL), 0);
+		rev_at[i] = store_revision(s);
+		CHECK_INT(store_history_tick(s, t += 1000), 0);
+		if (i == SECS / 2)
+			mem_half = (long long)sqlite3_memory_used();
+	}
+	long long mem_end = (long long)sqlite3_memory_used();
+	printf("volatile history by age: SQLite memory %lld bytes after %d s, %lld after %d s\n",
+	       mem_half, SECS / 2, mem_end, SECS);
+	CHECK(mem_end <= mem_half + 4096);
+	struct rec r = {0};
+	struct store_watch *w = NULL;
+	/* The history kept reaches 5 to 5.5 minutes back (a mark every 30 s). */
+	int gone = SECS - STORE_VOL_HISTORY_MS / 1000 - 31;
+	int kept = SECS - STORE_VOL_HISTORY_MS / 1000 + 10;
+	CHECK_INT(store_watch_start(s, "/v/", rev_at[gone], rec_cb, &r, &w), -ERANGE);
+	CHECK_INT(store_watch_start(s, "/v/", rev_at[kept], rec_cb, &r, &w), 0);
+	CHECK_INT(r.n, SECS - kept);
+	store_watch_stop(w);
+	r.n = 0;
+	CHECK_INT(store_watch_start(s, "/d/", 0, rec_cb, &r, &w), 0);
+	CHECK_INT(r.n, 1);
+	store_watch_stop(w);
+	store_close(s);
+}
+
 /* A killed process loses volatile changes made since the last flush and
  * nothing else: every acknowledged durable write is there, resident keys as
  * last written, and the revision never goes back (no revision handed out
@@ -1373,6 +1419,7 @@ int main(void)
 	TEST_RUN(test_volatile_reopen);
 	TEST_RUN(test_flush_tick_policy);
 	TEST_RUN(test_volatile_history_bounded);
+	TEST_RUN(test_volatile_history_age);
 	TEST_RUN(test_volatile_crash);
 	TEST_RUN(test_compact_keep_hysteresis);
 	TEST_RUN(test_timings);
