@@ -19,6 +19,14 @@
 #include "common/fileutil.h"
 #include "runtime/container_internal.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
 #define CG_ROOT "/sys/fs/cgroup"
 
 int rt_write_file(const char *path, const char *s)
@@ -360,8 +368,7 @@ static int mkdir_cg(const char *dir)
 	return mkdir_p(dir);
 }
 
-static int cg_add(const struct rt_cg_hier *h, const char *id, enum rt_cg_mode mode,
-		  const struct rt_resources *res, bool privileged, struct rt_cgroup *cg, char *err,
+static int cg_add(const struct rt_cg_hier *h, const char *id, struct rt_cgroup *cg, char *err,
 		  size_t errlen)
 {
 	int i = cg->n;
@@ -372,8 +379,7 @@ static int cg_add(const struct rt_cg_hier *h, const char *id, enum rt_cg_mode mo
 	if (r < 0)
 		return rt_err(err, errlen, -r, "create cgroup %s", cg->dir[i]);
 	cg->n = i + 1;
-	return mode == RT_CG_V2 ? v2_limits(cg->dir[i], res, err, errlen)
-				: v1_limits(cg->dir[i], h->name, res, privileged, err, errlen);
+	return 0;
 }
 
 int rt_cgroup_create(const struct rt *rt, const char *id, const struct rt_resources *res,
@@ -381,17 +387,26 @@ int rt_cgroup_create(const struct rt *rt, const char *id, const struct rt_resour
 {
 	memset(cg, 0, sizeof(*cg));
 	cg->mode = rt->cg_mode;
+	if (rt->n_cg == 0 && (res->memory_limit > 0 || res->pids_limit > 0 || res->cpu_quota > 0))
+		return rt_err(err, errlen, ENOTSUP, "resource limits need cgroups, none found");
 	int r = 0;
 	for (int i = 0; r == 0 && i < rt->n_cg; i++)
 		if (cg->mode == RT_CG_V2 || v1_needed(rt->cg[i].name, res, privileged))
-			r = cg_add(&rt->cg[i], id, cg->mode, res, privileged, cg, err, errlen);
+			r = cg_add(&rt->cg[i], id, cg, err, errlen);
 	if (r == 0 && cg->n == 0 && rt->n_cg > 0)
-		r = cg_add(&rt->cg[0], id, cg->mode, res, privileged, cg, err, errlen);
-	if (r < 0)
-		return r;
-	if (rt->n_cg == 0 && (res->memory_limit > 0 || res->pids_limit > 0 || res->cpu_quota > 0))
-		return rt_err(err, errlen, ENOTSUP, "resource limits need cgroups, none found");
-	return 0;
+		r = cg_add(&rt->cg[0], id, cg, err, errlen);
+	return r;
+}
+
+int rt_cgroup_set_limits(const struct rt_cgroup *cg, const struct rt_resources *res,
+			 bool privileged, char *err, size_t errlen)
+{
+	int r = 0;
+	for (int i = 0; r == 0 && i < cg->n; i++)
+		r = cg->mode == RT_CG_V2
+			? v2_limits(cg->dir[i], res, err, errlen)
+			: v1_limits(cg->dir[i], cg->name[i], res, privileged, err, errlen);
+	return r;
 }
 
 int rt_cgroup_join(const struct rt_cgroup *cg, pid_t pid, char *err, size_t errlen)
@@ -431,6 +446,12 @@ void rt_cgroup_prewarm_start(const struct rt *rt, struct rt_prewarm *p)
 {
 	p->started = false;
 	p->stack = MAP_FAILED;
+	p->fd = -1;
+#ifdef UNDER_ASAN
+	/* ASan's allocator (clang 14) is not fork-safe: a monitor forked while
+	 * this thread was inside it hung on its first malloc (seen in CI). */
+	return;
+#endif
 	p->fd = rt->cg_self_procs[0] ? open(rt->cg_self_procs, O_WRONLY | O_CLOEXEC) : -1;
 	if (p->fd < 0)
 		return;

@@ -455,7 +455,9 @@ static int release_init(struct rt *rt, const char *id, char *err, size_t errlen)
 	return r;
 }
 
-/* CREATING -> CREATED with the pids, or straight to RUNNING (run). */
+/* CREATING -> CREATED with the pids, or straight to RUNNING (run). A run
+ * lets the init exec before the state is written: the monitor records the
+ * exit under the same lock, so only after this RUNNING state is on disk. */
 static int mark_created(struct rt *rt, const char *id, pid_t pid, pid_t mon, bool start, char *err,
 			size_t errlen)
 {
@@ -464,17 +466,19 @@ static int mark_created(struct rt *rt, const char *id, pid_t pid, pid_t mon, boo
 		return lk;
 	struct rt_state_full *st = calloc(1, sizeof(*st));
 	int r = st ? rt_state_read(rt, id, st, err, errlen) : -ENOMEM;
-	if (r == 0 && st->pub.status == RT_CREATING) {
+	bool update = r == 0 && st->pub.status == RT_CREATING;
+	if (update) {
 		st->pub.status = start ? RT_RUNNING : RT_CREATED;
 		st->pub.pid = pid;
 		st->pid_start = rt_proc_starttime(pid);
 		st->pub.monitor_pid = mon;
 		st->monitor_start = rt_proc_starttime(mon);
 		st->pub.started_ns = start ? rt_now_ns() : 0;
-		r = rt_state_write(rt, st, err, errlen);
 	}
 	if (r == 0 && start)
 		r = release_init(rt, id, err, errlen);
+	if (r == 0 && update)
+		r = rt_state_write(rt, st, err, errlen);
 	free(st);
 	close(lk);
 	return r;
@@ -506,11 +510,22 @@ static int create_dirs(struct rt *rt, const char *id, char *dir, size_t n, char 
 	return 0;
 }
 
-static int create_locked(struct rt *rt, const char *id, const struct rt_spec *spec,
-			 struct rt_monitor_args *m, bool start, char *err, size_t errlen)
+/* Everything a create needs before the monitor is spawned but the cgroup
+ * directories: runs while the v1 grace period started right after those
+ * goes by (see create_locked). */
+static int prepare_launch(struct rt *rt, const char *id, const struct rt_spec *spec,
+			  struct rt_monitor_args *m, char *err, size_t errlen)
 {
 	const char *dir = m->dir;
-	int r = prepare_root(spec, dir, &m->init, err, errlen);
+	int r = resolve_caps(spec, &m->init.caps, err, errlen);
+	if (r == 0 && !spec->security.privileged && spec->security.seccomp == RT_SECCOMP_DEFAULT)
+		r = rt_seccomp_prepare(rt, err, errlen);
+	char **env = r == 0 ? build_env(spec) : NULL;
+	if (r == 0 && !env)
+		r = rt_err(err, errlen, ENOMEM, "out of memory");
+	m->init.envp = env; /* create_container frees it */
+	if (r == 0)
+		r = prepare_root(spec, dir, &m->init, err, errlen);
 	if (r < 0)
 		return r;
 	snprintf(m->fifo, sizeof(m->fifo), "%s/exec.fifo", dir);
@@ -525,32 +540,43 @@ static int create_locked(struct rt *rt, const char *id, const struct rt_spec *sp
 		    : snprintf(m->log_path, sizeof(m->log_path), "%s/container.log", dir);
 	if (n < 0 || n >= (int)sizeof(m->log_path))
 		return rt_err(err, errlen, ENAMETOOLONG, "log path too long");
-	r = rt_cgroup_create(rt, id, &spec->resources, spec->security.privileged, &m->cg, err,
-			     errlen);
+	r = rt_cgroup_set_limits(&m->cg, &spec->resources, spec->security.privileged, err, errlen);
 	if (r < 0)
 		return r;
-	/* after our mkdirs: the grace period it starts holds the cgroup mutex */
-	struct rt_prewarm pw;
-	rt_cgroup_prewarm_start(rt, &pw);
 	struct rt_state_full *st = calloc(1, sizeof(*st));
-	r = st ? 0 : rt_err(err, errlen, ENOMEM, "out of memory");
-	if (r == 0) {
-		fill_state(st, id, spec, m->log_path, &m->cg, &m->init.caps, m->init.envp);
-		r = rt_state_write(rt, st, err, errlen);
-	}
+	if (!st)
+		return rt_err(err, errlen, ENOMEM, "out of memory");
+	fill_state(st, id, spec, m->log_path, &m->cg, &m->init.caps, m->init.envp);
+	r = rt_state_write(rt, st, err, errlen);
 	free(st);
+	return r;
+}
+
+/* The cgroup directories come first: on v1 the init's join waits for an RCU
+ * grace period (rt_cgroup_prewarm_start), which starts once they exist and
+ * then runs alongside the rest of the set-up instead of after it. */
+static int create_locked(struct rt *rt, const char *id, const struct rt_spec *spec,
+			 struct rt_monitor_args *m, bool start, char *err, size_t errlen)
+{
+	int r = rt_cgroup_create(rt, id, &spec->resources, spec->security.privileged, &m->cg, err,
+				 errlen);
 	if (r < 0) {
-		rt_cgroup_prewarm_finish(&pw);
+		abort_create(rt, id, m->dir, 0, &m->cg); /* what was made of both */
 		return r;
 	}
+	struct rt_prewarm pw;
+	rt_cgroup_prewarm_start(rt, &pw);
+	r = prepare_launch(rt, id, spec, m, err, errlen);
 	pid_t init_pid = 0, mon = 0;
-	m->prewarm_stack = pw.started ? pw.stack : NULL;
-	r = spawn_monitor(m, &init_pid, &mon, err, errlen);
+	if (r == 0) {
+		m->prewarm_stack = pw.started ? pw.stack : NULL;
+		r = spawn_monitor(m, &init_pid, &mon, err, errlen);
+	}
 	rt_cgroup_prewarm_finish(&pw);
 	if (r == 0)
 		r = mark_created(rt, id, init_pid, mon, start, err, errlen);
 	if (r < 0)
-		abort_create(rt, id, dir, init_pid, &m->cg);
+		abort_create(rt, id, m->dir, init_pid, &m->cg);
 	return r;
 }
 
@@ -569,21 +595,10 @@ static int create_container(struct rt *rt, const char *id, const struct rt_spec 
 	m->init.rt = rt;
 	m->init.spec = spec;
 	m->init.cg = &m->cg;
-	r = resolve_caps(spec, &m->init.caps, err, errlen);
-	if (r == 0 && !spec->security.privileged && spec->security.seccomp == RT_SECCOMP_DEFAULT)
-		r = rt_seccomp_prepare(rt, err, errlen);
-	char **env = r == 0 ? build_env(spec) : NULL;
-	if (r == 0 && !env)
-		r = rt_err(err, errlen, ENOMEM, "out of memory");
-	m->init.envp = env;
+	r = create_dirs(rt, id, m->dir, sizeof(m->dir), err, errlen);
 	if (r == 0)
-		r = create_dirs(rt, id, m->dir, sizeof(m->dir), err, errlen);
-	if (r == 0) {
 		r = create_locked(rt, id, spec, m, start, err, errlen);
-		if (r < 0 && r != -EEXIST)
-			remove_tree(m->dir);
-	}
-	free(env);
+	free((void *)m->init.envp);
 	free(m);
 	return r;
 }

@@ -69,8 +69,14 @@ struct rt_cgroup {
 /* cgroup.c */
 /* root: NULL for /sys/fs/cgroup; a cgroup2 mount point selects v2 there. */
 int rt_cgroup_detect(struct rt *rt, const char *root, const char *parent, char *err, size_t errlen);
+/* Makes the directories a container joins (no limits yet: the v1 grace
+ * period, rt_cgroup_prewarm_start, can start as soon as they exist); on
+ * failure cg holds what was made, for rt_cgroup_destroy. */
 int rt_cgroup_create(const struct rt *rt, const char *id, const struct rt_resources *res,
 		     bool privileged, struct rt_cgroup *cg, char *err, size_t errlen);
+/* Writes the limits (memory, cpu, pids, v1 devices) into cg's directories. */
+int rt_cgroup_set_limits(const struct rt_cgroup *cg, const struct rt_resources *res,
+			 bool privileged, char *err, size_t errlen);
 /* Moves pid (0: the caller) into every directory. */
 int rt_cgroup_join(const struct rt_cgroup *cg, pid_t pid, char *err, size_t errlen);
 /* Starts, in a short-lived thread, the RCU grace period the next

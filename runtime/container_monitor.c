@@ -12,15 +12,29 @@
  * poll loop, no threads; stdin waiting for the container to read it holds
  * the clients back (at most one message, RT_ATTACH_STDIN_MAX). Nothing
  * here may return: the monitor ends with _exit so the launcher's atexit
- * handlers never run twice. */
+ * handlers never run twice.
+ *
+ * Memory: the monitor is a fork of the launcher (the node agent), so every
+ * page it still maps that the launcher rewrites later becomes its private
+ * copy: a busy agent's heap and stack would be copied into every monitor.
+ * Once the init is cloned (it has its own copy of the spec), the monitor
+ * keeps what it needs in its own mapping, moves to a fresh stack and drops
+ * the launcher's heap and stack frames (see release_launcher): a sleeping
+ * container then costs a few pages of its own, whatever the launcher does.
+ * From there on the libc heap is gone: no malloc, directly or through stdio;
+ * jansson allocates from the monitor's arena (record_exit). */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <jansson.h>
+#include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/close_range.h>
-#include <malloc.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -33,13 +47,26 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <ucontext.h>
 
 #include "runtime/container_monitor.h"
 
-#define ATTACH_STALL_MS 2000 /* a client that takes no output this long is dropped */
+#define ATTACH_STALL_MS 2000	    /* a client that takes no output this long is dropped */
+#define MONITOR_STACK (256 * 1024)  /* reserved; a sleeping monitor touches a page or two */
+#define MONITOR_ARENA (1024 * 1024) /* jansson's, for record_exit; untouched until then */
 
 struct monitor {
-	struct rt_monitor_args *m;
+	struct rt_monitor_args *m; /* the launcher's: NULL once released */
+	/* copies of what the monitor needs from the launcher's memory */
+	char id[RT_ID_MAX + 1];
+	char containers_dir[sizeof(((struct rt *)0)->containers_dir)]; /* for the state */
+	struct rt_cgroup cg;					       /* the OOM counter */
+	bool stdin_once;
+	int lock, exit_fifo; /* monitor.lock (held), exit.fifo (or -1) */
+	char *arena, *arena_end;
+	char *stack; /* MONITOR_STACK of our own */
+	uintptr_t old_sp;
+	ucontext_t ctx;
 	int out_r, err_r, execerr_r, pidfd;
 	int fwd[2];    /* raw copies of stdout/stderr, -1 when off */
 	int master;    /* terminal: the pty master (output, stdin, resize); -1 */
@@ -56,7 +83,12 @@ struct monitor {
 	size_t pend_len, pend_off; /* stdin from a client not yet written */
 	struct rt_log_writer log;
 	char pend[RT_ATTACH_STDIN_MAX]; /* touched only once a client attaches */
+	char io[RT_ATTACH_OUT_MAX];	/* output read; pages touched as it comes */
 };
+
+/* The monitor is a process of its own: this is its one piece of process-wide
+ * state, for what takes no user pointer (jansson's allocator, makecontext). */
+static struct monitor *self;
 
 static void send_msg(int fd, int kind, int errv, pid_t pid, const char *msg)
 {
@@ -367,7 +399,7 @@ static void stdin_detach(struct monitor *mo, int i)
 	if (!mo->client_stdin[i])
 		return;
 	mo->client_stdin[i] = false;
-	if (!mo->m->spec->stdin_once)
+	if (!mo->stdin_once)
 		return;
 	mo->close_pending = true;
 	if (!mo->pend_len)
@@ -478,8 +510,8 @@ static void forward(struct monitor *mo, int stream, const char *buf, size_t n)
 /* Reads one chunk; closes the fd at EOF. */
 static void drain(struct monitor *mo, int *fd, int stream)
 {
-	char buf[65536];
-	ssize_t n = read(*fd, buf, sizeof(buf));
+	char *buf = mo->io;
+	ssize_t n = read(*fd, buf, sizeof(mo->io));
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n <= 0) {
@@ -500,8 +532,8 @@ static void drain(struct monitor *mo, int *fd, int stream)
 /* Terminal output; EIO once every slave is closed (the container ended). */
 static void drain_master(struct monitor *mo)
 {
-	char buf[RT_ATTACH_OUT_MAX];
-	ssize_t n = read(mo->master, buf, sizeof(buf));
+	char *buf = mo->io;
+	ssize_t n = read(mo->master, buf, sizeof(mo->io));
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n <= 0) {
@@ -593,15 +625,35 @@ static void loop(struct monitor *mo)
 	}
 }
 
+/* jansson's allocator once the libc heap is gone: a bump allocator over the
+ * arena (one state read and write before the process exits), free a no-op. */
+static void *arena_alloc(size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (!self || n > (size_t)(self->arena_end - self->arena))
+		return NULL;
+	void *p = self->arena;
+	self->arena += n;
+	return p;
+}
+
+static void arena_free(void *p)
+{
+	(void)p;
+}
+
 static void record_exit(struct monitor *mo)
 {
-	struct rt_monitor_args *m = mo->m;
 	char err[256];
-	int lk = rt_state_lock(m->rt, m->id, err, sizeof(err));
+	struct rt *rt = arena_alloc(sizeof(*rt)); /* the state files need only this */
+	if (!rt)
+		return;
+	snprintf(rt->containers_dir, sizeof(rt->containers_dir), "%s", mo->containers_dir);
+	int lk = rt_state_lock(rt, mo->id, err, sizeof(err));
 	if (lk < 0)
 		return;
-	struct rt_state_full *st = calloc(1, sizeof(*st));
-	if (st && rt_state_read(m->rt, m->id, st, err, sizeof(err)) == 0) {
+	struct rt_state_full *st = arena_alloc(sizeof(*st));
+	if (st && rt_state_read(rt, mo->id, st, err, sizeof(err)) == 0) {
 		st->pub.status = RT_STOPPED;
 		st->pub.pid = 0;
 		st->pub.finished_ns = rt_now_ns();
@@ -611,14 +663,165 @@ static void record_exit(struct monitor *mo)
 		} else {
 			st->pub.exit_code = WEXITSTATUS(mo->status);
 		}
-		st->pub.oom_killed = rt_cgroup_oom_kills(&m->cg) > 0;
+		st->pub.oom_killed = rt_cgroup_oom_kills(&mo->cg) > 0;
 		mo->exec_error[mo->exec_error_len] = 0;
 		if (mo->exec_error_len)
 			snprintf(st->pub.error, sizeof(st->pub.error), "%s", mo->exec_error);
-		rt_state_write(m->rt, st, err, sizeof(err));
+		rt_state_write(rt, st, err, sizeof(err));
 	}
-	free(st);
 	close(lk);
+}
+
+/* Copies what the monitor needs after the init is cloned: only the strings
+ * in use, so the copies dirty no more pages than they fill. */
+static void keep_copies(struct monitor *mo)
+{
+	struct rt_monitor_args *m = mo->m;
+	snprintf(mo->containers_dir, sizeof(mo->containers_dir), "%s", m->rt->containers_dir);
+	snprintf(mo->id, sizeof(mo->id), "%s", m->id);
+	mo->cg.mode = m->cg.mode;
+	mo->cg.n = m->cg.n;
+	for (int i = 0; i < m->cg.n; i++) {
+		snprintf(mo->cg.dir[i], sizeof(mo->cg.dir[i]), "%s", m->cg.dir[i]);
+		snprintf(mo->cg.name[i], sizeof(mo->cg.name[i]), "%s", m->cg.name[i]);
+	}
+	mo->stdin_once = m->spec->stdin_once;
+	mo->m = NULL;
+}
+
+extern void *__libc_stack_end; /* glibc: the initial stack pointer of main */
+
+static void discard(uintptr_t lo, uintptr_t hi, uintptr_t keep)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	lo = (lo + pg - 1) & ~(pg - 1);
+	hi &= ~(pg - 1);
+	if (lo < hi && !(keep >= lo && keep < hi)) /* never our own TLS */
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+/* One line of /proc/self/maps: "lo-hi perms offset dev inode   name". */
+static bool parse_map(const char *line, uintptr_t *lo, uintptr_t *hi, const char **name)
+{
+	char *e;
+	*lo = (uintptr_t)strtoul(line, &e, 16);
+	if (*e != '-')
+		return false;
+	*hi = (uintptr_t)strtoul(e + 1, &e, 16);
+	for (int field = 0; field < 4; field++) { /* perms offset dev inode */
+		while (*e == ' ')
+			e++;
+		if (!*e)
+			return false;
+		while (*e && *e != ' ')
+			e++;
+	}
+	while (*e == ' ')
+		e++;
+	*name = e;
+	return true;
+}
+
+/* Drops the launcher's pages this process will not touch again: the libc
+ * heap (brk) and the old stack's frames (old_sp: where we left it; of the
+ * main thread's stack argv and the environment stay). The thread's TLS and
+ * descriptor (pthread_self) stay: they sit in other mappings, or above the
+ * frames on a thread's stack. */
+static void release_launcher(uintptr_t old_sp)
+{
+	uintptr_t heap_lo = 0, heap_hi = 0, stack_lo = 0, stack_hi = 0;
+	uintptr_t main_end = (uintptr_t)__libc_stack_end;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	char buf[4096];
+	size_t len = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = 0;
+		char *line = buf, *nl;
+		while ((nl = strchr(line, '\n'))) {
+			*nl = 0;
+			uintptr_t lo, hi;
+			const char *name;
+			bool ok = parse_map(line, &lo, &hi, &name);
+			line = nl + 1;
+			if (ok && strcmp(name, "[heap]") == 0) {
+				heap_lo = lo;
+				heap_hi = hi;
+			} else if (ok && old_sp >= lo && old_sp < hi) {
+				stack_lo = lo; /* below old_sp only on a thread's stack */
+				stack_hi =
+				    main_end > old_sp && main_end <= hi ? main_end : old_sp - 4096;
+			}
+		}
+		len = (size_t)(buf + len - line);
+		memmove(buf, line, len);
+		if (len == sizeof(buf) - 1)
+			len = 0; /* a line longer than the buffer: skip it */
+	}
+	close(fd);
+	uintptr_t tcb = (uintptr_t)pthread_self();
+	if (heap_hi)
+		discard(heap_lo, heap_hi, tcb);
+	if (stack_hi)
+		discard(stack_lo, stack_hi, tcb);
+}
+
+__attribute__((noreturn)) static void monitor_main(void)
+{
+	struct monitor *mo = self;
+	release_launcher(mo->old_sp);
+	loop(mo);
+	if (!mo->exited) { /* poll failed: block for the status */
+		while (waitpid(mo->init, &mo->status, 0) < 0 && errno == EINTR)
+			;
+		mo->exited = true;
+	}
+	rt_log_close(&mo->log);
+	record_exit(mo);
+	/* waiters wake now, not after this process is torn down */
+	close(mo->lock);
+	if (mo->exit_fifo >= 0)
+		close(mo->exit_fifo);
+	_exit(0);
+}
+
+/* Runs monitor_main on our own stack; the launcher's is then dropped. */
+__attribute__((noreturn)) static void switch_stack(struct monitor *mo)
+{
+	ucontext_t old;
+	mo->old_sp = (uintptr_t)&old;
+	getcontext(&mo->ctx);
+	mo->ctx.uc_stack.ss_sp = mo->stack;
+	mo->ctx.uc_stack.ss_size = MONITOR_STACK;
+	mo->ctx.uc_link = NULL; /* monitor_main never returns */
+	makecontext(&mo->ctx, monitor_main, 0);
+	swapcontext(&old, &mo->ctx);
+	_exit(1); /* not reached */
+}
+
+/* struct monitor, the arena and the stack (below a guard page): mappings of
+ * our own, their pages touched only as they are used. */
+static struct monitor *monitor_new(void)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	size_t size = (sizeof(struct monitor) + pg - 1) / pg * pg;
+	int prot = PROT_READ | PROT_WRITE, flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	char *p = mmap(NULL, size + MONITOR_ARENA, prot, flags, -1, 0);
+	char *stack = mmap(NULL, pg + MONITOR_STACK, prot, flags | MAP_STACK, -1, 0);
+	if (p == MAP_FAILED || stack == MAP_FAILED || mprotect(stack, pg, PROT_NONE) < 0)
+		return NULL;
+	struct monitor *mo = (struct monitor *)(void *)p; /* zero-filled */
+	mo->arena = p + size;
+	mo->arena_end = p + size + MONITOR_ARENA;
+	mo->stack = stack + pg;
+	return mo;
 }
 
 void rt_monitor_run(struct rt_monitor_args *m)
@@ -627,12 +830,10 @@ void rt_monitor_run(struct rt_monitor_args *m)
 	/* a copy of a launcher thread's stack: ours alone once it unmaps it */
 	if (m->prewarm_stack)
 		munmap(m->prewarm_stack, RT_PREWARM_STACK);
-	/* everything but the log writer's line buffers (touched only when the
-	 * container prints): a sleeping container costs a few pages here */
-	struct monitor *mo = malloc(sizeof(*mo));
+	struct monitor *mo = monitor_new();
 	if (!mo)
 		fail(sync_fd, -ENOMEM, "out of memory");
-	memset(mo, 0, offsetof(struct monitor, log));
+	self = mo;
 	mo->m = m;
 	mo->fwd[0] = m->spec->stdout_fd;
 	mo->fwd[1] = m->spec->stderr_fd;
@@ -643,10 +844,10 @@ void rt_monitor_run(struct rt_monitor_args *m)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
-	int lock = take_monitor_lock(m->dir);
-	if (lock < 0)
-		fail(sync_fd, lock, "lock monitor.lock");
-	int exit_fifo = open_exit_fifo(m->dir); /* -1: waiters use the pidfd */
+	mo->lock = take_monitor_lock(m->dir);
+	if (mo->lock < 0)
+		fail(sync_fd, mo->lock, "lock monitor.lock");
+	mo->exit_fifo = open_exit_fifo(m->dir); /* -1: waiters use the pidfd */
 	int lr = rt_log_open(&mo->log, m->log_path, m->spec->log_max_size, m->spec->log_max_files);
 	if (lr < 0)
 		fail(sync_fd, lr, "open the container log");
@@ -661,18 +862,11 @@ void rt_monitor_run(struct rt_monitor_args *m)
 			mo->in_w = mo->master;
 	}
 	mo->pidfd = (int)syscall(SYS_pidfd_open, mo->init, 0);
-	malloc_trim(0); /* give back what the launcher had allocated */
-	loop(mo);
-	if (!mo->exited) { /* poll failed: block for the status */
-		while (waitpid(mo->init, &mo->status, 0) < 0 && errno == EINTR)
-			;
-		mo->exited = true;
-	}
-	rt_log_close(&mo->log);
-	record_exit(mo);
-	/* waiters wake now, not after this process is torn down */
-	close(lock);
-	if (exit_fifo >= 0)
-		close(exit_fifo);
-	_exit(0);
+	keep_copies(mo);
+	/* what would allocate from the heap on first use, before it goes */
+	struct tm tm;
+	time_t t = 0;
+	gmtime_r(&t, &tm);
+	json_set_alloc_funcs(arena_alloc, arena_free);
+	switch_stack(mo);
 }

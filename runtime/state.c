@@ -157,6 +157,69 @@ static json_t *state_json(const struct rt_state_full *st)
 	return o;
 }
 
+/* File I/O through plain descriptors and buffers on the stack, not stdio:
+ * the container monitor records the exit with the libc heap released (see
+ * container_monitor.c), so nothing here may call malloc but through
+ * jansson's allocator. */
+struct out_buf {
+	int fd;
+	bool failed;
+	size_t len;
+	char b[4096];
+};
+
+static void out_flush(struct out_buf *o)
+{
+	size_t off = 0;
+	while (off < o->len && !o->failed) {
+		ssize_t w = write(o->fd, o->b + off, o->len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			o->failed = true;
+		else
+			off += (size_t)w;
+	}
+	o->len = 0;
+}
+
+static int out_add(const char *buf, size_t size, void *data)
+{
+	struct out_buf *o = data;
+	while (size && !o->failed) {
+		size_t k = sizeof(o->b) - o->len < size ? sizeof(o->b) - o->len : size;
+		memcpy(o->b + o->len, buf, k);
+		o->len += k;
+		buf += k;
+		size -= k;
+		if (o->len == sizeof(o->b))
+			out_flush(o);
+	}
+	return o->failed ? -1 : 0;
+}
+
+static int dump_to_file(const json_t *j, const char *path)
+{
+	struct out_buf o = {.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)};
+	if (o.fd < 0)
+		return -1;
+	int r = json_dump_callback(j, out_add, &o, JSON_COMPACT);
+	out_flush(&o);
+	int e = errno;
+	if (close(o.fd) < 0 && !o.failed)
+		o.failed = true;
+	errno = e;
+	return r < 0 || o.failed ? -1 : 0;
+}
+
+static size_t in_read(void *buf, size_t len, void *data)
+{
+	ssize_t n;
+	while ((n = read(*(int *)data, buf, len)) < 0 && errno == EINTR)
+		;
+	return n < 0 ? (size_t)-1 : (size_t)n;
+}
+
 int rt_state_write(const struct rt *rt, const struct rt_state_full *st, char *err, size_t errlen)
 {
 	char dir[600], tmp[640], path[640];
@@ -165,7 +228,7 @@ int rt_state_write(const struct rt *rt, const struct rt_state_full *st, char *er
 	snprintf(tmp, sizeof(tmp), "%s/state.json.tmp", dir);
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	json_t *o = state_json(st);
-	int r = json_dump_file(o, tmp, JSON_COMPACT);
+	int r = dump_to_file(o, tmp);
 	json_decref(o);
 	if (r < 0 || rename(tmp, path) < 0) {
 		unlink(tmp);
@@ -231,10 +294,11 @@ static void state_from_json(json_t *o, struct rt_state_full *st)
 	st->no_new_privs = json_is_true(json_object_get(o, "noNewPrivileges"));
 	st->seccomp = json_is_true(json_object_get(o, "seccomp"));
 	rt_caps_from_hex(json_string_value(json_object_get(o, "capabilities")), &st->caps);
-	char *env = json_dumps(json_object_get(o, "env"), JSON_COMPACT);
-	snprintf(st->env_json, sizeof(st->env_json), "%s",
-		 env && strlen(env) < sizeof(st->env_json) ? env : "[]");
-	free(env);
+	size_t n = json_dumpb(json_object_get(o, "env"), st->env_json, sizeof(st->env_json) - 1,
+			      JSON_COMPACT);
+	if (n == 0 || n >= sizeof(st->env_json))
+		n = (size_t)snprintf(st->env_json, sizeof(st->env_json), "[]");
+	st->env_json[n] = 0;
 	s->open_stdin = json_is_true(json_object_get(o, "stdin"));
 	s->stdin_once = json_is_true(json_object_get(o, "stdinOnce"));
 	s->terminal = json_is_true(json_object_get(o, "terminal"));
@@ -250,13 +314,15 @@ int rt_state_read(const struct rt *rt, const char *id, struct rt_state_full *st,
 	if (rt_state_dir(rt, id, path, sizeof(path) - 16) < 0)
 		return rt_err(err, errlen, EINVAL, "invalid container id \"%.80s\"", id);
 	strcat(path, "/state.json");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? rt_err(err, errlen, ENOENT, "no such container %s", id)
+				       : rt_err(err, errlen, errno, "open %s", path);
 	json_error_t je;
-	json_t *o = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (!o) {
-		if (access(path, F_OK) < 0)
-			return rt_err(err, errlen, ENOENT, "no such container %s", id);
+	json_t *o = json_load_callback(in_read, &fd, JSON_REJECT_DUPLICATES, &je);
+	close(fd);
+	if (!o)
 		return rt_err(err, errlen, EIO, "bad %s: %s", path, je.text);
-	}
 	if (!json_is_object(o)) {
 		json_decref(o);
 		return rt_err(err, errlen, EIO, "bad %s", path);
