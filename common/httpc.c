@@ -34,7 +34,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#define HTTPC_READ_CHUNK 65536
+/* One TLS record at most (16 KB plus framing): a bigger chunk only makes
+ * the buffer it lands in, and the memory BIO it is copied into, stay larger
+ * for the client's whole life. */
+#define HTTPC_READ_CHUNK 16384
 #define HTTPC_TLS_WRITE_MAX 65536
 #define HTTPC_MAX_HEADERS 100
 #define HTTPC_MAX_HEADER_BYTES (64u << 10)
@@ -1215,6 +1218,12 @@ static void conn_tls_read(struct hconn *k)
 		}
 		int e = SSL_get_error(k->ssl, n);
 		conn_tls_flush(k); /* key updates, alerts */
+		/* Waiting for more bytes: give back the record buffers (~33 KB a
+		 * connection; a no-op while a record is partly read or written).
+		 * SSL_MODE_RELEASE_BUFFERS alone leaves the write buffer of the
+		 * handshake allocated on every idle watch connection. */
+		if (e == SSL_ERROR_WANT_READ && !k->dead)
+			SSL_free_buffers(k->ssl);
 		if (e == SSL_ERROR_ZERO_RETURN) {
 			conn_on_eof(k);
 		} else if (e != SSL_ERROR_WANT_READ && !k->dead) {
