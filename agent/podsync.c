@@ -37,6 +37,8 @@
 #define RELIST_MS 1000
 #define WATCH_LINE_MAX (4 << 20)
 #define CLUSTER_DOMAIN "cluster.local"
+#define START_EVENTS 1	      /* Created and Started */
+#define START_EVENT_PRESENT 2 /* and Pulled: the image was already present */
 
 struct pod_ctr {
 	char name[64];
@@ -51,12 +53,14 @@ struct pod_ctr {
 	char image[256], image_id[128];
 	char image_name[256]; /* normalized name the image resolved to */
 	bool pulling, pulled, just_pulled; /* just_pulled: for this start's events */
+	unsigned start_events;		   /* START_EVENT* still to send (pod_start_events) */
 	uint64_t pull_backoff_ms, pull_next_ms;
 	struct probe_ctr *probes; /* app containers with probes, else NULL */
 	/* The instance whose postStart hook runs, or failed and is being killed
 	 * (then SIGKILL at hook_kill_at_ms). */
 	char poststart_id[RT_ID_MAX + 1];
 	uint64_t hook_kill_at_ms;
+	bool poststart_rerun; /* adopted while its postStart hook had not ended */
 };
 
 struct pod {
@@ -110,6 +114,9 @@ struct podsync {
 
 static void pod_sync(struct podsync *ps, struct pod *p);
 static void ctr_poststart(struct podsync *ps, struct pod *p, struct pod_ctr *c);
+static void ctr_start_events(struct podsync *ps, struct pod *p, struct pod_ctr *c);
+static void ctr_poststart_adopted(struct podsync *ps, struct pod *p, struct pod_ctr *c);
+static void pod_hooks_due(struct podsync *ps, struct pod *p, uint64_t now);
 static void watch_start(struct podsync *ps);
 static void list_start(struct podsync *ps);
 
@@ -295,6 +302,8 @@ static void pod_adopt(struct podsync *ps, struct pod *p)
 			 p->name);
 		a->id[0] = 0; /* taken */
 	}
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		ctr_poststart_adopted(ps, p, &p->ctrs[i]);
 }
 
 static struct pod *pod_add(struct podsync *ps, json_t *obj)
@@ -355,12 +364,19 @@ static struct net *pod_net(const struct podsync *ps)
 }
 
 /* The pod's address: the node's for hostNetwork, else the one its sandbox
- * holds in the pod network (NULL: none yet, or no pod network). */
+ * holds in the pod network (NULL: none yet, or no pod network). Kept once
+ * known: the IPAM keeps a pod's address across sandbox re-creations, and a
+ * lookup reads every IPAM file, which every status computation would pay. */
 static const char *pod_ip(struct podsync *ps, struct pod *p)
 {
 	if (pod_host_network(p))
 		return ps->host_ip;
-	return pod_net(ps) && net_pod_ip(pod_net(ps), p->uid, p->ip) == 0 ? p->ip : NULL;
+	if (p->ip[0])
+		return p->ip;
+	if (p->sandbox_id[0] && pod_net(ps) && net_pod_ip(pod_net(ps), p->uid, p->ip) == 0)
+		return p->ip;
+	p->ip[0] = 0;
+	return NULL;
 }
 
 /* Where a probe or hook of container c connects (the pod's IP, the node's
@@ -540,7 +556,7 @@ static void on_ref(void *ud, int status, const struct httpc_resp *resp, const ch
 		json_object_set(p->refs, r->key, obj);
 	else if (p)
 		json_object_set_new(p->refs, r->key, status == 404 ? json_null() : json_false());
-	if (p && status != 200 && status != 404)
+	if (p && status != 200 && status != 201 && status != 404)
 		log_warn(&r->ps->n->log, "pods", "cannot read %s pod=%s/%s status=%d", r->key,
 			 p->ns, p->name, status);
 	json_decref(obj);
@@ -892,12 +908,9 @@ static void on_probe_done(void *ud, bool ok, const char *msg)
 static void pod_probes(struct podsync *ps, struct pod *p)
 {
 	uint64_t now = node_now_ms();
+	pod_hooks_due(ps, p, now);
 	for (size_t i = p->n_init; i < p->n_ctrs; i++) {
 		struct pod_ctr *c = &p->ctrs[i];
-		if (c->hook_kill_at_ms && now >= c->hook_kill_at_ms && ctr_in_poststart(c)) {
-			rt_signal(ps, c->id, SIGKILL, true); /* a failed postStart's grace is over */
-			c->hook_kill_at_ms = 0;
-		}
 		if (!c->probes || !c->id[0] || c->st.status != RT_RUNNING || ctr_in_poststart(c))
 			continue;
 		probe_ctr_instance(c->probes, c->id, now);
@@ -1218,7 +1231,7 @@ static int ctr_start(struct podsync *ps, struct pod *p, struct pod_ctr *c)
 	ctx_fill(ps, p, &ctx, paths, ns);
 	ctx.image = &info;
 	if (!p->files_ready && (rc = pod_files(ps, p, &ctx, err, sizeof err)) == 0)
-		p->files_ready = true;
+		p->files_ready = true, p->tokens_dirty = false; /* the tokens are written */
 	if (rc == 0 && (rc = agent_mkdir_p(paths[4], 0750)) == 0) {
 		snprintf(tlog, sizeof tlog, "%s/termination-log", paths[4]);
 		close(open(tlog, O_WRONLY | O_CREAT | O_CLOEXEC, 0640));
@@ -1263,17 +1276,11 @@ static int ctr_start(struct podsync *ps, struct pod *p, struct pod_ctr *c)
 			snprintf(c->image_name, sizeof c->image_name, "%s", info.name);
 		log_info(&ps->n->log, "pods", "started container=%s pod=%s/%s id=%s attempt=%d",
 			 c->name, p->ns, p->name, c->id, c->attempt);
-		char msg[400];
-		if (!c->just_pulled) {
-			snprintf(msg, sizeof msg, "Container image \"%s\" already present on machine", c->image);
-			ctr_event(ps, p, c, "Normal", "Pulled", msg);
-		}
+		c->start_events = START_EVENTS | (c->just_pulled ? 0 : START_EVENT_PRESENT);
 		c->just_pulled = false;
-		snprintf(msg, sizeof msg, "Created container %s", c->name);
-		ctr_event(ps, p, c, "Normal", "Created", msg);
-		snprintf(msg, sizeof msg, "Started container %s", c->name);
-		ctr_event(ps, p, c, "Normal", "Started", msg);
 		ctr_poll(ps, c);
+		if (json_object_get(json_object_get(ctr_spec(p, c), "lifecycle"), "postStart"))
+			ctr_start_events(ps, p, c); /* its hook's events come after these */
 		ctr_poststart(ps, p, c);
 	}
 out:
@@ -1281,6 +1288,32 @@ out:
 	agent_env_free(service_env);
 	rt_image_info_free(&info);
 	return rc;
+}
+
+/* The Pulled (image present), Created and Started events of the containers
+ * started in this pod_sync, sent after its status PATCH so that the status
+ * is not queued behind them. */
+static void ctr_start_events(struct podsync *ps, struct pod *p, struct pod_ctr *c)
+{
+	char msg[400];
+	if (!c->start_events)
+		return;
+	if (c->start_events & START_EVENT_PRESENT) {
+		snprintf(msg, sizeof msg, "Container image \"%s\" already present on machine",
+			 c->image);
+		ctr_event(ps, p, c, "Normal", "Pulled", msg);
+	}
+	snprintf(msg, sizeof msg, "Created container %s", c->name);
+	ctr_event(ps, p, c, "Normal", "Created", msg);
+	snprintf(msg, sizeof msg, "Started container %s", c->name);
+	ctr_event(ps, p, c, "Normal", "Started", msg);
+	c->start_events = 0;
+}
+
+static void pod_start_events(struct podsync *ps, struct pod *p)
+{
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		ctr_start_events(ps, p, &p->ctrs[i]);
 }
 
 /* An exited container that the policy restarts: schedule, then replace it. */
@@ -1350,8 +1383,8 @@ static int sandbox_ensure(struct podsync *ps, struct pod *p)
 			     sizeof p->sandbox_id);
 	sandbox_label(p->uid, "sandbox", "", p->sandbox_attempt, label, sizeof label);
 	rt_remove(ps, p->sandbox_id);
-	int rc =
-	    sandbox_create(ps->rt, pod_net(ps), ps->data_dir, p->obj, p->sandbox_id, label, err, sizeof err);
+	int rc = sandbox_create(ps->rt, pod_net(ps), ps->data_dir, p->obj, p->sandbox_id, label,
+				p->ip, err, sizeof err);
 	if (rc == 0)
 		rc = rt_container_state(ps->rt, p->sandbox_id, &st, err, sizeof err);
 	if (rc) {
@@ -1458,18 +1491,22 @@ static void pod_signal_all(struct podsync *ps, struct pod *p, int sig)
 struct hook_req {
 	struct podsync *ps;
 	char uid[64], name[64], id[RT_ID_MAX + 1];
+	bool init;
 	bool *returned_early; /* postStart: set while probe_run has not returned */
 };
 
 /* The hook of the container's spec at lifecycle.<which>, parsed: 1 to run
- * it, 0 when there is none, -1 when it cannot run (why in err). */
+ * it, 0 when there is none, -1 when it cannot run (why in err). Init
+ * containers have hooks only as sidecars (restartPolicy: Always), like
+ * upstream's. */
 static int hook_spec(struct pod *p, struct pod_ctr *c, const char *which, struct probe_spec *spec,
 		     char *err, size_t errlen)
 {
 	const json_t *cs = ctr_spec(p, c);
 	const json_t *hook = json_object_get(json_object_get(cs, "lifecycle"), which);
+	const char *restart = jstr(cs, "restartPolicy");
 	memset(spec, 0, sizeof *spec);
-	if (c->init || !json_is_object(hook))
+	if ((c->init && !(restart && !strcmp(restart, "Always"))) || !json_is_object(hook))
 		return 0;
 	if (probe_hook_parse(hook, cs, spec, err, errlen) == 0)
 		return 1;
@@ -1484,6 +1521,7 @@ static void hook_run(struct podsync *ps, struct pod *p, struct pod_ctr *c, struc
 	snprintf(r->uid, sizeof r->uid, "%s", p->uid);
 	snprintf(r->name, sizeof r->name, "%s", c->name);
 	snprintf(r->id, sizeof r->id, "%s", c->id);
+	r->init = c->init;
 	struct probe_target t = probe_target_of(ps, p, c);
 	probe_run(ps->n->loop, spec, &t, cb, r);
 	probe_spec_free(spec);
@@ -1510,20 +1548,61 @@ static void poststart_failed(struct podsync *ps, struct pod *p, struct pod_ctr *
 		rt_signal(ps, c->id, grace ? SIGTERM : SIGKILL, !grace);
 }
 
+/* An instance whose postStart hook has not succeeded is recorded in the
+ * pod's directory (pods/UID/poststart.NAME holds its id), so that an agent
+ * killed while the hook ran runs it again on the adopted container: hooks
+ * are delivered at least once, and a kubelet restarted mid-hook may resend
+ * one. The container shows as not Running until that run ends; a failing
+ * run kills it as at first. */
+static void poststart_record(struct podsync *ps, struct pod *p, struct pod_ctr *c, bool pending)
+{
+	char dir[1200], path[1400];
+	pod_dir(ps, p, "", dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/poststart.%s", dir, c->name);
+	if (!pending) {
+		unlink(path);
+		return;
+	}
+	FILE *f = agent_mkdir_p(dir, 0700) == 0 ? fopen(path, "we") : NULL;
+	if (!f || fprintf(f, "%s\n", c->id) < 0 || fclose(f) != 0)
+		log_warn(&ps->n->log, "pods", "cannot record the postStart hook pod=%s/%s container=%s",
+			 p->ns, p->name, c->name);
+}
+
+static void ctr_poststart_adopted(struct podsync *ps, struct pod *p, struct pod_ctr *c)
+{
+	char dir[1200], path[1400], id[RT_ID_MAX + 2] = "";
+	if (!c->id[0])
+		return;
+	pod_dir(ps, p, "", dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/poststart.%s", dir, c->name);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	bool read = fgets(id, sizeof id, f) != NULL;
+	fclose(f);
+	id[strcspn(id, "\n")] = 0;
+	if (!read || strcmp(id, c->id))
+		return;
+	snprintf(c->poststart_id, sizeof c->poststart_id, "%s", c->id);
+	c->poststart_rerun = true;
+}
+
 /* The postStart hook ended: the container is Running now, or killed. */
 static void on_poststart_done(void *ud, bool ok, const char *msg)
 {
 	struct hook_req *r = ud;
 	struct podsync *ps = r->ps;
 	struct pod *p = ps->stopping ? NULL : pod_find(ps, r->uid);
-	struct pod_ctr *c = p ? ctr_by(p, false, r->name) : NULL;
+	struct pod_ctr *c = p ? ctr_by(p, r->init, r->name) : NULL;
 	bool sync = !r->returned_early;
 	if (r->returned_early)
 		*r->returned_early = true;
 	if (c && !strcmp(c->id, r->id) && ctr_in_poststart(c)) {
-		if (ok)
+		if (ok) {
 			c->poststart_id[0] = 0;
-		else if (!p->deleting)
+			poststart_record(ps, p, c, false);
+		} else if (!p->deleting)
 			poststart_failed(ps, p, c, msg ? msg : "");
 		if (sync)
 			pod_sync(ps, p);
@@ -1539,10 +1618,12 @@ static void ctr_poststart(struct podsync *ps, struct pod *p, struct pod_ctr *c)
 	char err[200];
 	c->poststart_id[0] = 0;
 	c->hook_kill_at_ms = 0;
+	c->poststart_rerun = false;
 	int run = hook_spec(p, c, "postStart", &spec, err, sizeof err);
 	if (run == 0)
 		return;
 	snprintf(c->poststart_id, sizeof c->poststart_id, "%s", c->id);
+	poststart_record(ps, p, c, true);
 	struct hook_req *r = run > 0 ? calloc(1, sizeof *r) : NULL;
 	if (!r) { /* a hook the kubelet cannot run fails (tcpSocket) */
 		probe_spec_free(&spec);
@@ -1556,6 +1637,24 @@ static void ctr_poststart(struct podsync *ps, struct pod *p, struct pod_ctr *c)
 		r->returned_early = NULL;
 }
 
+/* A failed postStart's grace is over: SIGKILL. An adopted container whose
+ * postStart had not ended: run it again (see poststart_record). */
+static void pod_hooks_due(struct podsync *ps, struct pod *p, uint64_t now)
+{
+	for (size_t i = 0; i < p->n_ctrs; i++) {
+		struct pod_ctr *c = &p->ctrs[i];
+		if (c->hook_kill_at_ms && now >= c->hook_kill_at_ms && ctr_in_poststart(c)) {
+			rt_signal(ps, c->id, SIGKILL, true);
+			c->hook_kill_at_ms = 0;
+		}
+		if (c->poststart_rerun && ctr_in_poststart(c) && c->st.status == RT_RUNNING) {
+			log_info(&ps->n->log, "pods", "postStart hook runs again pod=%s/%s container=%s",
+				 p->ns, p->name, c->name);
+			ctr_poststart(ps, p, c);
+		}
+	}
+}
+
 /* The hook ended (or failed, or timed out): now the container gets SIGTERM,
  * with at least HOOK_GRACE_MIN_MS left before SIGKILL, like the kubelet. */
 static void on_prestop_done(void *ud, bool ok, const char *msg)
@@ -1563,7 +1662,7 @@ static void on_prestop_done(void *ud, bool ok, const char *msg)
 	struct hook_req *r = ud;
 	struct podsync *ps = r->ps;
 	struct pod *p = ps->stopping ? NULL : pod_find(ps, r->uid);
-	struct pod_ctr *c = p ? ctr_by(p, false, r->name) : NULL;
+	struct pod_ctr *c = p ? ctr_by(p, r->init, r->name) : NULL;
 	if (c && !strcmp(c->id, r->id)) {
 		if (!ok) {
 			char text[700];
@@ -1744,7 +1843,7 @@ static void pod_tokens_sync(struct podsync *ps, struct pod *p)
 {
 	const char *key;
 	json_t *v;
-	if (p->tokens_dirty)
+	if (p->tokens_dirty && p->files_ready) /* else pod_files writes them */
 		pod_tokens_write(ps, p);
 	if (p->token_busy || node_now_ms() < p->token_retry_ms)
 		return;
@@ -1791,13 +1890,15 @@ static void pod_sync(struct podsync *ps, struct pod *p)
 	p->refs_retry = false;
 	if (refs)
 		pod_tokens_sync(ps, p);
+	/* Not overlapped with the references' requests: measured on 2 cores
+	 * with the server on the node, the sandbox made while they are in
+	 * flight slows their replies as much as it saves (agent-bench). */
 	if (refs && sandbox_ensure(ps, p) == 0 && pod_run_inits(ps, p, policy))
 		pod_run_apps(ps, p, policy);
 	json_t *st = pod_status(ps, p);
-	if (!st)
-		return;
-	if (was_terminal && !phase_terminal(jstr(st, "phase"))) {
+	if (!st || (was_terminal && !phase_terminal(jstr(st, "phase")))) {
 		json_decref(st);
+		pod_start_events(ps, p);
 		return;
 	}
 	if (phase_terminal(jstr(st, "phase")) && p->sandbox_id[0] && !p->sandbox_stopped) {
@@ -1808,6 +1909,7 @@ static void pod_sync(struct podsync *ps, struct pod *p)
 	}
 	pod_status_write(ps, p, st);
 	json_decref(st);
+	pod_start_events(ps, p);
 }
 
 static void on_tick(uv_timer_t *t)

@@ -115,10 +115,10 @@ json_t *podstatus_conditions(const char *phase, const struct ctr_view *init, siz
  * under DATA_DIR/agent/pause) whose namespaces the pod's containers join.
  * hostNetwork shares the host's network and UTS namespaces; otherwise its
  * network namespace has loopback up and, when net (agent/net.h) is not NULL,
- * eth0 on the node's pod bridge with the pod's address. 0 or -errno with a
- * message. */
+ * eth0 on the node's pod bridge with the pod's address, written to ip
+ * (NET_IP_MAX bytes; "" when it has none). 0 or -errno with a message. */
 int sandbox_create(struct rt *rt, struct net *net, const char *data_dir, const json_t *pod,
-		   const char *id, const char *label, char *err, size_t errlen);
+		   const char *id, const char *label, char *ip, char *err, size_t errlen);
 /* Runtime container ids: "<uid>-s<attempt>" for the sandbox and
  * "<uid>-<8 hex of kind+name>-<attempt>" for containers (at most 64 bytes
  * for a 36-byte uid). -EINVAL when the uid is not [A-Za-z0-9-]{1,40}. */

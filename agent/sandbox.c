@@ -156,21 +156,22 @@ static int loopback_up(pid_t pid, char *err, size_t errlen)
 
 /* eth0 with the pod's address (kept across sandbox re-creations), or only
  * loopback without a pod network. */
-static int sandbox_network(struct net *net, const json_t *pod, pid_t pid, char *err, size_t errlen)
+static int sandbox_network(struct net *net, const json_t *pod, pid_t pid, char ip[NET_IP_MAX],
+			   char *err, size_t errlen)
 {
 	const char *uid =
 	    json_string_value(json_object_get(json_object_get(pod, "metadata"), "uid"));
-	char ip[NET_IP_MAX];
 	if (!net || !uid)
 		return loopback_up(pid, err, errlen);
 	return net_pod_attach(net, uid, pod, pid, ip, err, errlen);
 }
 
 int sandbox_create(struct rt *rt, struct net *net, const char *data_dir, const json_t *pod,
-		   const char *id, const char *label, char *err, size_t errlen)
+		   const char *id, const char *label, char *ip, char *err, size_t errlen)
 {
 	static const char *const args[] = {"/bin/busybox", "sleep", "2147483647", NULL};
 	char rootfs[1024], host[64];
+	ip[0] = 0;
 	int rc = pause_rootfs(data_dir, rootfs, sizeof rootfs, err, errlen);
 	if (rc)
 		return rc;
@@ -202,10 +203,11 @@ int sandbox_create(struct rt *rt, struct net *net, const char *data_dir, const j
 		rc = agent_err(err, errlen, ESRCH, "the sandbox %s exited at once: %s", id,
 			       st.error);
 	if (rc == 0 && !host_net)
-		rc = sandbox_network(net, pod, st.pid, err, errlen);
+		rc = sandbox_network(net, pod, st.pid, ip, err, errlen);
 	if (rc) {
 		char ignored[256];
 		rt_container_delete(rt, id, true, ignored, sizeof ignored);
+		ip[0] = 0;
 	}
 	return rc;
 }

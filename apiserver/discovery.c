@@ -39,12 +39,39 @@ static void respond_version(struct http_req *h)
 	json_decref(v);
 }
 
+static const char *const verbs_create[] = {"create", NULL};
+
+/* Kinds that are not stored objects but answered per request (create
+ * only): discovery lists them after the resource table, as upstream does. */
+static const struct resource reviews[] = {
+	{.group = "authentication.k8s.io", .version = "v1", .plural = "selfsubjectreviews",
+	 .singular = "selfsubjectreview", .kind = "SelfSubjectReview"},
+};
+#define REVIEWS_LEN (sizeof reviews / sizeof reviews[0])
+
+/* The i-th resource discovery lists, NULL past the last. */
+static const struct resource *listed(size_t i)
+{
+	if (i < resource_table_len)
+		return &resource_table[i];
+	i -= resource_table_len;
+	return i < REVIEWS_LEN ? &reviews[i] : NULL;
+}
+
+static const char *const *verbs_of(const struct resource *r)
+{
+	for (size_t i = 0; i < REVIEWS_LEN; i++)
+		if (r == &reviews[i])
+			return verbs_create;
+	return verbs_all;
+}
+
 /* The distinct group/versions in table order; core ("") first. */
 static size_t group_versions(const struct resource *gvs[], size_t max)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < resource_table_len && n < max; i++) {
-		const struct resource *r = &resource_table[i];
+	const struct resource *r;
+	for (size_t i = 0; (r = listed(i)) && n < max; i++) {
 		bool seen = false;
 		for (size_t j = 0; j < n; j++)
 			seen |= !strcmp(gvs[j]->group, r->group) && !strcmp(gvs[j]->version, r->version);
@@ -62,7 +89,6 @@ struct sub_desc {
 };
 
 static const char *const verbs_gpu[] = {"get", "patch", "update", NULL};
-static const char *const verbs_create[] = {"create", NULL};
 static const struct sub_desc subresources[] = {
 	{SUB_STATUS, "status", NULL, NULL, NULL, verbs_gpu},
 	{SUB_SCALE, "scale", "autoscaling", "v1", "Scale", verbs_gpu},
@@ -74,7 +100,7 @@ static const struct sub_desc subresources[] = {
 static json_t *legacy_resource(const struct resource *r)
 {
 	json_t *o = json_pack("{s:s,s:s,s:b,s:s,s:o}", "name", r->plural, "singularName", r->singular,
-			      "namespaced", r->namespaced, "kind", r->kind, "verbs", string_array(verbs_all));
+			      "namespaced", r->namespaced, "kind", r->kind, "verbs", string_array(verbs_of(r)));
 	if (r->short_names[0])
 		json_object_set_new(o, "shortNames", string_array(r->short_names));
 	if (r->category_all)
@@ -104,8 +130,8 @@ static void legacy_subresources(const struct resource *r, json_t *list)
 static bool respond_resource_list(struct http_req *h, const char *group, const char *version)
 {
 	json_t *list = json_array();
-	for (size_t i = 0; i < resource_table_len; i++) {
-		const struct resource *r = &resource_table[i];
+	const struct resource *r;
+	for (size_t i = 0; (r = listed(i)); i++) {
 		if (strcmp(r->group, group) || strcmp(r->version, version))
 			continue;
 		json_array_append_new(list, legacy_resource(r));
@@ -129,7 +155,7 @@ static json_t *aggregated_resource(const struct resource *r)
 	json_t *o = json_pack("{s:s,s:{s:s,s:s,s:s},s:s,s:s,s:o}", "resource", r->plural,
 			      "responseKind", "group", r->group, "version", r->version, "kind", r->kind,
 			      "scope", r->namespaced ? "Namespaced" : "Cluster", "singularResource",
-			      r->singular, "verbs", string_array(verbs_all));
+			      r->singular, "verbs", string_array(verbs_of(r)));
 	if (r->short_names[0])
 		json_object_set_new(o, "shortNames", string_array(r->short_names));
 	if (r->category_all)
@@ -160,10 +186,10 @@ static void respond_aggregated(struct http_req *h, bool core, const char *versio
 		if (is_core != core)
 			continue;
 		json_t *res = json_array();
-		for (size_t j = 0; j < resource_table_len; j++)
-			if (!strcmp(resource_table[j].group, gvs[i]->group) &&
-			    !strcmp(resource_table[j].version, gvs[i]->version))
-				json_array_append_new(res, aggregated_resource(&resource_table[j]));
+		const struct resource *r;
+		for (size_t j = 0; (r = listed(j)); j++)
+			if (!strcmp(r->group, gvs[i]->group) && !strcmp(r->version, gvs[i]->version))
+				json_array_append_new(res, aggregated_resource(r));
 		json_t *meta = json_object();
 		if (!is_core)
 			json_object_set_new(meta, "name", json_string(gvs[i]->group));
@@ -320,9 +346,10 @@ bool discovery_handle(struct cp *cp, struct http_req *h, const char *path)
 		if (k == 2)
 			return respond_resource_list(h, group, version);
 		if (k == 1 && !strchr(path + 6, '/')) {
-			for (size_t i = 0; i < resource_table_len; i++)
-				if (!strcmp(resource_table[i].group, group)) {
-					json_t *g = group_json(group, resource_table[i].version);
+			const struct resource *r;
+			for (size_t i = 0; (r = listed(i)); i++)
+				if (!strcmp(r->group, group)) {
+					json_t *g = group_json(group, r->version);
 					json_object_set_new(g, "kind", json_string("APIGroup"));
 					json_object_set_new(g, "apiVersion", json_string("v1"));
 					api_respond_json(h, 200, g);
