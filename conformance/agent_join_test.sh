@@ -5,14 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 start_server
 
-AGENT_PIDS=""
-kill_agents() {
-	for p in $AGENT_PIDS; do kill -TERM "$p" 2>/dev/null; done
-	for p in $AGENT_PIDS; do wait "$p" 2>/dev/null; done
-	AGENT_PIDS=""
-}
-trap 'kill_agents; cleanup' EXIT
-
 K=kubectl
 URL="https://127.0.0.1:$PORT"
 D="$T/data"
@@ -30,20 +22,7 @@ if "$MINIKUBE" token list --data-dir "$D" | grep -q "$SECRET" || grep -q "$SECRE
 else ok "token secret is never listed nor stored"; fi
 expect_out "join-tokens file is 0600" '^600$' stat -c %a "$D/tls/join-tokens"
 
-# start_agent NAME DIR TOKEN [flags]: background agent, log in DIR.log
-start_agent() {
-	name=$1 dir=$2 tok=$3
-	shift 3
-	"$MINIKUBE" agent --join "$URL" --token "$tok" --node-name "$name" --data-dir "$dir" "$@" \
-		>"$dir.log" 2>&1 &
-	AGENT_PIDS="$AGENT_PIDS $!"
-	LAST_AGENT=$!
-}
-
-
-
-start_agent n1 "$T/agent1" "$TOKEN" --zone kitchen --node-labels room=kitchen
-AGENT1=$LAST_AGENT
+start_agent --token "$TOKEN" n1 "$T/agent1" --zone kitchen --node-labels room=kitchen
 if wait_for 10 node_ready n1; then ok "n1 joins and is Ready"; else fail "n1 joins and is Ready"; cat "$T/agent1.log"; fi
 expect_out "kubectl get nodes shows n1 Ready" '^n1 +Ready ' $K get nodes
 expect_out "zone and hostname labels" '^kitchen n1 kitchen$' $K get node n1 -o 'jsonpath={.metadata.labels.topology\.kubernetes\.io/zone} {.metadata.labels.kubernetes\.io/hostname} {.metadata.labels.room}'
@@ -107,15 +86,15 @@ CODE=$(ncurl -X PATCH -H 'Content-Type: application/merge-patch+json' -d '{"stat
 expect_out "admin is unrestricted" 'node/n2 labeled' $K label node n2 admin=yes
 
 # Restart: the saved certificate is reused; the token is not needed.
-kill -TERM "$AGENT1"
-if wait "$AGENT1"; then ok "agent stops cleanly on SIGTERM"; else fail "agent stops cleanly on SIGTERM"; fi
-start_agent n1 "$T/agent1" "K10$(printf 'f%.0s' $(seq 1 64))::server:bogus" --zone kitchen
+if stop_agent n1 TERM; then ok "agent stops cleanly on SIGTERM"; else fail "agent stops cleanly on SIGTERM"; fi
+mv "$T/agent1.log" "$T/agent1.log.1" # what follows reads the restarted agent's log
+start_agent --token "K10$(printf 'f%.0s' $(seq 1 64))::server:bogus" n1 "$T/agent1" --zone kitchen
 if wait_for 10 grep -q "lease renewing" "$T/agent1.log"; then ok "restarted agent reuses its certificate (bogus token)"; else fail "restarted agent reuses its certificate (bogus token)"; cat "$T/agent1.log"; fi
 expect_out "restart log says so" 'reusing the node certificate' cat "$T/agent1.log"
 
 # The server's built-in token works too.
 STOKEN=$(sed -n 's/^node join token: //p' "$T/server.out")
-start_agent n4 "$T/agent4" "$STOKEN"
+start_agent --token "$STOKEN" n4 "$T/agent4"
 if wait_for 10 node_ready n4; then ok "the server token joins n4"; else fail "the server token joins n4"; cat "$T/agent4.log"; fi
 
 # Expired and deleted tokens.
@@ -129,5 +108,5 @@ expect_fail "a deleted token no longer joins" 'refused the join token \(401' \
 	"$MINIKUBE" agent --join "$URL" --token "$TOKEN" --node-name n3 --data-dir "$T/agent3"
 expect_fail "deleting an unknown token fails" 'no join token' "$MINIKUBE" token delete abcdef --data-dir "$D"
 
-kill_agents
+stop_agents TERM
 finish

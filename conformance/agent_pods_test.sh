@@ -8,42 +8,14 @@
 # server on the node) and lifecycle hooks (preStop exec and sleep, postStart
 # exec, sleep and a failing one) are covered too.
 # Needs root. Usage: MINIKUBE=path/to/minikube bash conformance/agent_pods_test.sh
-set -u
-: "${MINIKUBE:?set MINIKUBE to the minikube binary}"
-if [ "$(id -u)" != 0 ]; then echo "agent_pods_test: skipped (needs root to run containers)"; exit 0; fi
-if [ ! -x /bin/busybox ]; then echo "agent_pods_test: skipped (needs busybox-static)"; exit 0; fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
+needs_containers
 
 K=kubectl
 A="$T/agent1"
-AGENT_PID=""
-GRPC_PID=""
-
-stop_agent() {
-	[ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null
-	AGENT_PID=""
-}
-pods_cleanup() {
-	stop_agent
-	[ -n "$GRPC_PID" ] && kill "$GRPC_PID" 2>/dev/null && wait "$GRPC_PID" 2>/dev/null
-	for d in "$A"/containers/*/; do
-		[ -d "$d" ] && "$MINIKUBE" rm -f --data-dir "$A" "$(basename "$d")" >/dev/null 2>&1
-	done
-	grep -q " $T" /proc/mounts && awk -v t="$T" 'index($2, t) == 1 {print $2}' /proc/mounts |
-		sort -r | xargs -r umount -l 2>/dev/null
-	cleanup
-}
-trap pods_cleanup EXIT
 
 start_server
-URL="https://127.0.0.1:$PORT"
-TOKEN=$("$MINIKUBE" token create --data-dir "$T/data" --ttl 1h)
-
-start_agent() {
-	"$MINIKUBE" agent --join "$URL" --token "$TOKEN" --node-name n1 --data-dir "$A" >>"$A.log" 2>&1 &
-	AGENT_PID=$!
-}
 
 jp() { $K get pod "$1" -o "jsonpath=$2" 2>/dev/null; }
 phase_is() { [ "$(jp "$1" '{.status.phase}')" = "$2" ]; }
@@ -73,16 +45,14 @@ spec:
 EOF
 }
 
-mkdir -p "$A"
-if ! python3 "$HERE/../scripts/make-test-images" "$T/img" >/dev/null 2>&1 ||
-	! "$MINIKUBE" image import --data-dir "$A" "$T/img/oci-busybox" >/dev/null 2>&1; then
+if ! import_busybox "$A"; then
 	fail "busybox:test fixture imported into the agent's data dir"
 	finish
 	exit 1
 fi
 ok "busybox:test fixture imported into the agent's data dir"
 
-start_agent
+start_agent n1 "$A"
 step "n1 joins" 15 node_ready n1
 
 # 1. A long-running pod.
@@ -397,6 +367,7 @@ echo SERVING >"$G/status-live"
 if /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
 	/usr/bin/python3 "$G/health.py" "$G" >"$G/server.log" 2>&1 &
 	GRPC_PID=$!
+	TMP_PIDS=("$GRPC_PID")
 	wait_for 10 test -s "$G/port"
 	GPORT=$(cat "$G/port" 2>/dev/null)
 	POD=grpcprobe
@@ -421,7 +392,7 @@ if /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
 	step "the restarted container is READY 1/1 again" 15 ready_is grpcprobe 1/1
 	kill "$GRPC_PID" 2>/dev/null
 	wait "$GRPC_PID" 2>/dev/null
-	GRPC_PID=""
+	TMP_PIDS=()
 	HOSTIP=$(jp grpcprobe '{.status.podIP}')
 	step "the health server gone: READY 0/1" 10 ready_is grpcprobe 0/1
 	step "the Unhealthy event says the kubelet's connect timeout" 5 event_has grpcprobe "Readiness probe failed: timeout: failed to connect service \"$HOSTIP:$GPORT\" within 1s"
@@ -477,12 +448,70 @@ step "a failing postStart hook: FailedPostStartHook event" 15 event_has postfail
 step "and the container is killed and restarted (restartCount grows)" 20 postfail_restarted
 expect_out "it never shows Running" '^$' jp postfail '{.status.containerStatuses[0].state.running}'
 
+# A sidecar (an init container with restartPolicy: Always) has lifecycle
+# hooks like an app container: postStart after it started, preStop before
+# its SIGTERM when the pod is deleted.
+POD=sidecar
+mkdir -p "$T/sidecar"
+$K apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: sidecar}
+spec:
+  nodeName: n1
+  terminationGracePeriodSeconds: 10
+  volumes: [{name: h, hostPath: {path: "$T/sidecar", type: Directory}}]
+  initContainers:
+  - name: side
+    image: busybox:test
+    imagePullPolicy: Never
+    restartPolicy: Always
+    volumeMounts: [{name: h, mountPath: /h}]
+    command: [sh, -c, "trap 'cat /h/prestop > /h/at-term; exit 0' TERM; while true; do busybox sleep 0.2; done"]
+    lifecycle:
+      postStart: {exec: {command: [sh, -c, "echo poststart-ran > /h/poststart"]}}
+      preStop: {exec: {command: [sh, -c, "busybox sleep 1; echo prestop-ran > /h/prestop"]}}
+  containers:
+  - name: main
+    image: busybox:test
+    imagePullPolicy: Never
+    command: [busybox, sleep, "3600"]
+EOF
+step "a sidecar's postStart hook runs" 15 grep -qx poststart-ran "$T/sidecar/poststart"
+timeout 30 $K delete pod sidecar >/dev/null 2>&1
+expect_out "a sidecar's preStop hook runs before SIGTERM reaches it" '^prestop-ran$' cat "$T/sidecar/at-term"
+
+# A postStart hook still running when the agent is killed runs again on the
+# adopted container (hooks are delivered at least once; a kubelet restarted
+# mid-hook may resend one): the container shows Running only once that run
+# ended, never with its hook forgotten. Each run numbers itself.
+POD=rerun
+mkdir -p "$T/rerun"
+$K apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: rerun}
+spec:
+  nodeName: n1
+  terminationGracePeriodSeconds: 1
+  volumes: [{name: h, hostPath: {path: "$T/rerun", type: Directory}}]
+  containers:
+  - name: main
+    image: busybox:test
+    imagePullPolicy: Never
+    volumeMounts: [{name: h, mountPath: /h}]
+    command: [busybox, sleep, "3600"]
+    lifecycle: {postStart: {exec: {command: [sh, -c, 'echo run >> /h/runs; n=\$(busybox grep -c run /h/runs); busybox sleep 6; echo end-\$n >> /h/ends']}}}
+EOF
+hook_runs() { [ "$(grep -c run "$T/rerun/runs" 2>/dev/null)" -ge "$1" ]; }
+step "rerun: its postStart hook started" 15 hook_runs 1
+
 # 7. kill -9 of the agent: the container keeps running, status stays Running.
 PID_BEFORE=$("$MINIKUBE" ps --data-dir "$A" 2>/dev/null | grep "^$CID" | head -1)
 RV_PID=$(cat "$A/containers/$CID/state.json" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])' 2>/dev/null)
-stop_agent
+stop_agent n1
 sleep 1
-start_agent
+start_agent n1 "$A"
 sleep 4
 RV_PID2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$A/containers/$CID/state.json" 2>/dev/null)
 if [ -n "$RV_PID" ] && [ "$RV_PID" = "$RV_PID2" ] && kill -0 "$RV_PID" 2>/dev/null; then
@@ -492,15 +521,24 @@ POD=sleeper
 expect_out "status stays Running with the same container" "^Running minikube://$CID 0\$" \
 	jp sleeper '{.status.phase} {.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount}'
 if grep -q "re-adopted container id=$CID" "$A.log"; then ok "the agent re-adopted the container"; else fail "the agent re-adopted the container"; fi
+POD=rerun
+step "a postStart hook the killed agent left running runs again after the restart" 20 hook_runs 2
+running_state() { [ -n "$(jp rerun '{.status.containerStatuses[0].state.running}')" ]; }
+if wait_for 30 running_state && grep -qx end-2 "$T/rerun/ends" 2>/dev/null; then
+	ok "the container shows Running only once the hook's new run ended"
+else
+	fail "the container shows Running only once the hook's new run ended"
+	show rerun
+	cat "$T/rerun/runs" "$T/rerun/ends" 2>&1 | sed 's/^/     hook: /'
+fi
 
 # 8. SIGTERM stops the agent promptly; its pods keep running.
-kill -TERM "$AGENT_PID"
+kill -TERM "${AGENT_PID[n1]}"
 stopped=no
-for _ in $(seq 1 50); do kill -0 "$AGENT_PID" 2>/dev/null || { stopped=yes; break; }; sleep 0.1; done
+for _ in $(seq 1 50); do kill -0 "${AGENT_PID[n1]}" 2>/dev/null || { stopped=yes; break; }; sleep 0.1; done
 if [ $stopped = yes ] && kill -0 "$RV_PID" 2>/dev/null; then ok "agent exits on SIGTERM, the pod keeps running"; else fail "agent exits on SIGTERM, the pod keeps running"; fi
-wait "$AGENT_PID" 2>/dev/null
-AGENT_PID=""
-start_agent
+stop_agent n1
+start_agent n1 "$A"
 
 # 9. The server restarts: the agent's watch ends, it lists again and runs new pods.
 kill_server
@@ -514,7 +552,7 @@ if timeout 30 $K delete pod sleeper >/dev/null 2>&1; then ok "kubectl delete pod
 expect_fail "the pod object is gone" 'NotFound|not found' $K get pod sleeper
 if [ ! -e "$A/containers/$CID" ] && ! kill -0 "$RV_PID" 2>/dev/null; then ok "its containers are gone"; else fail "its containers are gone"; fi
 if [ -n "$SLEEPER_UID" ] && [ ! -e "$A/pods/$SLEEPER_UID" ]; then ok "its pod directory is gone"; else fail "its pod directory is gone ($SLEEPER_UID)"; fi
-if timeout 60 $K delete pod fails works crasher inits noimage nopull hostnet after withcfg latecfg readyexec readyhttp startup liveness slowprobe hostprobes grpcprobe poststart postfail >/dev/null 2>&1; then ok "deleting the other pods returns"; else fail "deleting the other pods returns"; fi
+if timeout 60 $K delete pod fails works crasher inits noimage nopull hostnet after withcfg latecfg readyexec readyhttp startup liveness slowprobe hostprobes grpcprobe poststart postfail rerun >/dev/null 2>&1; then ok "deleting the other pods returns"; else fail "deleting the other pods returns"; fi
 left() { [ -z "$(ls "$A/containers" 2>/dev/null)" ]; }
 step "no runtime containers left on the node" 10 left
 if awk -v t="$A" 'index($2, t) == 1' /proc/mounts | grep -q .; then fail "no mounts left under the agent's data dir"; else ok "no mounts left under the agent's data dir"; fi

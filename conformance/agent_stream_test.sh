@@ -10,12 +10,9 @@
 # never connects to a node). Node authorization of the streaming
 # subresources and the error when a node has no tunnel are checked too.
 # Needs root. Usage: MINIKUBE=path/to/minikube bash conformance/agent_stream_test.sh
-set -u
-: "${MINIKUBE:?set MINIKUBE to the minikube binary}"
-if [ "$(id -u)" != 0 ]; then echo "agent_stream_test: skipped (needs root to run containers)"; exit 0; fi
-if [ ! -x /bin/busybox ]; then echo "agent_stream_test: skipped (needs busybox-static)"; exit 0; fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
+needs_containers
 
 K=kubectl
 NS=mkst$$
@@ -23,62 +20,17 @@ HOST_IP=10.213.$((RANDOM % 200)).1
 PEER_IP=${HOST_IP%.1}.2
 A1="$T/agent1"
 A2="$T/agent2"
-AGENT_PIDS=""
-PF_PID=""
-
-stream_cleanup() {
-	[ -n "$PF_PID" ] && kill "$PF_PID" 2>/dev/null
-	for p in $AGENT_PIDS; do kill -9 "$p" 2>/dev/null; done
-	for p in $AGENT_PIDS; do wait "$p" 2>/dev/null; done
-	for a in "$A1" "$A2"; do
-		for d in "$a"/containers/*/; do
-			[ -d "$d" ] && "$MINIKUBE" rm -f --data-dir "$a" "$(basename "$d")" >/dev/null 2>&1
-		done
-	done
-	grep -q " $T" /proc/mounts && awk -v t="$T" 'index($2, t) == 1 {print $2}' /proc/mounts |
-		sort -r | xargs -r umount -l 2>/dev/null
-	ip link del "${NS}h" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	cleanup
-}
-trap stream_cleanup EXIT
 
 # The second "host": a network namespace linked to this one by a veth pair.
 # Made before the server starts so its certificate covers HOST_IP.
-ip netns add "$NS"
-ip link add "${NS}h" type veth peer name "${NS}p"
-ip link set "${NS}p" netns "$NS"
-ip addr add "$HOST_IP/30" dev "${NS}h"
-ip link set "${NS}h" up
-ip -n "$NS" addr add "$PEER_IP/30" dev "${NS}p"
-ip -n "$NS" link set "${NS}p" up
-ip -n "$NS" link set lo up
+netns_veth "$NS" "$HOST_IP" "$PEER_IP"
 
 start_server --bind-address 0.0.0.0
-TOKEN=$("$MINIKUBE" token create --data-dir "$T/data" --ttl 1h)
 
 jp() { $K get pod "$1" -o "jsonpath=$2" 2>/dev/null; }
 phase_is() { [ "$(jp "$1" '{.status.phase}')" = "$2" ]; }
 on_step_fail() { # what step prints when a check fails
 	tail -15 "$A1.log" "$A2.log" 2>/dev/null | sed 's/^/     /'
-}
-
-# start_agent NAME DIR [netns]: imports the busybox fixture, then joins.
-start_agent() {
-	local name=$1 dir=$2 ns=${3:-} url="https://127.0.0.1:$PORT"
-	mkdir -p "$dir"
-	"$MINIKUBE" image import --data-dir "$dir" "$T/img/oci-busybox" >/dev/null 2>&1 || return 1
-	if [ -n "$ns" ]; then
-		url="https://$HOST_IP:$PORT"
-		# nsenter joins only the network namespace (ip netns exec would
-		# remount /sys and hide the cgroup hierarchies).
-		nsenter --net="/run/netns/$ns" "$MINIKUBE" agent --join "$url" --token "$TOKEN" --node-name "$name" \
-			--data-dir "$dir" >>"$dir.log" 2>&1 &
-	else
-		"$MINIKUBE" agent --join "$url" --token "$TOKEN" --node-name "$name" --data-dir "$dir" >>"$dir.log" 2>&1 &
-	fi
-	AGENT_PIDS="$AGENT_PIDS $!"
-	LAST_AGENT=$!
 }
 
 pod() { # pod NAME NODE CMD
@@ -97,15 +49,13 @@ spec:
 EOF
 }
 
-if ! python3 "$HERE/../scripts/make-test-images" "$T/img" >/dev/null 2>&1; then
+if ! import_busybox "$A1"; then
 	fail "busybox:test fixture built"
 	finish
 	exit 1
 fi
 start_agent n1 "$A1" || fail "n1 started"
-N1_PID=$LAST_AGENT
-start_agent n2 "$A2" "$NS" || fail "n2 started"
-N2_PID=$LAST_AGENT
+import_busybox "$A2" && start_agent --netns "$NS" --url "https://$HOST_IP:$PORT" n2 "$A2" || fail "n2 started"
 step "n1 joins" 20 node_ready n1
 step "n2 joins from its own network namespace" 20 node_ready n2
 
@@ -235,8 +185,7 @@ expect_out "attach -it: the container's terminal is /dev/pts/0" '^/dev/pts/0' tr
 expect_out "attach -it: the client's window size reaches it" '^40 100' tr -d '\r' <"$T/tty.out"
 step "ttysh Succeeded after exit" 20 phase_is ttysh Succeeded
 # The monitor, not the agent, holds the container's stdin: it survives kill -9 of the agent.
-kill -9 "$N1_PID"
-wait "$N1_PID" 2>/dev/null
+stop_agent n1
 start_agent n1 "$A1" || fail "n1 restarted"
 attached=""
 for _ in $(seq 1 10); do
@@ -273,13 +222,14 @@ PY
 PFPORT=$((20000 + RANDOM % 20000))
 $K port-forward pod/web "$PFPORT:8080" >"$T/pf.out" 2>&1 &
 PF_PID=$!
+TMP_PIDS=("$PF_PID")
 got_page() { curl -s -m 3 "http://127.0.0.1:$PFPORT/" | grep -q hello-from-pod; }
 step "port-forward serves the pod's page" 10 got_page
 got_twice() { got_page && got_page; }
 step "port-forward serves a second connection" 5 got_twice
 kill "$PF_PID" 2>/dev/null
 wait "$PF_PID" 2>/dev/null
-PF_PID=""
+TMP_PIDS=()
 expect_out "python portforward() (v4.channel.k8s.io channels)" 'hello-from-pod' timeout 30 /usr/bin/python3 - <<'PY'
 from kubernetes import client, config
 from kubernetes.stream import portforward
@@ -340,11 +290,10 @@ if [ "$CODE" = 400 ] && grep -q 'you must specify at least 1 of stdin, stdout, s
 	ok "attach with no stream: 400, as the kubelet"
 else fail "attach with no stream: 400, as the kubelet (got $CODE $(head -c 300 "$T/resp.json"))"; fi
 # A node that keeps its connection but does not answer: the dial times out.
-kill -STOP "$N2_PID"
+kill -STOP "${AGENT_PID[n2]}"
 expect_fail "a dial the node never answers ends in 10 s" 'the node did not answer in time' timeout 30 $K logs far
-kill -CONT "$N2_PID"
-kill -9 "$N2_PID" 2>/dev/null
-wait "$N2_PID" 2>/dev/null
+kill -CONT "${AGENT_PID[n2]}"
+stop_agent n2
 expect_fail "logs when the node has no tunnel" 'error dialing backend' $K logs far
 
 finish

@@ -8,36 +8,18 @@
 # later, a Job of 5 completions never running more than 2 pods at once, and
 # a CronJob every minute whose Jobs complete.
 # Needs root and busybox-static. Usage: MINIKUBE=path/to/minikube bash conformance/controllers_test.sh
-set -u
-: "${MINIKUBE:?set MINIKUBE to the minikube binary}"
-if [ "$(id -u)" != 0 ]; then echo "controllers_test: skipped (needs root to run containers)"; exit 0; fi
-if [ ! -x /bin/busybox ]; then echo "controllers_test: skipped (needs busybox-static)"; exit 0; fi
 AGENT_FLAG=""
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
+needs_containers
 
 K=kubectl
 NODE=$(hostname | tr 'A-Z' 'a-z')
-SAMPLER_PID=""
-AGENT_PID=""
 # The node that joins later: an agent in its own network namespace, linked
 # to this one by a veth pair.
 NS=mkct$$
 HOST_IP=10.214.$((RANDOM % 200)).1
 PEER_IP=${HOST_IP%.1}.2
-
-controllers_cleanup() {
-	[ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
-	[ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null
-	kill_server
-	remove_containers
-	grep -q " $T" /proc/mounts && awk -v t="$T" 'index($2, t) == 1 {print $2}' /proc/mounts |
-		sort -r | xargs -r umount -l 2>/dev/null
-	ip link del "${NS}h" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	cleanup
-}
-trap controllers_cleanup EXIT
 
 on_step_fail() { # what step prints when a check fails
 	$K get deploy,rs,pods -o wide 2>&1 | sed 's/^/     /' | head -30
@@ -71,10 +53,7 @@ EOF
 }
 
 # Made before the server starts so its certificate covers HOST_IP.
-if ! { ip netns add "$NS" && ip link add "${NS}h" type veth peer name "${NS}p" &&
-	ip link set "${NS}p" netns "$NS" && ip addr add "$HOST_IP/30" dev "${NS}h" && ip link set "${NS}h" up &&
-	ip -n "$NS" addr add "$PEER_IP/30" dev "${NS}p" && ip -n "$NS" link set "${NS}p" up &&
-	ip -n "$NS" link set lo up; }; then
+if ! netns_veth "$NS" "$HOST_IP" "$PEER_IP"; then
 	fail "a network namespace for the second node"
 	finish
 	exit 1
@@ -82,8 +61,7 @@ fi
 
 start_server --bind-address 0.0.0.0
 step "the server's node is Ready" 20 bash -c "[ \"\$($K get node $NODE -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].status}')\" = True ]"
-python3 "$HERE/../scripts/make-test-images" "$T/img" >/dev/null 2>&1
-if ! "$MINIKUBE" image import --data-dir "$T/data" "$T/img/oci-busybox.tar" >/dev/null 2>&1; then
+if ! import_busybox "$T/data"; then
 	fail "busybox:test fixture imported into the server's data dir"
 	finish
 	exit 1
@@ -135,9 +113,10 @@ expect_out "describe deployment tells the story" 'NewReplicaSet: +web-.*Scaled u
 	sleep 0.2
 done) &
 SAMPLER_PID=$!
+TMP_PIDS=("$SAMPLER_PID")
 check "kubectl set image" $K set image deploy/web main=docker.io/library/busybox:test
 check "the rolling update completes" $K rollout status deploy/web --timeout=120s
-kill "$SAMPLER_PID"; wait "$SAMPLER_PID" 2>/dev/null; SAMPLER_PID=""
+kill "$SAMPLER_PID"; wait "$SAMPLER_PID" 2>/dev/null; TMP_PIDS=()
 MIN=$(grep -E '^[0-9]+$' "$T/available" | sort -n | head -1)
 if [ -n "$MIN" ] && [ "$MIN" -ge 2 ]; then ok "never fewer than 2 of 3 available during the rollout (min $MIN)"; else fail "never fewer than 2 of 3 available during the rollout (min ${MIN:-none})"; fi
 expect_out "two ReplicaSets: the old at 0, the new at 3" '^0 3$' \
@@ -228,16 +207,9 @@ export -f ds_on
 step "the DaemonSet runs a pod on $NODE" 30 ds_on "$NODE"
 expect_out "status: desired 1, current 1, ready 1" '^1 1 1$' \
 	jp ds/ds '{.status.desiredNumberScheduled} {.status.currentNumberScheduled} {.status.numberReady}'
-mkdir -p "$T/n2"
-"$MINIKUBE" image import --data-dir "$T/n2" "$T/img/oci-busybox.tar" >/dev/null 2>&1 || fail "busybox:test imported for n2"
-TOKEN=$("$MINIKUBE" token create --data-dir "$T/data" --ttl 1h)
-# nsenter joins only the network namespace (ip netns exec would remount
-# /sys and hide the cgroup hierarchies).
-nsenter --net="/run/netns/$NS" "$MINIKUBE" agent --join "https://$HOST_IP:$PORT" --token "$TOKEN" --node-name n2 \
-	--data-dir "$T/n2" >>"$T/n2.log" 2>&1 &
-AGENT_PID=$!
-step "n2 joins from its own network namespace" 30 \
-	bash -c "[ \"\$($K get node n2 -o 'jsonpath={.status.conditions[?(@.type==\"Ready\")].status}')\" = True ]"
+import_busybox "$T/n2" || fail "busybox:test imported for n2"
+start_agent --netns "$NS" --url "https://$HOST_IP:$PORT" n2 "$T/n2"
+step "n2 joins from its own network namespace" 30 node_ready n2
 step "the DaemonSet follows: a Running pod on $NODE and on n2" 60 ds_on "$NODE" n2
 expect_out "status: desired 2, current 2, ready 2, updated 2" '^2 2 2 2$' \
 	jp ds/ds '{.status.desiredNumberScheduled} {.status.currentNumberScheduled} {.status.numberReady} {.status.updatedNumberScheduled}'
@@ -271,6 +243,7 @@ EOF
 	sleep 0.2
 done) &
 SAMPLER_PID=$!
+TMP_PIDS=("$SAMPLER_PID")
 if $K wait --for=condition=complete job/five --timeout=120s >/dev/null 2>&1; then ok "kubectl wait --for=condition=complete job/five"; else
 	fail "kubectl wait --for=condition=complete job/five"
 	$K get job five -o wide 2>&1 | sed 's/^/     /'
@@ -279,7 +252,7 @@ if $K wait --for=condition=complete job/five --timeout=120s >/dev/null 2>&1; the
 		$K describe "$p" 2>&1 | sed -n '/^Status:/p;/^Node:/p;/^Conditions:/,$p' | sed 's/^/     /' | tail -25
 	done
 fi
-kill "$SAMPLER_PID"; wait "$SAMPLER_PID" 2>/dev/null; SAMPLER_PID=""
+kill "$SAMPLER_PID"; wait "$SAMPLER_PID" 2>/dev/null; TMP_PIDS=()
 MAX=$(grep -E '^[0-9]+$' "$T/active" | sort -n | tail -1)
 BUSY=$(grep -cE '^[1-9]' "$T/active")
 if [ -n "$MAX" ] && [ "$MAX" -le 2 ] && [ "$BUSY" -gt 0 ]; then ok "never more than 2 of the Job's pods active (max $MAX in $BUSY busy samples)"; else

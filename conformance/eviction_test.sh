@@ -11,40 +11,16 @@
 # its containers are gone. Back on the default thresholds the pressure, the
 # taint and the Pending pod's wait end.
 # Needs root. Usage: MINIKUBE=path/to/minikube bash conformance/eviction_test.sh
-set -u
-: "${MINIKUBE:?set MINIKUBE to the minikube binary}"
-if [ "$(id -u)" != 0 ]; then echo "eviction_test: skipped (needs root to run containers)"; exit 0; fi
-if [ ! -x /bin/busybox ]; then echo "eviction_test: skipped (needs busybox-static)"; exit 0; fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
+needs_containers
 
 K=kubectl
 A="$T/agent1"
-AGENT_PID=""
-
-stop_agent() {
-	[ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null
-	AGENT_PID=""
-}
-evict_cleanup() {
-	stop_agent
-	for d in "$A"/containers/*/; do
-		[ -d "$d" ] && "$MINIKUBE" rm -f --data-dir "$A" "$(basename "$d")" >/dev/null 2>&1
-	done
-	grep -q " $T" /proc/mounts && awk -v t="$T" 'index($2, t) == 1 {print $2}' /proc/mounts |
-		sort -r | xargs -r umount -l 2>/dev/null
-	cleanup
-}
-trap evict_cleanup EXIT
 
 start_server
 URL="https://127.0.0.1:$PORT"
-TOKEN=$("$MINIKUBE" token create --data-dir "$T/data" --ttl 1h)
 
-start_agent() { # start_agent [flags]
-	"$MINIKUBE" agent --join "$URL" --token "$TOKEN" --node-name n1 --data-dir "$A" "$@" >>"$A.log" 2>&1 &
-	AGENT_PID=$!
-}
 jp() { $K get pod "$1" -o "jsonpath=$2" 2>/dev/null; }
 phase_is() { [ "$(jp "$1" '{.status.phase}')" = "$2" ]; }
 node_cond() { $K get node n1 -o "jsonpath={.status.conditions[?(@.type==\"$1\")].status}" 2>/dev/null; }
@@ -59,9 +35,7 @@ on_step_fail() { # what step prints when a check fails
 	show
 }
 
-mkdir -p "$A"
-if ! python3 "$HERE/../scripts/make-test-images" "$T/img" >/dev/null 2>&1 ||
-	! "$MINIKUBE" image import --data-dir "$A" "$T/img/oci-busybox" >/dev/null 2>&1; then
+if ! import_busybox "$A"; then
 	fail "busybox:test fixture imported into the agent's data dir"
 	finish
 	exit 1
@@ -73,7 +47,7 @@ expect_fail "--eviction-hard with an unknown signal is refused" 'unknown signal 
 expect_fail "--eviction-hard with a bad quantity is refused" 'not a quantity' \
 	"$MINIKUBE" agent --join "$URL" --node-name n1 --data-dir "$A" --eviction-hard 'memory.available<lots'
 
-start_agent
+start_agent n1 "$A"
 step "n1 joins with the default thresholds, no MemoryPressure" 15 cond_is MemoryPressure False
 
 $K apply -f - >/dev/null <<EOF
@@ -126,8 +100,8 @@ step "three pods Running on n1, the hogs holding their memory" 60 holding
 
 # Restart the agent with a threshold above anything the machine can have free.
 TOTAL_KI=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
-stop_agent
-start_agent --eviction-hard "memory.available<${TOTAL_KI}Ki,nodefs.available<1%"
+stop_agent n1
+start_agent n1 "$A" --eviction-hard "memory.available<${TOTAL_KI}Ki,nodefs.available<1%"
 step "MemoryPressure True under memory.available<${TOTAL_KI}Ki" 15 cond_is MemoryPressure True
 expect_out "the pressure condition has the kubelet's reason" '^KubeletHasInsufficientMemory$' \
 	$K get node n1 -o 'jsonpath={.status.conditions[?(@.type=="MemoryPressure")].reason}'
@@ -174,8 +148,8 @@ expect_out "its message names no container" '^The node was low on resource: memo
 	jp modest '{.status.message}'
 
 # Default thresholds again: the pressure, the taint and the wait end.
-stop_agent
-start_agent
+stop_agent n1
+start_agent n1 "$A"
 step "MemoryPressure False again" 15 cond_is MemoryPressure False
 step "the memory-pressure taint is removed" 10 untainted
 step "the waiting pod is scheduled and runs" 30 phase_is newcomer Running

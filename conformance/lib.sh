@@ -7,9 +7,14 @@ set -u
 MINIKUBE=$(readlink -f "$MINIKUBE")
 T=$(mktemp -d /tmp/minikube-conf-XXXXXX)
 export KUBECACHEDIR="$T/kube-cache"
+LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PASSED=0
 FAILED=0
 SERVER_PID=""
+declare -A AGENT_PID=() # node name -> pid of the agent start_agent started
+TMP_PIDS=()             # other background processes of a test: killed on exit
+TMP_NETNS=()            # network namespaces a test made: deleted on exit
+TMP_LINKS=()            # links a test made in this namespace: deleted on exit
 
 # Containers that agents of the test started outlive them by design: remove
 # every container kept in any data dir under $T.
@@ -47,11 +52,26 @@ remove_networks() {
 	return 0
 }
 
+# unmount_all: what is still mounted under $T (containers' root file
+# systems and volumes that outlived a killed agent), deepest first.
+unmount_all() {
+	awk -v t="$T/" 'index($2, t) == 1 {print $2}' /proc/mounts | sort -r | xargs -r umount -l 2>/dev/null
+	return 0
+}
+
+# The EXIT trap: a script with more to undo sets its own trap that ends by
+# calling cleanup.
 cleanup() {
+	local p
+	for p in "${TMP_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	stop_agents
 	[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null
 	wait 2>/dev/null
 	remove_containers
+	unmount_all
 	remove_networks
+	for p in "${TMP_NETNS[@]}"; do ip netns del "$p" 2>/dev/null; done
+	for p in "${TMP_LINKS[@]}"; do ip link del "$p" 2>/dev/null; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -75,6 +95,87 @@ kill_server() {
 	kill -9 "$SERVER_PID" 2>/dev/null
 	wait "$SERVER_PID" 2>/dev/null
 	SERVER_PID=""
+}
+
+# ---- node agents ----
+
+# needs_containers: the script is skipped (exit 0) unless it can run
+# containers: root, and busybox-static for the test image.
+needs_containers() {
+	local me
+	me=$(basename "$0" .sh)
+	if [ "$(id -u)" != 0 ]; then echo "$me: skipped (needs root to run containers)"; exit 0; fi
+	if [ ! -x /bin/busybox ]; then echo "$me: skipped (needs busybox-static)"; exit 0; fi
+}
+
+# import_busybox DIR: the busybox:test fixture (built once, in $T/img)
+# imported into the data dir DIR.
+import_busybox() {
+	mkdir -p "$1" || return 1
+	[ -d "$T/img/oci-busybox" ] || python3 "$LIB_DIR/../scripts/make-test-images" "$T/img" >/dev/null 2>&1 || return 1
+	"$MINIKUBE" image import --data-dir "$1" "$T/img/oci-busybox" >/dev/null 2>&1
+}
+
+# start_agent [--netns NS] [--url URL] [--resolv FILE] [--token TOKEN] NAME
+# DIR [flags]: `minikube agent` joined as node NAME with the data dir DIR, in
+# the background, its log appended to DIR.log; AGENT_PID[NAME] is its pid.
+# It joins URL (default JOIN_URL, else the server on 127.0.0.1) with TOKEN
+# (default JOIN_TOKEN, made on first use). --netns: in that network
+# namespace, by nsenter (`ip netns exec` would remount /sys and hide the
+# cgroups); --resolv: in its own mount namespace where FILE is
+# /etc/resolv.conf.
+start_agent() {
+	local tok="" url=${JOIN_URL:-https://127.0.0.1:$PORT} pre=()
+	while :; do
+		case "$1" in
+		--netns) pre=(nsenter --net="/run/netns/$2" "${pre[@]}") ;;
+		--url) url=$2 ;;
+		--resolv) pre+=(unshare -m --propagation private sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$2") ;;
+		--token) tok=$2 ;;
+		*) break ;;
+		esac
+		shift 2
+	done
+	local name=$1 dir=$2
+	shift 2
+	if [ -z "$tok" ]; then
+		[ -n "${JOIN_TOKEN:-}" ] || JOIN_TOKEN=$("$MINIKUBE" token create --data-dir "$T/data" --ttl 1h) || return 1
+		tok=$JOIN_TOKEN
+	fi
+	# nsenter, unshare and sh exec the agent: $! is its pid.
+	"${pre[@]}" "$MINIKUBE" agent --join "$url" --token "$tok" --node-name "$name" \
+		--data-dir "$dir" "$@" >>"$dir.log" 2>&1 &
+	AGENT_PID[$name]=$!
+}
+
+# stop_agent NAME [SIGNAL]: signals node NAME's agent (KILL by default) and
+# waits for it; returns its exit status. Its containers keep running.
+stop_agent() {
+	local pid=${AGENT_PID[$1]:-} rc
+	[ -n "$pid" ] || return 0
+	kill -"${2:-KILL}" "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rc=$?
+	unset "AGENT_PID[$1]"
+	return $rc
+}
+
+# stop_agents [SIGNAL]: every agent start_agent started.
+stop_agents() {
+	local n
+	for n in "${!AGENT_PID[@]}"; do stop_agent "$n" "${1:-KILL}"; done
+	return 0
+}
+
+# netns_veth NS HOST_IP PEER_IP: a network namespace NS linked to this one
+# by a veth pair (NSh here with HOST_IP/30, NSp there with PEER_IP/30), as
+# another host reaching this one at HOST_IP; removed on exit.
+netns_veth() {
+	TMP_NETNS+=("$1")
+	TMP_LINKS+=("${1}h")
+	ip netns add "$1" && ip link add "${1}h" type veth peer name "${1}p" && ip link set "${1}p" netns "$1" &&
+		ip addr add "$2/30" dev "${1}h" && ip link set "${1}h" up &&
+		ip -n "$1" addr add "$3/30" dev "${1}p" && ip -n "$1" link set "${1}p" up && ip -n "$1" link set lo up
 }
 
 ok() { PASSED=$((PASSED + 1)); echo "ok   $*"; }

@@ -9,27 +9,14 @@
 # bound claim per replica, and a claim of an unknown class stays Pending
 # with an event. Uses the server's embedded agent; needs root and
 # busybox-static. Usage: MINIKUBE=path/to/minikube bash conformance/local_path_test.sh
-set -u
-: "${MINIKUBE:?set MINIKUBE to the minikube binary}"
-if [ "$(id -u)" != 0 ]; then echo "local_path_test: skipped (needs root to run containers)"; exit 0; fi
-if [ ! -x /bin/busybox ]; then echo "local_path_test: skipped (needs busybox-static)"; exit 0; fi
 AGENT_FLAG=""
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
+needs_containers
 
 K=kubectl
 NODE=$(hostname | tr 'A-Z' 'a-z')
 STORE="$T/storage"
-
-lp_cleanup() {
-	[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-	SERVER_PID=""
-	remove_containers
-	grep -q " $T" /proc/mounts && awk -v t="$T" 'index($2, t) == 1 {print $2}' /proc/mounts |
-		sort -r | xargs -r umount -l 2>/dev/null
-	cleanup
-}
-trap lp_cleanup EXIT
 
 show() {
 	$K get pvc,pv -o wide 2>&1 | sed 's/^/     /'
@@ -43,9 +30,7 @@ jp() { $K get "$1" "$2" -o "jsonpath=$3" 2>/dev/null; }
 is() { [ "$(jp "$1" "$2" "$3")" = "$4" ]; }
 gone() { ! $K get "$1" "$2" >/dev/null 2>&1; }
 
-mkdir -p "$T/data"
-if ! python3 "$HERE/../scripts/make-test-images" "$T/img" >/dev/null 2>&1 ||
-	! "$MINIKUBE" image import --data-dir "$T/data" "$T/img/oci-busybox" >/dev/null 2>&1; then
+if ! import_busybox "$T/data"; then
 	fail "busybox:test fixture imported into the server's data dir"
 	finish
 	exit 1

@@ -24,25 +24,11 @@ K=kubectl
 R=$(printf '%04x' $((RANDOM % 65536)))
 NET=$((100 + RANDOM % 100)) # 172.31.NET.0/24: the host and the node
 BR="nc$R" NS="nc$R-1" HOSTIP="172.31.$NET.1" IP="172.31.$NET.11"
-AGENT_PID=""
-
-net_cleanup() {
-	set +u
-	[ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null
-	[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null
-	wait 2>/dev/null
-	remove_containers
-	grep -q " $T" /proc/mounts && awk -v t="$T" 'index($2, t) == 1 {print $2}' /proc/mounts |
-		sort -r | xargs -r umount -l 2>/dev/null
-	ip netns del "$NS" 2>/dev/null # its links, routes and nft tables go with it
-	ip link del "$BR" 2>/dev/null
-	ip link del "h$NS" 2>/dev/null
-	cleanup
-}
-trap net_cleanup EXIT
 
 in_ns() { nsenter --net="/run/netns/$NS" "$@"; }
 
+TMP_NETNS=("$NS") # its links, routes and nft tables go with it
+TMP_LINKS=("$BR" "h$NS")
 if ! { ip link add "$BR" type bridge nf_call_iptables 0 && ip addr add "$HOSTIP/24" dev "$BR" && ip link set "$BR" up &&
 	ip netns add "$NS" && ip link add "h$NS" type veth peer name eth0 netns "$NS" &&
 	ip link set "h$NS" master "$BR" up && ip -n "$NS" link set lo up && ip -n "$NS" link set eth0 up &&
@@ -53,20 +39,13 @@ if ! { ip link add "$BR" type bridge nf_call_iptables 0 && ip addr add "$HOSTIP/
 fi
 
 start_server --bind-address 0.0.0.0
-URL="https://$HOSTIP:$PORT"
-TOKEN=$("$MINIKUBE" token create --data-dir "$T/data" --ttl 1h)
-if ! python3 "$HERE/../scripts/make-test-images" "$T/img" >/dev/null 2>&1; then
+JOIN_URL="https://$HOSTIP:$PORT"
+if ! import_busybox "$T/a"; then
 	fail "busybox:test fixture built"
 	finish
 	exit 1
 fi
-mkdir -p "$T/a"
-"$MINIKUBE" image import --data-dir "$T/a" "$T/img/oci-busybox" >/dev/null 2>&1 || fail "image import"
-# nsenter, not `ip netns exec`: that remounts /sys and hides the cgroups; and
-# not through in_ns: $! must be the agent (nsenter execs it), not a subshell.
-nsenter --net="/run/netns/$NS" "$MINIKUBE" agent --join "$URL" --token "$TOKEN" --node-name n1 --data-dir "$T/a" \
-	--node-ip "$IP" >>"$T/a.log" 2>&1 &
-AGENT_PID=$!
+start_agent --netns "$NS" n1 "$T/a" --node-ip "$IP"
 
 on_step_fail() { # what step prints when a check fails
 	tail -5 "$T/a.log" 2>/dev/null | sed "s/^/     agent: /"
@@ -135,9 +114,7 @@ SCID=${SCID#minikube://}
 [ -n "$SCID" ] || fail "sleeper has a container id"
 
 # The agent stops; --cleanup takes the node's network down.
-kill -TERM "$AGENT_PID"
-wait "$AGENT_PID" 2>/dev/null
-AGENT_PID=""
+stop_agent n1 TERM
 expect_out "--help documents --cleanup and that pods lose networking" "pods left running lose their network" \
 	"$MINIKUBE" agent --help
 OUT=$(in_ns "$MINIKUBE" agent --cleanup --data-dir "$T/a" 2>&1)

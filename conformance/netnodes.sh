@@ -21,26 +21,14 @@ NET_B=$((NET_A + 50))        # 172.31.NET_B.0/24: n3
 BR_A="pna$R" BR_B="pnb$R"
 NS=("pn$R-1" "pn$R-2" "pn$R-3")
 IPS=("172.31.$NET_A.11" "172.31.$NET_A.12" "172.31.$NET_B.13")
-AGENT_PIDS=("" "" "")
-EXTRA_NS=()   # more namespaces a script adds on BR_A (add_host)
-EXTRA_PIDS=() # processes a script starts (killed first on exit)
 NODE_RESOLV=${NODE_RESOLV:-}
+# lib.sh's cleanup deletes them (and the namespaces add_host adds) on exit;
+# processes a script starts go in TMP_PIDS (killed first).
+TMP_NETNS=("${NS[@]}")
+TMP_LINKS=("$BR_A" "$BR_B" "${NS[@]/#/h}")
 
-net_cleanup() {
-	set +u
-	{
-		for p in "${EXTRA_PIDS[@]}" "${AGENT_PIDS[@]}" "$SERVER_PID"; do [ -n "$p" ] && kill -9 "$p"; done
-		wait
-	} 2>/dev/null
-	remove_containers
-	grep -q " $T" /proc/mounts && awk -v t="$T" 'index($2, t) == 1 {print $2}' /proc/mounts |
-		sort -r | xargs -r umount -l 2>/dev/null
-	for ns in "${NS[@]}" "${EXTRA_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
-	for l in "$BR_A" "$BR_B" "${NS[@]/#/h}" "${EXTRA_NS[@]/#/h}"; do ip link del "$l" 2>/dev/null; done
-	# ip_forward stays on: agents in this namespace (embedded ones) need it too.
-	cleanup
-}
-trap net_cleanup EXIT
+# ip_forward stays on at exit: agents in this namespace (embedded ones) need
+# it too.
 
 # setup_host NS IP BRIDGE GATEWAY: a namespace with eth0 (IP/24) on a host
 # bridge through the host-side veth "h<NS>".
@@ -55,7 +43,8 @@ setup_host() {
 # add_host NAME LAST_OCTET: one more machine on n1 and n2's link
 # (172.31.NET_A.LAST_OCTET); after net_up.
 add_host() {
-	EXTRA_NS+=("$1")
+	TMP_NETNS+=("$1")
+	TMP_LINKS+=("h$1")
 	setup_host "$1" "172.31.$NET_A.$2" "$BR_A" "172.31.$NET_A.1"
 }
 # net_bridges: the two host bridges. nf_call_iptables 0: frames these bridges
@@ -66,15 +55,11 @@ net_bridges() {
 		ip link add "$BR_B" type bridge nf_call_iptables 0 && ip addr add "172.31.$NET_B.1/24" dev "$BR_B" && ip link set "$BR_B" up
 }
 
-start_agent() { # start_agent INDEX [flags]
+node_agent() { # node_agent INDEX [flags]: node n<INDEX+1>'s agent, in its namespace
 	local i=$1
 	shift
-	# nsenter, not `ip netns exec`: that remounts /sys and hides the cgroups.
-	local pre=()
-	[ -n "$NODE_RESOLV" ] && pre=(unshare -m --propagation private sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$NODE_RESOLV")
-	nsenter --net="/run/netns/${NS[$i]}" "${pre[@]}" "$MINIKUBE" agent --join "$URL" --token "$TOKEN" --node-name "n$((i + 1))" \
-		--data-dir "$T/a$i" --node-ip "${IPS[$i]}" "$@" >>"$T/a$i.log" 2>&1 &
-	AGENT_PIDS[$i]=$!
+	start_agent --netns "${NS[$i]}" ${NODE_RESOLV:+--resolv "$NODE_RESOLV"} "n$((i + 1))" "$T/a$i" \
+		--node-ip "${IPS[$i]}" "$@"
 }
 on_step_fail() { # what step prints when a check fails
 	for i in 0 1 2; do tail -5 "$T/a$i.log" 2>/dev/null | sed "s/^/     a$i: /"; done
@@ -130,17 +115,10 @@ net_up() {
 nodes_up() {
 	net_up
 	start_server --bind-address 0.0.0.0
-	URL="https://172.31.$NET_A.1:$PORT"
-	TOKEN=$("$MINIKUBE" token create --data-dir "$T/data" --ttl 1h)
-	if ! python3 "$HERE/../scripts/make-test-images" "$T/img" >/dev/null 2>&1; then
-		fail "busybox:test fixture built"
-		finish
-		exit 1
-	fi
+	JOIN_URL="https://172.31.$NET_A.1:$PORT"
 	for i in 0 1 2; do
-		mkdir -p "$T/a$i"
-		"$MINIKUBE" image import --data-dir "$T/a$i" "$T/img/oci-busybox" >/dev/null 2>&1 || fail "image import into a$i"
-		start_agent "$i"
+		import_busybox "$T/a$i" || fail "image import into a$i"
+		node_agent "$i"
 	done
 	for i in 1 2 3; do step "n$i joins" 20 node_ready "n$i"; done
 }

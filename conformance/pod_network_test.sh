@@ -58,9 +58,8 @@ expect_out "nft table minikube-mk0 holds masquerade and the hostPort" "dnat ip t
 	nsenter --net="/run/netns/${NS[1]}" nft list table inet minikube-mk0
 
 # An agent killed with -9 and restarted: pods keep their addresses.
-kill -9 "${AGENT_PIDS[0]}"
-wait "${AGENT_PIDS[0]}" 2>/dev/null
-start_agent 0
+stop_agent n1
+node_agent 0
 sleep 3
 step "n1 back Ready after kill -9" 20 node_ready n1
 expect_out "p1 keeps its IP after the agent restart" "^$IP1\$" jp p1 '{.status.podIP}'
@@ -118,9 +117,7 @@ reused=$(sort "$seen" | uniq -d | wc -l)
 expect_out "p2 unaffected by churn" '^hello-from-p2$' http p1 0 "$IP2"
 
 # Routes follow Node objects: n3 goes away.
-kill -9 "${AGENT_PIDS[2]}"
-wait "${AGENT_PIDS[2]}" 2>/dev/null
-AGENT_PIDS[2]=""
+stop_agent n3
 $K delete node n3 >/dev/null 2>&1
 route_gone() { [ -z "$(ip -n "${NS[0]}" route show "$C3")" ]; }
 step "a deleted node's route disappears from n1" 15 route_gone

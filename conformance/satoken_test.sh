@@ -10,26 +10,12 @@
 # and the python kubernetes client's load_incluster_config, run inside a
 # hostNetwork pod from the files the agent projected, lists pods.
 # Needs root and busybox-static.
-set -u
-: "${MINIKUBE:?set MINIKUBE to the minikube binary}"
-if [ "$(id -u)" != 0 ]; then echo "satoken_test: skipped (needs root to run containers)"; exit 0; fi
-if [ ! -x /bin/busybox ]; then echo "satoken_test: skipped (needs busybox-static)"; exit 0; fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
+needs_containers
 
 K=kubectl
 A="$T/agent1"
-AGENT_PID=""
-satoken_cleanup() {
-	[ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null
-	for d in "$A"/containers/*/; do
-		[ -d "$d" ] && "$MINIKUBE" rm -f --data-dir "$A" "$(basename "$d")" >/dev/null 2>&1
-	done
-	grep -q " $T" /proc/mounts && awk -v t="$T" 'index($2, t) == 1 {print $2}' /proc/mounts |
-		sort -r | xargs -r umount -l 2>/dev/null
-	cleanup
-}
-trap satoken_cleanup EXIT
 
 on_step_fail() { # what step prints when a check fails
 	tail -5 "$A.log" 2>/dev/null | sed 's/^/     agent: /'
@@ -52,6 +38,11 @@ step "kube-root-ca.crt is recreated after deletion" 10 same_ca team
 
 # 2. TokenRequest with kubectl create token.
 expect_out "discovery lists serviceaccounts/token" '"name":"serviceaccounts/token"' $K get --raw /api/v1
+expect_out "api-resources lists selfsubjectreviews (authentication.k8s.io/v1, cluster-scoped)" \
+	'^selfsubjectreviews +authentication.k8s.io/v1 +false +SelfSubjectReview$' $K api-resources --api-group=authentication.k8s.io
+expect_out "the legacy resource list has selfsubjectreviews, create only" \
+	'"name":"selfsubjectreviews"[^}]*"verbs":\["create"\]' \
+	$K get --raw /apis/authentication.k8s.io/v1
 $K create serviceaccount robot >/dev/null
 TOK=$($K create token robot --duration=10m 2>"$T/ct.err")
 expect_out "kubectl create token prints a JWT" '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' echo "$TOK"
@@ -104,16 +95,12 @@ expect_fail "a pod naming a missing account is refused" 'error looking up servic
 $K delete pod nomount --wait=false >/dev/null
 
 # 4. A node fetches its pods' tokens and projects them.
-mkdir -p "$A"
-JOIN=$("$MINIKUBE" token create --data-dir "$T/data" --ttl 1h)
-if ! /usr/bin/python3 "$HERE/../scripts/make-test-images" "$T/img" >/dev/null 2>&1 ||
-	! "$MINIKUBE" image import --data-dir "$A" "$T/img/oci-busybox" >/dev/null 2>&1; then
+if ! import_busybox "$A"; then
 	fail "busybox:test fixture imported"
 	finish
 	exit 1
 fi
-"$MINIKUBE" agent --join "$URL" --token "$JOIN" --node-name n1 --data-dir "$A" >>"$A.log" 2>&1 &
-AGENT_PID=$!
+start_agent n1 "$A"
 phase_is() { [ "$($K get pod "$1" -o 'jsonpath={.status.phase}')" = "$2" ]; }
 step "pod reader Running on n1" 30 phase_is reader Running
 SA=/var/run/secrets/kubernetes.io/serviceaccount

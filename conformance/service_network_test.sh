@@ -65,7 +65,7 @@ if ! add_host "pn$R-up" 53; then
 fi
 nsenter --net="/run/netns/pn$R-up" python3 "$T/upstream.py" "$UP_IP" "$UP_NAME" "$UP_ANSWER" "$T/upstream.log" \
 	>"$T/upstream.out" 2>&1 &
-EXTRA_PIDS+=($!)
+TMP_PIDS+=($!)
 printf 'nameserver %s\n' "$UP_IP" >"$T/resolv.conf"
 NODE_RESOLV="$T/resolv.conf"
 
@@ -263,7 +263,7 @@ scale_and_measure() {
 	local want=$1 log="$T/poll-$1" t0 pid
 	poll_cip >"$log" &
 	pid=$!
-	EXTRA_PIDS+=("$pid")
+	TMP_PIDS+=("$pid")
 	$K scale deployment dep --replicas="$want" >/dev/null
 	t0=""
 	for _ in $(seq 1 600); do
