@@ -42,6 +42,12 @@ struct ctl_env {
 /* The shared informer of a resource (group "" = core), created on first use.
  * NULL only when out of memory or the store failed. */
 struct informer *ctl_informer(struct ctl_env *e, const char *group, const char *plural);
+/* The same keeping less (storage/informer.h): a lower bound, an informer that
+ * keeps more is shared when one exists (a full one serves an ownership view
+ * or a name), so handlers must still check what they are given, and
+ * controllers that need full copies start first (env.c's table). */
+struct informer *ctl_informer_opts(struct ctl_env *e, const char *group, const char *plural,
+				   const struct informer_opts *opts);
 
 /* ---- work queues ----
  * Keys are "ns/name" (or "name"), deduplicated while waiting. sync returns 0

@@ -17,20 +17,38 @@ struct controllers {
 	struct ctl_env env;
 };
 
-struct informer *ctl_informer(struct ctl_env *e, const char *group, const char *plural)
+/* Whether inf keeps at least what opts asks for. */
+static bool informer_covers(const struct informer *inf, const struct informer_opts *opts)
 {
+	const char *name = informer_name(inf);
+	return (!*name || (opts->name && !strcmp(name, opts->name))) &&
+	       (informer_view(inf) == INFORMER_FULL || informer_view(inf) == opts->view);
+}
+
+struct informer *ctl_informer_opts(struct ctl_env *e, const char *group, const char *plural,
+				   const struct informer_opts *opts)
+{
+	static const struct informer_opts full = {INFORMER_FULL, NULL};
 	char prefix[256];
 	snprintf(prefix, sizeof prefix, "/registry/%s/%s/", *group ? group : "core", plural);
+	if (!opts)
+		opts = &full;
 	for (int i = 0; i < e->ninformers; i++)
-		if (!strcmp(informer_prefix(e->informers[i]), prefix))
+		if (!strcmp(informer_prefix(e->informers[i]), prefix) &&
+		    informer_covers(e->informers[i], opts))
 			return e->informers[i];
 	if (e->ninformers == CTL_MAX_INFORMERS)
 		return NULL;
 	struct informer *inf;
-	if (informer_new(e->store, prefix, &inf))
+	if (informer_new_opts(e->store, prefix, opts, &inf))
 		return NULL;
 	e->informers[e->ninformers++] = inf;
 	return inf;
+}
+
+struct informer *ctl_informer(struct ctl_env *e, const char *group, const char *plural)
+{
+	return ctl_informer_opts(e, group, plural, NULL);
 }
 
 const char *ctl_ns(const json_t *obj)
@@ -145,7 +163,6 @@ static const struct {
 } all_controllers[] = {
     {"replicaset", replicaset_controller_start},
     {"deployment", deployment_controller_start},
-    {"garbagecollector", gc_controller_start},
     {"endpointslice", endpointslice_controller_start},
     {"serviceaccount", serviceaccount_controller_start},
     {"rootcacertpublisher", rootca_controller_start},
@@ -157,6 +174,9 @@ static const struct {
     {"statefulset", statefulset_controller_start},
     {"disruption", disruption_controller_start},
     {"persistentvolume", persistentvolume_controller_start},
+    /* Last: it shares the full informers the others made and keeps only
+     * ownership for the rest (ctl_informer_opts). */
+    {"garbagecollector", gc_controller_start},
 };
 
 int controllers_start(const struct controllers_config *cfg, struct controllers **out)

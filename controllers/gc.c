@@ -438,8 +438,9 @@ int gc_controller_start(struct ctl_env *e)
 	/* Informers load when created; each handler then replays its objects.
 	 * A dependent replayed before its owner's kind is queued, and the queue
 	 * runs after every replay, with the owner indexed or checked by GET. */
+	static const struct informer_opts ownership = {INFORMER_OWNERSHIP, NULL};
 	for (size_t i = 0; i < NKINDS; i++)
-		if (!(g->inf[i] = ctl_informer(e, kinds[i].group, kinds[i].plural)))
+		if (!(g->inf[i] = ctl_informer_opts(e, kinds[i].group, kinds[i].plural, &ownership)))
 			return -ENOMEM;
 	for (size_t i = 0; i < NKINDS; i++) {
 		g->watch[i] = (struct gc_watch){g, (int)i};

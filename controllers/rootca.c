@@ -84,7 +84,8 @@ int rootca_controller_start(struct ctl_env *e)
 		return -1;
 	c->env = e;
 	c->namespaces = ctl_informer(e, "", "namespaces");
-	c->configmaps = ctl_informer(e, "", "configmaps");
+	static const struct informer_opts named = {INFORMER_FULL, ROOTCA_NAME};
+	c->configmaps = ctl_informer_opts(e, "", "configmaps", &named);
 	c->queue = ctl_queue_new(e, "rootcacertpublisher", sync_namespace, c);
 	if (!c->namespaces || !c->configmaps || !c->queue)
 		return -1;

@@ -1,5 +1,6 @@
 /* Informers over the store's list + watch (see informer.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,9 @@ struct informer {
 	struct store *store;
 	struct store_watch *watch;
 	char prefix[256];
-	json_t *items; /* store key -> object */
+	enum informer_view view;
+	char name[256]; /* "" = every name */
+	json_t *items;	/* store key -> object */
 	struct informer_handler handlers[INFORMER_MAX_HANDLERS];
 	int nhandlers;
 };
@@ -26,16 +29,66 @@ static void notify(struct informer *inf, enum store_event_type type, const json_
 		inf->handlers[i].fn(inf->handlers[i].ud, type, obj, old);
 }
 
+/* Whether the object at key (prefix + [ns/]name) is one this informer keeps. */
+static bool key_wanted(const struct informer *inf, const char *key)
+{
+	if (!*inf->name)
+		return true;
+	const char *slash = strrchr(key, '/');
+	return !strcmp(slash ? slash + 1 : key, inf->name);
+}
+
+static const char *const ownership_fields[] = {
+    "name", "namespace", "uid", "resourceVersion", "ownerReferences", "finalizers",
+    "deletionTimestamp", NULL,
+};
+
+/* An ownership view caches only objects that take part in ownership: the
+ * thousands of plain ConfigMaps and Secrets are heard about, not kept. */
+static bool worth_keeping(const struct informer *inf, const json_t *obj)
+{
+	if (inf->view == INFORMER_FULL)
+		return true;
+	const json_t *meta = json_object_get(obj, "metadata");
+	return json_array_size(json_object_get(meta, "ownerReferences")) ||
+	       json_array_size(json_object_get(meta, "finalizers")) ||
+	       json_object_get(meta, "deletionTimestamp");
+}
+
+/* The stored value as the object this informer keeps, or NULL. */
+static json_t *decode(const struct informer *inf, const char *value, size_t len)
+{
+	json_t *obj = json_loadb(value, len, 0, NULL);
+	if (!json_is_object(obj)) { /* the REST path stores only objects */
+		json_decref(obj);
+		return NULL;
+	}
+	if (inf->view == INFORMER_FULL)
+		return obj;
+	json_t *meta = json_object_get(obj, "metadata");
+	json_t *slim = json_object(), *slim_meta = json_object();
+	json_object_set(slim, "apiVersion", json_object_get(obj, "apiVersion"));
+	json_object_set(slim, "kind", json_object_get(obj, "kind"));
+	for (int i = 0; ownership_fields[i]; i++) {
+		json_t *v = json_object_get(meta, ownership_fields[i]);
+		if (v)
+			json_object_set(slim_meta, ownership_fields[i], v);
+	}
+	json_object_set_new(slim, "metadata", slim_meta);
+	json_decref(obj);
+	return slim;
+}
+
 static void on_event(void *ud, const struct store_event *ev)
 {
 	struct informer *inf = ud;
-	json_t *obj = json_loadb(ev->value, ev->len, 0, NULL);
-	if (!json_is_object(obj)) { /* the REST path stores only objects */
-		json_decref(obj);
+	if (!key_wanted(inf, ev->key))
 		return;
-	}
+	json_t *obj = decode(inf, ev->value, ev->len);
+	if (!obj)
+		return;
 	json_t *old = json_incref(json_object_get(inf->items, ev->key));
-	if (ev->type == STORE_EVENT_DELETE)
+	if (ev->type == STORE_EVENT_DELETE || !worth_keeping(inf, obj))
 		json_object_del(inf->items, ev->key);
 	else
 		json_object_set(inf->items, ev->key, obj);
@@ -46,6 +99,12 @@ static void on_event(void *ud, const struct store_event *ev)
 
 int informer_new(struct store *s, const char *prefix, struct informer **out)
 {
+	return informer_new_opts(s, prefix, NULL, out);
+}
+
+int informer_new_opts(struct store *s, const char *prefix, const struct informer_opts *opts,
+		      struct informer **out)
+{
 	struct informer *inf = calloc(1, sizeof *inf);
 	if (!inf || !(inf->items = json_object())) {
 		free(inf);
@@ -53,11 +112,17 @@ int informer_new(struct store *s, const char *prefix, struct informer **out)
 	}
 	inf->store = s;
 	snprintf(inf->prefix, sizeof inf->prefix, "%s", prefix);
+	if (opts) {
+		inf->view = opts->view;
+		snprintf(inf->name, sizeof inf->name, "%s", opts->name ? opts->name : "");
+	}
 	struct store_list l = {0};
 	int rc = store_list(s, prefix, 0, NULL, 0, &l);
 	for (size_t i = 0; rc == 0 && i < l.count; i++) {
-		json_t *obj = json_loadb(l.items[i].value, l.items[i].len, 0, NULL);
-		if (json_is_object(obj))
+		json_t *obj = key_wanted(inf, l.items[i].key)
+				  ? decode(inf, l.items[i].value, l.items[i].len)
+				  : NULL;
+		if (obj && worth_keeping(inf, obj))
 			json_object_set(inf->items, l.items[i].key, obj);
 		json_decref(obj);
 	}
@@ -117,4 +182,14 @@ size_t informer_count(const struct informer *inf)
 const char *informer_prefix(const struct informer *inf)
 {
 	return inf->prefix;
+}
+
+enum informer_view informer_view(const struct informer *inf)
+{
+	return inf->view;
+}
+
+const char *informer_name(const struct informer *inf)
+{
+	return inf->name;
 }

@@ -23,6 +23,29 @@ typedef void (*informer_fn)(void *ud, enum store_event_type type, const json_t *
 
 /* Lists prefix and watches from that revision on. */
 int informer_new(struct store *s, const char *prefix, struct informer **out);
+
+/* What an informer keeps of each object. A full copy of every ConfigMap and
+ * Secret costs the server tens of MB once there are thousands (Helm keeps
+ * releases in Secrets), so controllers that only need identities and
+ * ownership (the garbage collector) or a few named objects ask for less:
+ *  - INFORMER_OWNERSHIP keeps apiVersion, kind and metadata's name,
+ *    namespace, uid, resourceVersion, ownerReferences, finalizers and
+ *    deletionTimestamp (what upstream's metadata informers give the GC,
+ *    without labels and annotations), and caches only the objects that have
+ *    ownerReferences, finalizers or a deletionTimestamp: handlers hear about
+ *    every object, informer_get finds only those;
+ *  - a name keeps only the objects of that name (in any namespace), and
+ *    skips the others before decoding them. */
+enum informer_view { INFORMER_FULL, INFORMER_OWNERSHIP };
+struct informer_opts {
+	enum informer_view view;
+	const char *name; /* NULL: every name */
+};
+int informer_new_opts(struct store *s, const char *prefix, const struct informer_opts *opts,
+		      struct informer **out);
+/* The options it was made with (name as a borrowed string, "" for none). */
+enum informer_view informer_view(const struct informer *inf);
+const char *informer_name(const struct informer *inf);
 void informer_free(struct informer *inf);
 
 /* Adds a handler; it first receives every current object as a CREATE. At
