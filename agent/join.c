@@ -12,11 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include "agent/agent.h"
+#include "common/crypto.h"
 #include "common/pki.h"
 
 #define CRED_MAX (64 * 1024)
@@ -103,19 +100,6 @@ static void cred_path(const struct node *n, const char *name, char *out, size_t 
 	snprintf(out, len, "%s/%s", n->dir, name);
 }
 
-/* The CN of a PEM certificate into cn. */
-static int cert_common_name(const char *pem, char *cn, size_t len)
-{
-	BIO *b = BIO_new_mem_buf(pem, -1);
-	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-	int r =
-	    x ? X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, (int)len)
-	      : -1;
-	X509_free(x);
-	BIO_free(b);
-	return r > 0 ? 0 : -EINVAL;
-}
-
 int node_credentials_load(struct node *n)
 {
 	char p[1100], cn[128], want[300];
@@ -130,7 +114,8 @@ int node_credentials_load(struct node *n)
 	if ((rc = file_read(p, &n->ca_pem)))
 		return rc;
 	snprintf(want, sizeof want, "system:node:%s", n->cfg.node_name);
-	if (cert_common_name(n->cert_pem, cn, sizeof cn) || strcmp(cn, want)) {
+	cn[0] = '\0';
+	if (pki_cert_pem_common_name(n->cert_pem, cn, sizeof cn) || strcmp(cn, want)) {
 		log_error(&n->log, "join",
 			  "%s/node.crt is for \"%s\", not \"%s\": remove %s to join again", n->dir,
 			  cn, want, n->dir);
@@ -141,60 +126,40 @@ int node_credentials_load(struct node *n)
 
 /* ---- key and CSR ---- */
 
-static int node_key_ensure(struct node *n, EVP_PKEY **out)
+/* The node key from DATA_DIR/agent/node.key (a PKCS#8 one from the OpenSSL
+ * build too), or a new P-256 key written there. */
+static int node_key_ensure(struct node *n, struct pki_key **out)
 {
 	char p[1100];
 	cred_path(n, "node.key", p, sizeof p);
 	if (file_read(p, &n->key_pem) == 0) {
-		BIO *b = BIO_new_mem_buf(n->key_pem, -1);
-		*out = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
-		BIO_free(b);
-		if (*out)
+		if ((*out = pki_key_from_pem(n->key_pem)))
 			return 0;
+		secure_zero(n->key_pem, strlen(n->key_pem));
 		free(n->key_pem);
 		n->key_pem = NULL;
 	}
-	EVP_PKEY *k = EVP_EC_gen("P-256");
-	BIO *b = BIO_new(BIO_s_mem());
-	char *data = NULL;
-	long len;
-	if (!k || !b || !PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL) ||
-	    (len = BIO_get_mem_data(b, &data)) <= 0) {
-		EVP_PKEY_free(k);
-		BIO_free(b);
+	struct pki_key *k = pki_key_generate();
+	if (!k || !(n->key_pem = pki_key_to_pem(k))) {
+		pki_key_free(k);
 		return -EIO;
 	}
-	n->key_pem = strndup(data, (size_t)len);
-	BIO_free(b);
 	int rc = file_write(p, n->key_pem, 0600);
 	if (rc) {
-		EVP_PKEY_free(k);
+		pki_key_free(k);
 		return rc;
 	}
 	*out = k;
 	return 0;
 }
 
-/* A PEM CSR for CN system:node:<name> (malloc'd). */
-static char *csr_build(EVP_PKEY *key, const char *node_name)
+/* A PEM CSR for CN system:node:<name>, O system:nodes (malloc'd). */
+static char *csr_build(const struct pki_key *key, const char *node_name)
 {
+	static const char *const orgs[] = {"system:nodes", NULL};
 	char cn[300];
-	X509_REQ *req = X509_REQ_new();
-	BIO *b = BIO_new(BIO_s_mem());
-	char *data = NULL, *out = NULL;
-	long len;
 	snprintf(cn, sizeof cn, "system:node:%s", node_name);
-	if (req && b && X509_REQ_set_version(req, 0) &&
-	    X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "O", MBSTRING_UTF8,
-				       (const unsigned char *)"system:nodes", -1, -1, 0) &&
-	    X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "CN", MBSTRING_UTF8,
-				       (const unsigned char *)cn, -1, -1, 0) &&
-	    X509_REQ_set_pubkey(req, key) && X509_REQ_sign(req, key, EVP_sha256()) &&
-	    PEM_write_bio_X509_REQ(b, req) && (len = BIO_get_mem_data(b, &data)) > 0)
-		out = strndup(data, (size_t)len);
-	X509_REQ_free(req);
-	BIO_free(b);
-	return out;
+	return pki_csr_new(key, cn, orgs);
 }
 
 /* ---- the exchange ---- */
@@ -251,14 +216,14 @@ static void on_certificate(void *ud, int status, const struct httpc_resp *resp, 
 static void join_send_csr(struct join_ctx *j)
 {
 	struct node *n = j->n;
-	EVP_PKEY *key = NULL;
+	struct pki_key *key = NULL;
 	char *csr = NULL, *err = NULL;
 	if (node_key_ensure(n, &key)) {
 		node_fail(n, 1, "cannot create the node key in %s", n->dir);
 		return join_done(j);
 	}
 	csr = csr_build(key, n->cfg.node_name);
-	EVP_PKEY_free(key);
+	pki_key_free(key);
 	struct httpc_config hc = {
 	    .url = n->cfg.server_url, .ca_pem = n->ca_pem, .bearer_token = j->secret};
 	if (!csr || httpc_new(n->loop, &hc, &n->join, &err) ||

@@ -30,10 +30,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <nghttp2/nghttp2.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 
 #include "agent/probe.h"
+#include "common/tls.h"
 #include "runtime/container.h"
 
 #define PROBE_REAP_POLL_MS 100 /* exec without pidfd_open */
@@ -57,8 +56,8 @@ struct attempt {
 	char what[1400]; /* `Get "http://ip:port/path"` or `dial tcp ip:port` */
 	char buf[PROBE_STATUS_LINE_MAX];
 	size_t len;
-	SSL_CTX *tls_ctx; /* HTTPS: no verification, like the kubelet */
-	SSL *ssl;
+	struct tls_config *tls_cfg; /* HTTPS: no verification, like the kubelet */
+	struct tls_conn *tls;
 	bool tls_sent;
 	char tls_in[16384]; /* TLS and HTTP/2 reads */
 	/* grpc */
@@ -89,8 +88,8 @@ static void on_closed(uv_handle_t *h)
 {
 	struct attempt *a = h->data;
 	if (--a->handles == 0 && a->done) {
-		SSL_free(a->ssl);
-		SSL_CTX_free(a->tls_ctx);
+		tls_conn_free(a->tls);
+		tls_config_unref(a->tls_cfg);
 		if (a->h2)
 			nghttp2_session_del(a->h2);
 		free(a->resp);
@@ -123,7 +122,7 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
 	struct attempt *a = h->data;
 	(void)suggested;
-	if (a->ssl || a->h2) {
+	if (a->tls || a->h2) {
 		*buf = uv_buf_init(a->tls_in, sizeof a->tls_in);
 		return;
 	}
@@ -179,10 +178,11 @@ static int stream_write_copy(struct attempt *a, const void *bytes, size_t n)
 /* Sends what TLS has to send. */
 static int tls_flush(struct attempt *a)
 {
-	char out[16384];
-	int n;
-	while ((n = BIO_read(SSL_get_wbio(a->ssl), out, sizeof out)) > 0) {
-		int rc = stream_write_copy(a, out, (size_t)n);
+	const void *out;
+	size_t n;
+	while ((n = tls_output(a->tls, &out)) > 0) {
+		int rc = stream_write_copy(a, out, n);
+		tls_output_done(a->tls, n);
 		if (rc)
 			return rc;
 	}
@@ -193,26 +193,25 @@ static int tls_flush(struct attempt *a)
 static void tls_progress(struct attempt *a)
 {
 	char msg[1800];
-	ERR_clear_error();
 	if (!a->tls_sent) {
-		int rc = SSL_do_handshake(a->ssl);
-		int e = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(a->ssl, rc);
-		if (rc == 1 && SSL_write(a->ssl, a->request, (int)strlen(a->request)) > 0)
+		int rc = tls_handshake(a->tls);
+		if (rc == 1 && tls_write(a->tls, a->request, strlen(a->request)) > 0) {
 			a->tls_sent = true;
-		else if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
-			char why[256] = "handshake failed";
-			unsigned long ec = ERR_peek_last_error();
-			if (ec)
-				ERR_error_string_n(ec, why, sizeof why);
-			tls_flush(a);
-			snprintf(msg, sizeof msg, "%s: tls: %s", a->what, why);
+		} else if (rc != 0) {
+			tls_flush(a); /* the alert */
+			snprintf(msg, sizeof msg, "%s: tls: %s", a->what, tls_error(a->tls));
 			return finish(a, false, msg);
 		}
 	}
-	int n;
+	ssize_t n = 0;
 	while (a->tls_sent && a->len < sizeof a->buf - 1 &&
-	       (n = SSL_read(a->ssl, a->buf + a->len, (int)(sizeof a->buf - 1 - a->len))) > 0)
+	       (n = tls_read(a->tls, a->buf + a->len, sizeof a->buf - 1 - a->len)) > 0)
 		a->len += (size_t)n;
+	if (n < 0 && n != TLS_EOF) {
+		tls_flush(a);
+		snprintf(msg, sizeof msg, "%s: tls: %s", a->what, tls_error(a->tls));
+		return finish(a, false, msg);
+	}
 	int rc = tls_flush(a);
 	if (rc) {
 		snprintf(msg, sizeof msg, "%s: %s", a->what, uv_strerror(rc));
@@ -232,8 +231,9 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		return;
 	if (a->h2)
 		return grpc_read(a, n);
-	if (n > 0 && a->ssl) {
-		BIO_write(SSL_get_rbio(a->ssl), a->tls_in, (int)n);
+	if (n > 0 && a->tls) {
+		if (tls_feed(a->tls, a->tls_in, (size_t)n) < 0)
+			return finish(a, false, "out of memory");
 		return tls_progress(a);
 	}
 	if (n > 0)
@@ -241,25 +241,12 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	http_check(a, n);
 }
 
-/* An HTTPS attempt: TLS over memory BIOs on the TCP stream. */
+/* An HTTPS attempt: the TLS engine fed from the TCP stream. */
 static int tls_start(struct attempt *a)
 {
-	a->tls_ctx = SSL_CTX_new(TLS_client_method());
-	a->ssl = a->tls_ctx ? SSL_new(a->tls_ctx) : NULL;
-	BIO *rb = BIO_new(BIO_s_mem()), *wb = BIO_new(BIO_s_mem());
-	if (!a->ssl || !rb || !wb) {
-		BIO_free(rb);
-		BIO_free(wb);
-		SSL_free(a->ssl);
-		a->ssl = NULL;
-		return UV_ENOMEM;
-	}
-	BIO_set_mem_eof_return(rb, -1);
-	BIO_set_mem_eof_return(wb, -1);
-	SSL_set_bio(a->ssl, rb, wb);
-	SSL_set_verify(a->ssl, SSL_VERIFY_NONE, NULL);
-	SSL_set_connect_state(a->ssl);
-	return 0;
+	a->tls_cfg = tls_client_config(&(struct tls_client_opts){.insecure = true}, NULL);
+	a->tls = a->tls_cfg ? tls_conn_new(a->tls_cfg, NULL) : NULL;
+	return a->tls ? 0 : UV_ENOMEM;
 }
 
 static void on_written(uv_write_t *w, int status)

@@ -1,7 +1,7 @@
 /* HTTP/1.1 server for the API: libuv for sockets and timers, llhttp for
- * parsing, OpenSSL through two memory BIOs (ciphertext read from the socket is
- * fed into one, ciphertext OpenSSL produces is drained from the other and
- * written to the socket), so TLS never blocks and never owns the fd.
+ * parsing, common/tls.h for TLS (ciphertext read from the socket is fed into
+ * the engine, ciphertext it produces is drained and written to the socket),
+ * so TLS never blocks and never owns the fd.
  *
  * A connection serves its requests strictly in order: once a request is
  * complete the parser pauses, the request is handed to the handler, and the
@@ -29,13 +29,14 @@
 #include <strings.h>
 
 #include <llhttp.h>
-#include <openssl/err.h>
-#include <openssl/x509.h>
+
+#include "common/pki.h"
+#include "common/tls.h"
 
 #define HTTP_READ_CHUNK 65536	  /* one socket read */
 #define HTTP_IN_HIGH_WATER 65536  /* unparsed input at which reading pauses */
 #define HTTP_LINGER_MS 5000	  /* wait for the peer's FIN after ours */
-#define HTTP_TLS_WRITE_MAX 65536 /* plaintext per SSL_write call (stays below mmap-sized allocations) */
+#define HTTP_TLS_WRITE_MAX 65536 /* plaintext per tls_write call (stays below mmap-sized allocations) */
 #define HTTP_HEADER_OVERHEAD 4	  /* ": " and CRLF per header line */
 
 static const struct http_limits http_limits_default = {
@@ -98,8 +99,7 @@ struct http_conn {
 	uv_timer_t timer;
 	uv_shutdown_t shutdown_req;
 	enum conn_timer timer_mode;
-	SSL *ssl;
-	BIO *rbio, *wbio; /* owned by ssl */
+	struct tls_conn *tls; /* NULL for plain HTTP */
 	struct http_peer peer;
 	llhttp_t parser;
 	struct sbuf in;		    /* plaintext not yet parsed */
@@ -140,7 +140,7 @@ struct http_raw {
 struct http_server {
 	uv_loop_t *loop;
 	uv_tcp_t listener;
-	SSL_CTX *tls;
+	struct tls_config *tls; /* a reference */
 	struct http_limits lim;
 	http_handler_fn handler;
 	void *handler_ud;
@@ -465,8 +465,10 @@ static int req_parse_target(struct http_req *r)
 static void server_unref(struct http_server *s)
 {
 	assert(s->refs > 0);
-	if (--s->refs == 0)
+	if (--s->refs == 0) {
+		tls_config_unref(s->tls);
 		free(s);
+	}
 }
 
 static void on_listener_closed(uv_handle_t *h)
@@ -483,8 +485,7 @@ static void conn_free(struct http_conn *c)
 	req_free(c->cur);
 	free(c->raw);
 	sbuf_free(&c->in);
-	if (c->ssl)
-		SSL_free(c->ssl);
+	tls_conn_free(c->tls);
 	free(c);
 	server_unref(srv);
 }
@@ -542,7 +543,6 @@ static void conn_kill(struct http_conn *c)
 	 * releases them. */
 	if (c->stream)
 		stream_schedule_close(c->stream);
-	ERR_clear_error();
 }
 
 static void on_conn_timer(uv_timer_t *t)
@@ -630,13 +630,14 @@ static int conn_write_raw(struct http_conn *c, const char *data, size_t len)
 	return conn_submit(c, wr);
 }
 
-/* Moves the ciphertext OpenSSL produced onto the socket. */
+/* Moves the ciphertext TLS produced onto the socket. */
 static int conn_tls_flush(struct http_conn *c)
 {
+	const void *data;
 	size_t pending;
-	while ((pending = BIO_ctrl_pending(c->wbio)) > 0) {
+	while ((pending = tls_output(c->tls, &data)) > 0) {
 		if (c->dead) {
-			(void)BIO_reset(c->wbio);
+			tls_output_done(c->tls, pending);
 			return -EPIPE;
 		}
 		if (pending > HTTP_TLS_WRITE_MAX)
@@ -646,13 +647,10 @@ static int conn_tls_flush(struct http_conn *c)
 			conn_kill(c);
 			return -ENOMEM;
 		}
-		int n = BIO_read(c->wbio, wr->data, (int)pending);
-		if (n <= 0) {
-			free(wr);
-			break;
-		}
+		memcpy(wr->data, data, pending);
+		tls_output_done(c->tls, pending);
 		wr->conn = c;
-		wr->len = (size_t)n;
+		wr->len = pending;
 		wr->req.data = wr;
 		if (conn_submit(c, wr) < 0)
 			return -EPIPE;
@@ -665,20 +663,18 @@ static int conn_send(struct http_conn *c, const char *data, size_t len)
 {
 	if (c->dead)
 		return -EPIPE;
-	if (!c->ssl)
+	if (!c->tls)
 		return conn_write_raw(c, data, len);
 	while (len > 0) {
-		int n = len > HTTP_TLS_WRITE_MAX ? HTTP_TLS_WRITE_MAX : (int)len;
-		ERR_clear_error();
-		int w = SSL_write(c->ssl, data, n);
-		if (w <= 0) {
+		size_t n = len > HTTP_TLS_WRITE_MAX ? HTTP_TLS_WRITE_MAX : len;
+		if (tls_write(c->tls, data, n) < 0) {
 			c->tls_failed = true;
 			conn_kill(c);
 			return -EPIPE;
 		}
-		data += w;
-		len -= (size_t)w;
-		/* Drain per record batch so the memory BIO never holds a whole body. */
+		data += n;
+		len -= n;
+		/* Drain per slice so the engine never holds a whole body. */
 		int rc = conn_tls_flush(c);
 		if (rc)
 			return rc;
@@ -719,9 +715,8 @@ static void conn_close_graceful(struct http_conn *c)
 	if (c->closing)
 		return;
 	c->closing = true;
-	if (c->ssl && c->handshake_done && !c->tls_failed) {
-		ERR_clear_error();
-		(void)SSL_shutdown(c->ssl);
+	if (c->tls && c->handshake_done && !c->tls_failed) {
+		tls_close(c->tls);
 		conn_tls_flush(c);
 	}
 	if (c->dead)
@@ -972,48 +967,27 @@ static void http_settings_init(llhttp_settings_t *s)
 
 /* ---- client certificate identity ---- */
 
-/* Copies one name entry as UTF-8; false if it does not fit or holds a NUL
- * (never truncate an identity). */
-static bool name_entry_copy(X509_NAME *name, int idx, char *dst, size_t cap)
-{
-	X509_NAME_ENTRY *e = X509_NAME_get_entry(name, idx);
-	unsigned char *utf8 = NULL;
-	int len = e ? ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e)) : -1;
-	bool ok = len > 0 && (size_t)len < cap && !memchr(utf8, 0, (size_t)len);
-	if (ok) {
-		memcpy(dst, utf8, (size_t)len);
-		dst[len] = '\0';
-	}
-	OPENSSL_free(utf8);
-	return ok;
-}
-
-static void peer_from_cert(struct http_peer *peer, X509 *cert)
-{
-	X509_NAME *name = X509_get_subject_name(cert);
-	int idx = name ? X509_NAME_get_index_by_NID(name, NID_commonName, -1) : -1;
-	if (idx < 0 || !name_entry_copy(name, idx, peer->user, sizeof peer->user))
-		return;
-	int n = 0;
-	idx = -1;
-	/* More than 8 O entries: the extra groups are dropped (less privilege). */
-	while (n < 8 && (idx = X509_NAME_get_index_by_NID(name, NID_organizationName, idx)) >= 0)
-		if (name_entry_copy(name, idx, peer->groups[n], sizeof peer->groups[n]))
-			n++;
-	peer->ngroups = n;
-	peer->has_cert = true;
-}
-
-/* Fills peer from a client certificate that verified; empty otherwise. */
-static void peer_from_ssl(struct http_peer *peer, SSL *ssl)
+/* Fills peer from a client certificate that verified; empty otherwise. A CN
+ * that does not fit leaves it empty (never truncate an identity); O entries
+ * that do not fit, and those beyond 8, are dropped (less privilege). */
+static void peer_from_tls(struct http_peer *peer, const struct tls_conn *tls)
 {
 	memset(peer, 0, sizeof *peer);
-	X509 *cert = SSL_get1_peer_certificate(ssl);
-	if (!cert)
+	char *user = NULL, **groups = NULL;
+	if (pki_peer_identity(tls, &user, &groups) < 0)
 		return;
-	if (SSL_get_verify_result(ssl) == X509_V_OK)
-		peer_from_cert(peer, cert);
-	X509_free(cert);
+	size_t len = user ? strlen(user) : 0;
+	if (len > 0 && len < sizeof peer->user) {
+		memcpy(peer->user, user, len + 1);
+		int n = 0;
+		for (char **g = groups; g && *g && n < 8; g++)
+			if (strlen(*g) < sizeof peer->groups[n])
+				strcpy(peer->groups[n++], *g);
+		peer->ngroups = n;
+		peer->has_cert = true;
+	}
+	free(user);
+	pki_strv_free(groups);
 }
 
 /* ---- input processing ---- */
@@ -1077,35 +1051,35 @@ static int conn_parse(struct http_conn *c)
 static int conn_tls_pump(struct http_conn *c)
 {
 	int ret = 0;
-	char plain[16384]; /* one TLS record; an idle connection keeps no buffer */
+	char plain[16384]; /* one TLS record */
 	while (c->in.len < HTTP_IN_HIGH_WATER) {
-		ERR_clear_error();
-		int n = SSL_read(c->ssl, plain, sizeof plain);
+		ssize_t n = tls_read(c->tls, plain, sizeof plain);
 		if (n > 0) {
 			if (sbuf_append(&c->in, plain, (size_t)n) < 0)
 				return -1;
 			continue;
 		}
-		int e = SSL_get_error(c->ssl, n);
-		if (e == SSL_ERROR_ZERO_RETURN)
+		if (n == TLS_EOF)
 			ret = 1;
-		else if (e != SSL_ERROR_WANT_READ)
+		else if (n < 0)
 			ret = -1;
 		break;
 	}
-	if (!c->handshake_done && SSL_is_init_finished(c->ssl)) {
+	if (!c->handshake_done && tls_handshake_done(c->tls)) {
 		c->handshake_done = true;
-		peer_from_ssl(&c->peer, c->ssl);
+		peer_from_tls(&c->peer, c->tls);
 	}
 	if (ret < 0)
 		c->tls_failed = true;
-	conn_tls_flush(c); /* handshake messages, alerts, session tickets */
+	conn_tls_flush(c); /* handshake messages, alerts */
+	if (tls_input_pending(c->tls) == 0)
+		tls_idle(c->tls); /* an idle connection keeps no engine buffer */
 	return ret;
 }
 
 static void conn_update_reading(struct http_conn *c)
 {
-	size_t buffered = c->in.len + (c->ssl ? BIO_ctrl_pending(c->rbio) : 0);
+	size_t buffered = c->in.len + (c->tls ? tls_input_pending(c->tls) : 0);
 	if (c->closing || buffered < HTTP_IN_HIGH_WATER)
 		conn_read_start(c);
 	else
@@ -1127,7 +1101,7 @@ static void conn_process(struct http_conn *c)
 		return;
 	c->processing = true;
 	for (;;) {
-		if (c->ssl && !c->closing) {
+		if (c->tls && !c->closing) {
 			int t = conn_tls_pump(c);
 			if (t < 0) {
 				if (c->active)
@@ -1160,7 +1134,7 @@ static void conn_process(struct http_conn *c)
 		return;
 	}
 	/* Until the TLS handshake is done the accept-time request timer runs. */
-	bool handshaking = c->ssl && !c->handshake_done;
+	bool handshaking = c->tls && !c->handshake_done;
 	if (!c->active && !c->cur && !handshaking)
 		conn_timer_set(c, TIMER_IDLE, c->srv->lim.idle_timeout_ms);
 	conn_update_reading(c);
@@ -1190,8 +1164,8 @@ static void on_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 	}
 	if (c->closing)
 		return; /* lingering: discard */
-	if (c->ssl) {
-		if (BIO_write(c->rbio, buf->base, (int)nread) != (int)nread) {
+	if (c->tls) {
+		if (tls_feed(c->tls, buf->base, (size_t)nread) < 0) {
 			conn_kill(c);
 			return;
 		}
@@ -1214,7 +1188,7 @@ static void raw_process(struct http_conn *c)
 		return;
 	c->processing = true;
 	while (!c->dead && !c->closing && !w->paused) {
-		if (c->ssl) {
+		if (c->tls) {
 			int t = conn_tls_pump(c);
 			if (t < 0) {
 				conn_kill(c);
@@ -1313,22 +1287,8 @@ static void server_accept_drop(struct http_server *s)
 
 static int conn_tls_init(struct http_conn *c)
 {
-	c->ssl = SSL_new(c->srv->tls);
-	if (!c->ssl)
-		return -ENOMEM;
-	c->rbio = BIO_new(BIO_s_mem());
-	c->wbio = BIO_new(BIO_s_mem());
-	if (!c->rbio || !c->wbio) {
-		BIO_free(c->rbio);
-		BIO_free(c->wbio);
-		return -ENOMEM;
-	}
-	/* An empty read BIO means "wait for more", not end of stream. */
-	BIO_set_mem_eof_return(c->rbio, -1);
-	BIO_set_mem_eof_return(c->wbio, -1);
-	SSL_set_bio(c->ssl, c->rbio, c->wbio);
-	SSL_set_accept_state(c->ssl);
-	return 0;
+	c->tls = tls_conn_new(c->srv->tls, NULL);
+	return c->tls ? 0 : -ENOMEM;
 }
 
 static struct http_conn *conn_new(struct http_server *s)
@@ -1425,7 +1385,7 @@ int http_server_start(uv_loop_t *loop, const struct http_server_config *cfg,
 	if (!s)
 		return -ENOMEM;
 	s->loop = loop;
-	s->tls = cfg->tls;
+	s->tls = tls_config_ref(cfg->tls);
 	s->lim = cfg->limits;
 	limits_apply_defaults(&s->lim);
 	s->handler = cfg->handler;

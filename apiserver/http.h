@@ -1,4 +1,4 @@
-/* HTTP/1.1 server over TLS (OpenSSL memory BIOs) on a libuv loop, parsing
+/* HTTP/1.1 server over TLS (common/tls.h, fed from the socket) on a libuv loop, parsing
  * with llhttp. It knows nothing about Kubernetes: it hands complete requests
  * to a handler and offers whole responses or chunked streams (watch, logs).
  *
@@ -18,7 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <uv.h>
-#include <openssl/ssl.h>
+
+struct tls_config;
 
 struct http_server;
 struct http_req;
@@ -56,10 +57,10 @@ typedef void (*http_handler_fn)(void *ud, struct http_req *req);
 struct http_server_config {
 	const char *bind_address; /* numeric: "0.0.0.0", "::", "127.0.0.1"... */
 	int port;		  /* 0 = pick a free port (see http_server_port) */
-	/* NULL = plain HTTP (tests). Borrowed; each connection takes a reference.
-	 * Verify mode, client CAs and ALPN ("http/1.1" only) are the caller's;
-	 * SSL_OP_NO_RENEGOTIATION is advised. */
-	SSL_CTX *tls;
+	/* NULL = plain HTTP (tests). The server and each connection take a
+	 * reference (common/tls.h). Client CAs and ALPN ("http/1.1" only) are
+	 * the caller's (pki_server_config). */
+	struct tls_config *tls;
 	struct http_limits limits; /* zero fields take defaults */
 	http_handler_fn handler;
 	void *handler_ud;

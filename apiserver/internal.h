@@ -21,12 +21,12 @@ struct cp {
 	struct logger log;
 	struct store *store;
 	struct pki pki;
-	SSL_CTX *tls;
+	struct tls_config *tls;
 	struct http_server *http;
 	char *kubeconfig_path;
 	char *join_token;
 	char *admin_token; /* bearer token for the admin, DATA_DIR/tls/admin-token */
-	EVP_PKEY *sa_key;  /* signs service-account tokens, DATA_DIR/tls/service-account.key */
+	struct pki_key *sa_key; /* signs service-account tokens, DATA_DIR/tls/service-account.key */
 	uv_timer_t maint_timer;
 	uv_check_t commit_check; /* group commit at the end of each loop turn */
 	bool batch_open;

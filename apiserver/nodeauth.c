@@ -12,11 +12,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "apiserver/internal.h"
 #include "apiserver/satoken.h"
 #include "apiserver/tokens.h"
+#include "common/crypto.h"
 #include "common/jsonutil.h"
 
 #define NODE_PREFIX "system:node:"
@@ -339,7 +338,7 @@ static const char *server_secret(const struct cp *cp)
 static bool secret_equal(const char *a, const char *b)
 {
 	size_t n = strlen(a);
-	return n == strlen(b) && CRYPTO_memcmp(a, b, n) == 0;
+	return n == strlen(b) && ct_equal(a, b, n);
 }
 
 /* 0 when the bearer token (the part after "K10<hash>::", with or without that
@@ -401,7 +400,7 @@ bool nodecert_handle(struct cp *cp, struct http_req *h, const char *path)
 	size_t len = 0;
 	if (strcmp(path, NODECERT_PATH))
 		return false;
-	if (cp->cfg.plain_http || !cp->pki.ca_cert) {
+	if (cp->cfg.plain_http || !cp->pki.ca) {
 		api_status_error(h, 404, "NotFound", "node certificates need TLS", NULL);
 		return true;
 	}

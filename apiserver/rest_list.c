@@ -6,12 +6,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
 #include "apiserver/rest_list.h"
 #include "apiserver/selector.h"
 #include "apiserver/table.h"
 #include "common/buf.h"
+#include "common/crypto.h"
 #include "common/jsonutil.h"
 
 #define LIST_BATCH 500
@@ -55,8 +54,9 @@ static char *continue_encode(int64_t rev, const char *key)
 	char *raw = json_encode(t);
 	json_decref(t);
 	size_t n = strlen(raw);
-	char *out = malloc(4 * ((n + 2) / 3) + 1);
-	EVP_EncodeBlock((unsigned char *)out, (unsigned char *)raw, (int)n);
+	char *out = malloc(BASE64_LEN(n) + 1);
+	if (out)
+		base64_encode(raw, n, out);
 	free(raw);
 	return out;
 }
@@ -67,11 +67,9 @@ static int continue_decode(const char *tok, int64_t *rev, char *key, size_t keyl
 	if (n == 0 || n > 4096 || n % 4)
 		return -1;
 	unsigned char raw[3100];
-	int len = EVP_DecodeBlock(raw, (const unsigned char *)tok, (int)n);
+	long len = base64_decode(tok, n, raw, sizeof raw, false);
 	if (len <= 0)
 		return -1;
-	while (len > 0 && raw[len - 1] == 0)
-		len--;
 	json_t *t = json_loadb((char *)raw, (size_t)len, 0, NULL);
 	const char *start = json_string_value(json_object_get(t, "start"));
 	json_int_t r = json_integer_value(json_object_get(t, "rv"));

@@ -9,19 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/bn.h>
-#include <openssl/ec.h>
-#include <openssl/pem.h>
-#include <openssl/sha.h>
-#include <openssl/x509.h>
-
 #include "apiserver/body.h"
 #include "apiserver/internal.h"
+#include "common/crypto.h"
 #include "common/jsonutil.h"
+#include "common/pki.h"
 
 #define ES256_LEN 64   /* r || s, 32 bytes each */
 #define HEADER_MAX 512 /* decoded JOSE header */
@@ -37,69 +32,31 @@ static inline void freep(void *p)
 
 /* ---- base64url ---- */
 
-static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 char *satoken_b64url_encode(const unsigned char *in, size_t len)
 {
-	char *out = malloc(len / 3 * 4 + 5);
-	size_t o = 0;
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)in[i] << 16;
-		size_t n = len - i < 3 ? len - i : 3;
-		if (n > 1)
-			v |= (unsigned)in[i + 1] << 8;
-		if (n > 2)
-			v |= in[i + 2];
-		out[o++] = b64url[(v >> 18) & 63];
-		out[o++] = b64url[(v >> 12) & 63];
-		if (n > 1)
-			out[o++] = b64url[(v >> 6) & 63];
-		if (n > 2)
-			out[o++] = b64url[v & 63];
-	}
-	out[o] = 0;
+	char *out = malloc(BASE64_LEN(len) + 1);
+	if (out)
+		base64url_encode(in, len, out);
 	return out;
-}
-
-static int b64url_value(char c)
-{
-	const char *p = c ? strchr(b64url, c) : NULL;
-	return p ? (int)(p - b64url) : -1;
 }
 
 long satoken_b64url_decode(const char *in, size_t len, unsigned char *out)
 {
-	size_t o = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	if (len % 4 == 1)
+	/* JWS segments carry no padding (RFC 7515 §2). */
+	if (memchr(in, '=', len))
 		return -1;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64url_value(in[i]);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	/* Leftover bits must be zero (one encoding per value). */
-	if (bits && (acc & ((1u << bits) - 1)))
-		return -1;
-	return (long)o;
+	return base64_decode(in, len, out, len / 4 * 3 + 3, true);
 }
 
 /* ---- the key ---- */
 
 static int key_write_new(const char *path, char **err)
 {
-	EVP_PKEY *key = EVP_EC_gen("P-256");
+	struct pki_key *key = pki_key_generate();
+	char *pem = key ? pki_key_to_pem(key) : NULL;
 	char tmp[4200];
-	if (!key)
+	pki_key_free(key);
+	if (!pem)
 		return asprintf(err, "cannot generate the service-account key"), -EIO;
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	unlink(tmp);
@@ -109,13 +66,15 @@ static int key_write_new(const char *path, char **err)
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
-		EVP_PKEY_free(key);
+		secure_zero(pem, strlen(pem));
+		free(pem);
 		return asprintf(err, "cannot create %s: %s", tmp, strerror(e)), -e;
 	}
-	int ok = PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
+	int ok = fputs(pem, f) >= 0;
 	ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
 	fclose(f);
-	EVP_PKEY_free(key);
+	secure_zero(pem, strlen(pem));
+	free(pem);
 	if (!ok || rename(tmp, path)) {
 		unlink(tmp);
 		return asprintf(err, "cannot write %s", path), -EIO;
@@ -123,7 +82,7 @@ static int key_write_new(const char *path, char **err)
 	return 0;
 }
 
-int satoken_key_load_or_create(const char *path, EVP_PKEY **out, char **err)
+int satoken_key_load_or_create(const char *path, struct pki_key **out, char **err)
 {
 	int rc;
 	*out = NULL;
@@ -137,10 +96,14 @@ int satoken_key_load_or_create(const char *path, EVP_PKEY **out, char **err)
 		fclose(f);
 		return asprintf(err, "%s is not a key file", path), -EINVAL;
 	}
-	EVP_PKEY *key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	char buf[KEY_FILE_MAX + 1];
+	size_t n = fread(buf, 1, KEY_FILE_MAX, f);
 	fclose(f);
-	if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || EVP_PKEY_get_bits(key) != 256) {
-		EVP_PKEY_free(key);
+	buf[n] = 0;
+	struct pki_key *key = strlen(buf) == n ? pki_key_from_pem(buf) : NULL;
+	secure_zero(buf, sizeof buf);
+	if (!key || !pki_key_is_p256(key)) {
+		pki_key_free(key);
 		return asprintf(err, "%s: not a P-256 private key", path), -EINVAL;
 	}
 	*out = key;
@@ -148,59 +111,12 @@ int satoken_key_load_or_create(const char *path, EVP_PKEY **out, char **err)
 }
 
 /* The key id upstream uses: base64url(sha256(DER SubjectPublicKeyInfo)). */
-static char *key_id(EVP_PKEY *key)
+static char *key_id(const struct pki_key *key)
 {
-	unsigned char *der = NULL, md[SHA256_DIGEST_LENGTH];
-	int n = i2d_PUBKEY(key, &der);
-	if (n <= 0)
+	unsigned char md[32];
+	if (pki_key_spki_sha256(key, md) < 0)
 		return NULL;
-	SHA256(der, (size_t)n, md);
-	OPENSSL_free(der);
 	return satoken_b64url_encode(md, sizeof md);
-}
-
-/* ---- ES256 ---- */
-
-static int es256_sign(EVP_PKEY *key, const char *msg, size_t len, unsigned char raw[ES256_LEN])
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char der[128];
-	size_t dlen = sizeof der;
-	int rc = -EIO;
-	if (ctx && EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
-	    EVP_DigestSign(ctx, der, &dlen, (const unsigned char *)msg, len) == 1) {
-		const unsigned char *p = der;
-		ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)dlen);
-		if (sig && BN_bn2binpad(ECDSA_SIG_get0_r(sig), raw, 32) == 32 &&
-		    BN_bn2binpad(ECDSA_SIG_get0_s(sig), raw + 32, 32) == 32)
-			rc = 0;
-		ECDSA_SIG_free(sig);
-	}
-	EVP_MD_CTX_free(ctx);
-	return rc;
-}
-
-static bool es256_verify(EVP_PKEY *key, const char *msg, size_t len,
-			 const unsigned char raw[ES256_LEN])
-{
-	ECDSA_SIG *sig = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(raw, 32, NULL), *s = BN_bin2bn(raw + 32, 32, NULL);
-	unsigned char *der = NULL;
-	bool ok = false;
-	if (!sig || !r || !s || !ECDSA_SIG_set0(sig, r, s)) {
-		BN_free(r);
-		BN_free(s);
-		ECDSA_SIG_free(sig);
-		return false;
-	}
-	int dlen = i2d_ECDSA_SIG(sig, &der);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	if (dlen > 0 && ctx && EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key) == 1)
-		ok = EVP_DigestVerify(ctx, der, (size_t)dlen, (const unsigned char *)msg, len) == 1;
-	EVP_MD_CTX_free(ctx);
-	OPENSSL_free(der);
-	ECDSA_SIG_free(sig);
-	return ok;
 }
 
 /* ---- JWS ---- */
@@ -211,7 +127,7 @@ static char *b64url_json(const json_t *v)
 	return s ? satoken_b64url_encode((const unsigned char *)s, strlen(s)) : NULL;
 }
 
-char *satoken_sign(EVP_PKEY *key, const json_t *claims)
+char *satoken_sign(const struct pki_key *key, const json_t *claims)
 {
 	_cleanup_free_ char *kid = key_id(key);
 	json_t *hdr = json_pack("{s:s,s:s}", "alg", "ES256", "kid", kid ? kid : "");
@@ -222,7 +138,7 @@ char *satoken_sign(EVP_PKEY *key, const json_t *claims)
 	char *input = NULL;
 	if (!kid || !h || !p || asprintf(&input, "%s.%s", h, p) < 0)
 		return NULL;
-	_cleanup_free_ char *sig = es256_sign(key, input, strlen(input), raw) == 0
+	_cleanup_free_ char *sig = pki_es256_sign(key, input, strlen(input), raw) == 0
 				       ? satoken_b64url_encode(raw, sizeof raw)
 				       : NULL;
 	char *out = NULL;
@@ -273,7 +189,7 @@ static int claims_check(const json_t *c, time_t now, const char *audience)
 	return 0;
 }
 
-int satoken_verify(EVP_PKEY *key, const char *jwt, time_t now, const char *audience,
+int satoken_verify(const struct pki_key *key, const char *jwt, time_t now, const char *audience,
 		   json_t **claims_out)
 {
 	*claims_out = NULL;
@@ -290,7 +206,7 @@ int satoken_verify(EVP_PKEY *key, const char *jwt, time_t now, const char *audie
 	if (!es256 || slen != 86 || satoken_b64url_decode(d2 + 1, slen, raw) != ES256_LEN)
 		return -EINVAL;
 	/* The payload is parsed only once the signature holds. */
-	if (!es256_verify(key, jwt, (size_t)(d2 - jwt), raw))
+	if (!pki_es256_verify(key, jwt, (size_t)(d2 - jwt), raw))
 		return -EBADMSG;
 	json_t *claims = segment_json(d1 + 1, (size_t)(d2 - d1 - 1), SATOKEN_MAX_LEN);
 	if (!claims)
@@ -655,8 +571,7 @@ static void api_access_name(const json_t *spec, char out[32])
 	static const char alnum[] = "bcdfghjklmnpqrstvwxz2456789";
 	do {
 		unsigned char r[5];
-		if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
-			memset(r, 0, sizeof r);
+		random_bytes(r, sizeof r);
 		snprintf(out, 32, API_ACCESS_PREFIX "%c%c%c%c%c", alnum[r[0] % 27],
 			 alnum[r[1] % 27], alnum[r[2] % 27], alnum[r[3] % 27], alnum[r[4] % 27]);
 	} while (volume_named(spec, out));

@@ -16,7 +16,8 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
+
+struct pki_key; /* common/pki.h */
 
 /* The issuer, and the only audience the API server accepts (upstream's
  * --api-audiences defaults to --service-account-issuer). */
@@ -27,21 +28,23 @@
 #define SATOKEN_MOUNT_PATH "/var/run/secrets/kubernetes.io/serviceaccount"
 #define SATOKEN_SA_PREFIX "system:serviceaccount:"
 
-/* Loads the PEM private key at path or, when the file does not exist, creates
- * a P-256 key there (mode 0600, written atomically). *err: malloc'd message. */
-int satoken_key_load_or_create(const char *path, EVP_PKEY **out, char **err);
+/* Loads the PEM private key at path (SEC1 "EC PRIVATE KEY" or PKCS#8, which
+ * the OpenSSL build wrote) or, when the file does not exist, creates a P-256
+ * key there (mode 0600, written atomically). Anything but P-256 is refused.
+ * *err: malloc'd message. */
+int satoken_key_load_or_create(const char *path, struct pki_key **out, char **err);
 
 /* A compact JWS (header.payload.signature, base64url) of claims signed ES256
  * with key, header {"alg":"ES256","kid":<base64url sha256 of the public key>}.
  * Caller frees; NULL on failure. */
-char *satoken_sign(EVP_PKEY *key, const json_t *claims);
+char *satoken_sign(const struct pki_key *key, const json_t *claims);
 
 /* Verifies jwt against key and the registered claims: alg ES256, signature,
  * iss == SATOKEN_ISSUER, audience among aud, nbf <= now < exp. 0 and the
  * claims (new reference) in *claims_out; -EINVAL malformed, -EBADMSG bad
  * signature, -EKEYEXPIRED expired or not yet valid, -EACCES wrong issuer or
  * audience. */
-int satoken_verify(EVP_PKEY *key, const char *jwt, time_t now, const char *audience,
+int satoken_verify(const struct pki_key *key, const char *jwt, time_t now, const char *audience,
 		   json_t **claims_out);
 
 /* base64url without padding (RFC 7515 §2). encode: caller frees. decode:

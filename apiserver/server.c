@@ -15,6 +15,7 @@
 #include "apiserver/internal.h"
 #include "apiserver/satoken.h"
 #include "common/jsonutil.h"
+#include "common/tls.h"
 #include "common/yaml.h"
 
 #define MAINT_INTERVAL_MS 1000
@@ -480,7 +481,7 @@ static int cp_open(struct cp *cp, char **err)
 	if (!cp->cfg.plain_http) {
 		if ((rc = pki_load_or_create(&cp->pki, cp->cfg.data_dir, svc_ip, NULL, err)))
 			return rc;
-		if (!(cp->tls = pki_server_ctx(&cp->pki, err)))
+		if (!(cp->tls = pki_server_config(&cp->pki, err)))
 			return -EINVAL;
 		snprintf(path, sizeof path, "%s/tls/admin-token", cp->cfg.data_dir);
 		if ((rc = read_or_create_token(path, &cp->admin_token)))
@@ -543,14 +544,13 @@ static void cp_free_cb(uv_handle_t *h)
 		store_close(cp->store);
 	json_decref(cp->ev_obj);
 	json_decref(cp->ev_prev);
-	if (cp->tls)
-		SSL_CTX_free(cp->tls);
-	if (cp->pki.ca_cert)
+	tls_config_unref(cp->tls);
+	if (cp->pki.ca)
 		pki_free(&cp->pki);
 	free(cp->kubeconfig_path);
 	free(cp->join_token);
 	free(cp->admin_token);
-	EVP_PKEY_free(cp->sa_key);
+	pki_key_free(cp->sa_key);
 	cp_config_free(&cp->cfg);
 	free(cp);
 }

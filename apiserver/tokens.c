@@ -15,9 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
+#include "common/crypto.h"
 #include "common/pki.h"
 
 #define TOKENS_FILE "tls/join-tokens"
@@ -25,12 +23,7 @@
 
 static void sha256_text(const char *s, char out[65])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL);
-	for (unsigned int i = 0; i < n && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	out[64] = 0;
+	sha256_hex(s, strlen(s), out);
 }
 
 static bool is_hex(const char *s, size_t len)
@@ -199,7 +192,7 @@ int join_token_create(const char *data_dir, long long ttl_s, const char *desc, c
 		rc = -ENOMEM, *token_out = NULL;
 	else if (rc)
 		asprintf(err, "cannot write %s/" TOKENS_FILE ": %s", data_dir, strerror(-rc));
-	OPENSSL_cleanse(secret, sizeof secret);
+	secure_zero(secret, sizeof secret);
 	free(all);
 	return rc;
 }
@@ -245,7 +238,7 @@ int join_token_check(const char *data_dir, const char *id_secret, time_t now)
 	if (tokens_read(data_dir, &all, &n))
 		return -EACCES;
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(all[i].id, id) && CRYPTO_memcmp(all[i].hash, hash, 64) == 0)
+		if (!strcmp(all[i].id, id) && ct_equal(all[i].hash, hash, 64))
 			rc = all[i].expires && all[i].expires <= (long long)now ? -EKEYEXPIRED : 0;
 	free(all);
 	return rc;
@@ -349,7 +342,7 @@ static int token_cmd_create(const struct token_args *a)
 		return 1;
 	}
 	printf("%s\n", tok);
-	OPENSSL_cleanse(tok, strlen(tok));
+	secure_zero(tok, strlen(tok));
 	free(tok);
 	return 0;
 }

@@ -15,9 +15,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/ssl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -30,13 +27,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/crypto.h"
+#include "common/tls.h"
+
 struct target {
 	bool etcd;
 	bool tls;
 	char host[64];
 	int port;
 	char token[256];
-	SSL_CTX *ctx;
+	struct tls_config *tls_cfg; /* no verification: a benchmark on loopback */
 	const char *ns; /* namespace (k8s) or key folder (etcd) of the objects */
 	/* $APIBENCH_SAMPLES: prefix of the per-phase latency sample files */
 	const char *samples;
@@ -44,7 +44,7 @@ struct target {
 
 struct conn {
 	int fd;
-	SSL *ssl;
+	struct tls_conn *tls;
 	char buf[1 << 16];
 	size_t len; /* bytes buffered */
 };
@@ -67,9 +67,8 @@ static int conn_open(const struct target *t, struct conn *c)
 	if (connect(c->fd, (struct sockaddr *)&a, sizeof a))
 		return -1;
 	if (t->tls) {
-		c->ssl = SSL_new(t->ctx);
-		SSL_set_fd(c->ssl, c->fd);
-		if (SSL_connect(c->ssl) != 1)
+		c->tls = tls_conn_new(t->tls_cfg, NULL);
+		if (!c->tls || tls_fd_handshake(c->tls, c->fd) < 0)
 			return -1;
 	}
 	return 0;
@@ -77,16 +76,15 @@ static int conn_open(const struct target *t, struct conn *c)
 
 static void conn_close(struct conn *c)
 {
-	if (c->ssl) {
-		SSL_free(c->ssl);
-	}
+	tls_conn_free(c->tls);
+	c->tls = NULL;
 	close(c->fd);
 }
 
 static int conn_write(struct conn *c, const char *p, size_t n)
 {
 	while (n) {
-		int w = c->ssl ? SSL_write(c->ssl, p, (int)n) : (int)write(c->fd, p, n);
+		ssize_t w = c->tls ? tls_fd_write(c->tls, c->fd, p, n) : write(c->fd, p, n);
 		if (w <= 0)
 			return -1;
 		p += w;
@@ -99,8 +97,8 @@ static int conn_fill(struct conn *c)
 {
 	if (c->len == sizeof c->buf)
 		return -1;
-	int r = c->ssl ? SSL_read(c->ssl, c->buf + c->len, (int)(sizeof c->buf - c->len))
-		       : (int)read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
+	ssize_t r = c->tls ? tls_fd_read(c->tls, c->fd, c->buf + c->len, sizeof c->buf - c->len)
+			   : read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
 	if (r <= 0)
 		return -1;
 	c->len += (size_t)r;
@@ -180,7 +178,7 @@ static int request(const struct target *t, struct conn *c, const char *method, c
 
 static const char *b64(const char *s, char *out)
 {
-	EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)strlen(s));
+	base64_encode(s, strlen(s), out);
 	return out;
 }
 
@@ -424,15 +422,15 @@ static void run_watch(const struct target *t, int watchers, int writes)
 		while (seen < watchers && now_ms() - t0 < 2000) {
 			for (int i = 0; i < watchers; i++)
 				pfd[i] = (struct pollfd){.fd = ws[i].fd, .events = POLLIN};
-			/* TLS may hold decrypted bytes already: read those first */
+			/* TLS may hold received bytes already: read those first */
 			int ready = 0;
 			for (int i = 0; i < watchers; i++)
-				if (ws[i].ssl && SSL_pending(ws[i].ssl))
+				if (ws[i].tls && tls_input_pending(ws[i].tls))
 					ready = 1;
 			if (!ready && poll(pfd, (nfds_t)watchers, 100) <= 0)
 				continue;
 			for (int i = 0; i < watchers; i++) {
-				if (got[i] || !((pfd[i].revents & POLLIN) || (ws[i].ssl && SSL_pending(ws[i].ssl))))
+				if (got[i] || !((pfd[i].revents & POLLIN) || (ws[i].tls && tls_input_pending(ws[i].tls))))
 					continue;
 				if (conn_fill(&ws[i]))
 					continue;
@@ -467,7 +465,7 @@ static int run_ready(int argc, char **argv)
 {
 	struct target t = {.tls = true, .port = atoi(argv[2])};
 	snprintf(t.host, sizeof t.host, "127.0.0.1");
-	t.ctx = SSL_CTX_new(TLS_client_method());
+	t.tls_cfg = tls_client_config(&(struct tls_client_opts){.insecure = true}, NULL);
 	double t0 = now_ms();
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -485,16 +483,14 @@ static int run_ready(int argc, char **argv)
 			if (st == 200)
 				break;
 		} else {
-			close(c.fd);
-			if (c.ssl)
-				SSL_free(c.ssl);
+			conn_close(&c);
 		}
 		usleep(500);
 		if (now_ms() - t0 > 30000)
 			return 1;
 	}
 	printf("%.1f %d\n", now_ms() - t0, (int)pid);
-	SSL_CTX_free(t.ctx);
+	tls_config_unref(t.tls_cfg);
 	return 0;
 }
 
@@ -513,10 +509,9 @@ int main(int argc, char **argv)
 		return 2;
 	if (argc > 3)
 		snprintf(t.token, sizeof t.token, "%s", argv[3]);
-	if (t.tls) {
-		t.ctx = SSL_CTX_new(TLS_client_method());
-		SSL_CTX_set_verify(t.ctx, SSL_VERIFY_NONE, NULL);
-	}
+	if (t.tls &&
+	    !(t.tls_cfg = tls_client_config(&(struct tls_client_opts){.insecure = true}, NULL)))
+		return 1;
 	t.ns = "default";
 	t.samples = getenv("APIBENCH_SAMPLES");
 	int n = getenv("APIBENCH_N") ? atoi(getenv("APIBENCH_N")) : 4096;
@@ -525,7 +520,6 @@ int main(int argc, char **argv)
 	run_phase(&t, "get_c1", "c32", n / 2, 1, true);
 	run_list(&t, 10000);
 	run_watch(&t, 100, 50);
-	if (t.ctx)
-		SSL_CTX_free(t.ctx);
+	tls_config_unref(t.tls_cfg);
 	return 0;
 }

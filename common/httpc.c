@@ -1,5 +1,5 @@
 /* Asynchronous HTTP/1.1 client (see httpc.h): libuv sockets and timers,
- * llhttp for responses, OpenSSL through two memory BIOs (as apiserver/http.c
+ * llhttp for responses, common/tls.h fed from the socket (as apiserver/http.c
  * does on the other side), so TLS never blocks and never owns the fd.
  *
  * A connection (struct hconn) is either pooled (ordinary requests, one at a
@@ -28,15 +28,13 @@
 #include <strings.h>
 
 #include <llhttp.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
+
+#include "common/pki.h"
+#include "common/tls.h"
 
 /* One TLS record at most (16 KB plus framing): a bigger chunk only makes
- * the buffer it lands in, and the memory BIO it is copied into, stay larger
- * for the client's whole life. */
+ * the buffer it lands in, and the engine's input it is copied into, stay
+ * larger for the client's whole life. */
 #define HTTPC_READ_CHUNK 16384
 #define HTTPC_TLS_WRITE_MAX 65536
 #define HTTPC_MAX_HEADERS 100
@@ -128,11 +126,10 @@ struct hconn {
 	uv_timer_t timer;
 	uv_connect_t connect_req;
 	uv_getaddrinfo_t gai;
-	SSL *ssl;
-	BIO *rbio, *wbio; /* owned by ssl */
+	struct tls_conn *tls; /* NULL for http:// */
 	llhttp_t parser;
-	int parse_err;	  /* set by a parser callback rejecting the response */
-	bool raw;	  /* upgraded: bytes go to the request's on_data */
+	int parse_err;	      /* set by a parser callback rejecting the response */
+	bool raw;	      /* upgraded: bytes go to the request's on_data */
 	size_t write_pending; /* bytes handed to the socket, not yet written */
 	uv_shutdown_t shutdown_req;
 	struct hreq *req; /* in flight (pooled) or owned (dedicated) */
@@ -140,8 +137,8 @@ struct hconn {
 
 struct httpc {
 	uv_loop_t *loop;
-	SSL_CTX *ctx; /* NULL for http:// */
-	bool fetch;   /* no verification: httpc_fetch_peer_cert_chain */
+	struct tls_config *tls; /* NULL for http:// */
+	bool fetch;		/* no verification: httpc_fetch_peer_cert_chain */
 	char host[HTTPC_MAX_HOST + 1];
 	char verify_name[HTTPC_MAX_HOST + 1];
 	bool verify_is_ip, host_is_ip;
@@ -335,78 +332,33 @@ static int url_parse(const char *url, bool *tls, char *host, int *port)
 	return (*url == '\0' || strcmp(url, "/") == 0) ? 0 : -EINVAL;
 }
 
-/* ---- TLS context ---- */
-
-static int ctx_trust_pem(SSL_CTX *ctx, const char *pem)
-{
-	BIO *bio = BIO_new_mem_buf(pem, -1);
-	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
-	int n = 0;
-	X509 *x;
-	if (!bio)
-		return -ENOMEM;
-	while (n < HTTPC_MAX_CHAIN && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
-		if (X509_STORE_add_cert(store, x) == 1)
-			n++;
-		X509_free(x);
-	}
-	BIO_free(bio);
-	ERR_clear_error(); /* the read that ends the loop leaves "no start line" */
-	return n > 0 ? 0 : -EINVAL;
-}
-
-static int ctx_use_identity(SSL_CTX *ctx, const char *cert_pem, const char *key_pem)
-{
-	BIO *cb = BIO_new_mem_buf(cert_pem, -1), *kb = BIO_new_mem_buf(key_pem, -1);
-	X509 *x = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
-	EVP_PKEY *k = kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL) : NULL;
-	int rc = (x && k && SSL_CTX_use_certificate(ctx, x) == 1 &&
-		  SSL_CTX_use_PrivateKey(ctx, k) == 1 && SSL_CTX_check_private_key(ctx) == 1)
-		     ? 0
-		     : -EINVAL;
-	X509 *extra; /* intermediates after the leaf */
-	for (int i = 0; rc == 0 && cb && i < HTTPC_MAX_CHAIN &&
-			(extra = PEM_read_bio_X509(cb, NULL, NULL, NULL));
-	     i++)
-		if (SSL_CTX_add0_chain_cert(ctx, extra) != 1)
-			X509_free(extra);
-	X509_free(x);
-	EVP_PKEY_free(k);
-	BIO_free(cb);
-	BIO_free(kb);
-	ERR_clear_error();
-	return rc;
-}
+/* ---- TLS configuration ---- */
 
 static bool pem_is_bounded(const char *pem)
 {
 	return !pem || strnlen(pem, HTTPC_MAX_PEM + 1) <= HTTPC_MAX_PEM;
 }
 
-static int ctx_build(const struct httpc_config *cfg, bool verify, SSL_CTX **out, char **err)
+static int tls_build(const struct httpc_config *cfg, bool verify, struct tls_config **out,
+		     char **err)
 {
-	static const unsigned char alpn[] = "\x08http/1.1";
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-	if (!ctx)
-		return fail_msg(err, -ENOMEM, "httpc: SSL_CTX_new failed");
-	*out = ctx;
-	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
-	    SSL_CTX_set_alpn_protos(ctx, alpn, sizeof alpn - 1) != 0)
-		return fail_msg(err, -EINVAL, "httpc: configuring TLS failed");
-	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS); /* idle pooled connections */
-	if (!verify) {
-		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-		return 0;
+	static const char *const alpn[] = {"http/1.1", NULL};
+	struct tls_client_opts o = {.insecure = !verify, .alpn = alpn};
+	if (verify) {
+		if (!cfg->cert_pem != !cfg->key_pem)
+			return fail_msg(err, -EINVAL, "httpc: a client certificate needs its key");
+		o.ca_pem = cfg->ca_pem;
+		o.cert_pem = cfg->cert_pem;
+		o.key_pem = cfg->key_pem;
 	}
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-	if (cfg->ca_pem ? ctx_trust_pem(ctx, cfg->ca_pem) < 0
-			: SSL_CTX_set_default_verify_paths(ctx) != 1)
-		return fail_msg(err, -EINVAL, "httpc: the CA PEM holds no usable certificate");
-	if (!cfg->cert_pem != !cfg->key_pem)
-		return fail_msg(err, -EINVAL, "httpc: a client certificate needs its key");
-	if (cfg->cert_pem && ctx_use_identity(ctx, cfg->cert_pem, cfg->key_pem) < 0)
-		return fail_msg(err, -EINVAL, "httpc: the client certificate or key is invalid");
+	char *why = NULL;
+	*out = tls_client_config(&o, &why);
+	if (!*out) {
+		if (err)
+			*err = str_dup_printf("httpc: %s", why ? why : "configuring TLS failed");
+		free(why);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -471,7 +423,7 @@ static void httpc_addr_init(struct httpc *c)
 
 static void httpc_destroy(struct httpc *c)
 {
-	SSL_CTX_free(c->ctx);
+	tls_config_unref(c->tls);
 	free(c->head_common);
 	free(c);
 }
@@ -496,7 +448,7 @@ static int httpc_setup(struct httpc *c, const struct httpc_config *cfg, bool ver
 	c->verify_is_ip = str_is_ip(c->verify_name);
 	httpc_addr_init(c);
 	httpc_apply_defaults(c, cfg);
-	if (tls && (rc = ctx_build(cfg, verify, &c->ctx, err)) < 0)
+	if (tls && (rc = tls_build(cfg, verify, &c->tls, err)) < 0)
 		return rc;
 	if (httpc_head_common(c, cfg) < 0)
 		return fail_msg(err, -ENOMEM, "httpc: out of memory");
@@ -744,14 +696,14 @@ static int conn_write_raw(struct hconn *k, const char *data, size_t len)
 	return 0;
 }
 
-/* Moves the ciphertext OpenSSL produced onto the socket. */
+/* Moves the ciphertext TLS produced onto the socket. */
 static int conn_tls_flush(struct hconn *k)
 {
-	char chunk[16384];
-	int n;
-	while (!k->dead && BIO_ctrl_pending(k->wbio) > 0 &&
-	       (n = BIO_read(k->wbio, chunk, sizeof chunk)) > 0) {
-		int rc = conn_write_raw(k, chunk, (size_t)n);
+	const void *data;
+	size_t n;
+	while (!k->dead && (n = tls_output(k->tls, &data)) > 0) {
+		int rc = conn_write_raw(k, data, n);
+		tls_output_done(k->tls, n);
 		if (rc < 0)
 			return rc;
 	}
@@ -760,19 +712,17 @@ static int conn_tls_flush(struct hconn *k)
 
 static int conn_send(struct hconn *k, const char *data, size_t len)
 {
-	if (!k->ssl)
+	if (!k->tls)
 		return conn_write_raw(k, data, len);
 	while (len > 0 && !k->dead) {
-		int n = len > HTTPC_TLS_WRITE_MAX ? HTTPC_TLS_WRITE_MAX : (int)len;
-		ERR_clear_error();
-		int w = SSL_write(k->ssl, data, n);
-		if (w <= 0) {
-			httpc_set_error(k->c, "tls: write failed");
+		size_t n = len > HTTPC_TLS_WRITE_MAX ? HTTPC_TLS_WRITE_MAX : len;
+		if (tls_write(k->tls, data, n) < 0) {
+			httpc_set_error(k->c, "tls: write failed: %s", tls_error(k->tls));
 			conn_fail(k, -EPROTO);
 			return -EPROTO;
 		}
-		data += w;
-		len -= (size_t)w;
+		data += n;
+		len -= n;
 		int rc = conn_tls_flush(k);
 		if (rc < 0)
 			return rc;
@@ -840,7 +790,7 @@ static void conn_finalize(struct hconn *k)
 	} else if (r) {
 		req_deliver(c, r, err);
 	}
-	SSL_free(k->ssl);
+	tls_conn_free(k->tls);
 	free(k);
 	/* Nobody can reach the server: fail the waiting requests rather than
 	 * spin; the next request tries again (reconnect). */
@@ -875,7 +825,6 @@ static void conn_fail(struct hconn *k, int err)
 		uv_cancel((uv_req_t *)&k->gai);
 	uv_close((uv_handle_t *)&k->tcp, on_conn_handle_closed);
 	uv_close((uv_handle_t *)&k->timer, on_conn_handle_closed);
-	ERR_clear_error();
 }
 
 static void on_conn_timer(uv_timer_t *t)
@@ -1146,61 +1095,33 @@ static void conn_on_eof(struct hconn *k)
 static void tls_fail(struct hconn *k)
 {
 	struct httpc *c = k->c;
-	long v = SSL_get_verify_result(k->ssl);
-	if (v != X509_V_OK) {
-		httpc_set_error(c, "tls: %s:%d: certificate verify failed: %s (expected %s)",
-				c->host, c->port, X509_verify_cert_error_string(v), c->verify_name);
+	if (tls_verify_failed(k->tls)) {
+		httpc_set_error(c, "tls: %s:%d: %s (expected %s)", c->host, c->port,
+				tls_error(k->tls), c->verify_name);
 		conn_fail(k, HTTPC_E_VERIFY);
 		return;
 	}
-	unsigned long e = ERR_peek_error();
-	char buf[160] = "handshake failed";
-	if (e)
-		ERR_error_string_n(e, buf, sizeof buf);
-	httpc_set_error(c, "tls: %s:%d: %s", c->host, c->port, buf);
+	httpc_set_error(c, "tls: %s:%d: %s", c->host, c->port, tls_error(k->tls));
 	conn_fail(k, -EPROTO);
 }
 
 static int conn_tls_init(struct hconn *k)
 {
-	struct httpc *c = k->c;
-	k->ssl = SSL_new(c->ctx);
-	k->rbio = BIO_new(BIO_s_mem());
-	k->wbio = BIO_new(BIO_s_mem());
-	if (!k->ssl || !k->rbio || !k->wbio) {
-		BIO_free(k->rbio);
-		BIO_free(k->wbio);
-		return -ENOMEM;
-	}
-	BIO_set_mem_eof_return(k->rbio, -1); /* empty means "wait", not EOF */
-	BIO_set_mem_eof_return(k->wbio, -1);
-	SSL_set_bio(k->ssl, k->rbio, k->wbio);
-	SSL_set_connect_state(k->ssl);
-	if (!c->verify_is_ip && !SSL_set_tlsext_host_name(k->ssl, c->verify_name))
-		return -ENOMEM;
-	if (c->fetch)
-		return 0;
-	X509_VERIFY_PARAM *vp = SSL_get0_param(k->ssl);
-	X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-	int ok = c->verify_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, c->verify_name)
-				 : X509_VERIFY_PARAM_set1_host(vp, c->verify_name, 0);
-	return ok == 1 ? 0 : -EINVAL;
+	/* the name is checked (DNS or IP SAN) and, when not an IP, sent as SNI */
+	k->tls = tls_conn_new(k->c->tls, k->c->verify_name);
+	return k->tls ? 0 : -ENOMEM;
 }
 
 static void conn_ready(struct hconn *k);
 
 static void conn_tls_handshake(struct hconn *k)
 {
-	ERR_clear_error();
-	int rc = SSL_do_handshake(k->ssl);
+	int rc = tls_handshake(k->tls);
 	if (conn_tls_flush(k) < 0)
 		return;
-	if (rc == 1) {
+	if (rc == 1)
 		conn_ready(k);
-		return;
-	}
-	int e = SSL_get_error(k->ssl, rc);
-	if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+	else if (rc < 0)
 		tls_fail(k);
 }
 
@@ -1209,25 +1130,22 @@ static void conn_tls_read(struct hconn *k)
 {
 	char plain[16384];
 	while (!k->dead) {
-		ERR_clear_error();
-		int n = SSL_read(k->ssl, plain, sizeof plain);
+		ssize_t n = tls_read(k->tls, plain, sizeof plain);
 		if (n > 0) {
 			if (conn_feed(k, plain, (size_t)n) < 0)
 				return;
 			continue;
 		}
-		int e = SSL_get_error(k->ssl, n);
-		conn_tls_flush(k); /* key updates, alerts */
-		/* Waiting for more bytes: give back the record buffers (~33 KB a
-		 * connection; a no-op while a record is partly read or written).
-		 * SSL_MODE_RELEASE_BUFFERS alone leaves the write buffer of the
-		 * handshake allocated on every idle watch connection. */
-		if (e == SSL_ERROR_WANT_READ && !k->dead)
-			SSL_free_buffers(k->ssl);
-		if (e == SSL_ERROR_ZERO_RETURN) {
+		conn_tls_flush(k); /* alerts */
+		/* Waiting for more bytes: give back the engine's buffers (an
+		 * idle watch connection holds no ciphertext). */
+		if (n == 0 && !k->dead)
+			tls_idle(k->tls);
+		if (n == TLS_EOF) {
 			conn_on_eof(k);
-		} else if (e != SSL_ERROR_WANT_READ && !k->dead) {
-			httpc_set_error(k->c, "tls: %s:%d: read failed", k->c->host, k->c->port);
+		} else if (n < 0 && !k->dead) {
+			httpc_set_error(k->c, "tls: %s:%d: read failed: %s", k->c->host, k->c->port,
+					tls_error(k->tls));
 			conn_fail(k, -EPROTO);
 		}
 		return;
@@ -1278,11 +1196,11 @@ static void on_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 		conn_fail(k, nread == UV_ECONNRESET ? -ECONNRESET : (int)nread);
 		return;
 	}
-	if (!k->ssl) {
+	if (!k->tls) {
 		conn_feed(k, buf->base, (size_t)nread);
 		return;
 	}
-	if (BIO_write(k->rbio, buf->base, (int)nread) != (int)nread) {
+	if (tls_feed(k->tls, buf->base, (size_t)nread) < 0) {
 		conn_fail(k, -ENOMEM);
 		return;
 	}
@@ -1310,7 +1228,7 @@ static void on_connected(uv_connect_t *req, int status)
 		conn_fail(k, rc);
 		return;
 	}
-	if (!k->ssl) {
+	if (!k->tls) {
 		conn_ready(k);
 		return;
 	}
@@ -1379,8 +1297,7 @@ static struct hconn *conn_open(struct httpc *c, bool pooled, struct hreq *r)
 	k->req = r;
 	if (r)
 		r->conn = k;
-	if (c->ctx && conn_tls_init(k) < 0) {
-		SSL_free(k->ssl);
+	if (c->tls && conn_tls_init(k) < 0) {
 		free(k);
 		return NULL;
 	}
@@ -1556,9 +1473,8 @@ void httpc_stream_close(struct httpc_stream *s)
 		return;
 	}
 	s->r.cancelled = true;
-	if (k->ssl) {
-		ERR_clear_error();
-		(void)SSL_shutdown(k->ssl);
+	if (k->tls) {
+		tls_close(k->tls);
 		if (conn_tls_flush(k) < 0)
 			return;
 	}
@@ -1604,29 +1520,12 @@ void httpc_free(struct httpc *c)
 
 /* ---- fetching the peer's chain ---- */
 
-static char *chain_to_pem(SSL *ssl)
-{
-	STACK_OF(X509) *sk = SSL_get_peer_cert_chain(ssl);
-	BIO *bio = BIO_new(BIO_s_mem());
-	char *out = NULL, *data;
-	int n = sk ? sk_X509_num(sk) : 0;
-	for (int i = 0; bio && i < n && i < HTTPC_MAX_CHAIN; i++)
-		if (PEM_write_bio_X509(bio, sk_X509_value(sk, i)) != 1)
-			goto done;
-	long len = bio && n > 0 ? BIO_get_mem_data(bio, &data) : 0;
-	if (len > 0)
-		out = strndup(data, (size_t)len);
-done:
-	BIO_free(bio);
-	return out;
-}
-
 static void fetch_deliver_chain(struct hconn *k)
 {
 	struct httpc *c = k->c;
 	struct hreq *r = k->req;
 	k->req = NULL;
-	char *pem = chain_to_pem(k->ssl);
+	char *pem = tls_peer_chain_pem(k->tls);
 	conn_fail(k, 0);
 	r->on_chain(r->ud, pem ? 0 : -ENOMEM, pem);
 	free(pem);
@@ -1658,56 +1557,34 @@ int httpc_fetch_peer_cert_chain(uv_loop_t *loop, const char *url, unsigned timeo
 	return 0;
 }
 
-static void sha256_hex(X509 *x, char out[65])
-{
-	unsigned char *der = NULL, md[32];
-	unsigned int mdlen = 0;
-	int len = i2d_X509(x, &der);
-	out[0] = '\0';
-	if (len > 0 && EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) &&
-	    mdlen == sizeof md)
-		for (unsigned i = 0; i < mdlen; i++)
-			snprintf(out + 2 * i, 3, "%02x", md[i]);
-	OPENSSL_free(der);
-}
-
-static char *cert_to_pem(X509 *x)
-{
-	BIO *bio = BIO_new(BIO_s_mem());
-	char *data, *out = NULL;
-	if (bio && PEM_write_bio_X509(bio, x) == 1) {
-		long len = BIO_get_mem_data(bio, &data);
-		if (len > 0)
-			out = strndup(data, (size_t)len);
-	}
-	BIO_free(bio);
-	return out;
-}
+#define PEM_CERT_BEGIN "-----BEGIN CERTIFICATE-----"
+#define PEM_CERT_END "-----END CERTIFICATE-----"
 
 int httpc_chain_find_ca(const char *chain_pem, const char *sha256, char **ca_pem)
 {
 	if (!chain_pem || !sha256 || !ca_pem || strlen(sha256) != 64 || !pem_is_bounded(chain_pem))
 		return -EINVAL;
 	*ca_pem = NULL;
-	BIO *bio = BIO_new_mem_buf(chain_pem, -1);
-	X509 *x;
-	int rc = -ENOENT;
-	if (!bio)
-		return -ENOMEM;
-	for (int i = 0;
-	     rc == -ENOENT && i < HTTPC_MAX_CHAIN && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL));
-	     i++) {
+	const char *p = chain_pem;
+	for (int i = 0; i < HTTPC_MAX_CHAIN && (p = strstr(p, PEM_CERT_BEGIN)); i++) {
+		const char *end = strstr(p, PEM_CERT_END);
+		if (!end)
+			break;
+		end += strlen(PEM_CERT_END);
+		if (*end == '\n')
+			end++;
+		char *one = strndup(p, (size_t)(end - p));
+		if (!one)
+			return -ENOMEM;
 		char hex[65];
-		sha256_hex(x, hex);
-		if (strcasecmp(hex, sha256) == 0) {
-			*ca_pem = cert_to_pem(x);
-			rc = *ca_pem ? 0 : -ENOMEM;
+		if (pki_cert_pem_hash(one, hex) == 0 && strcasecmp(hex, sha256) == 0) {
+			*ca_pem = one;
+			return 0;
 		}
-		X509_free(x);
+		free(one);
+		p = end;
 	}
-	BIO_free(bio);
-	ERR_clear_error();
-	return rc;
+	return -ENOENT;
 }
 
 /* ---- lines ---- */

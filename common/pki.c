@@ -4,7 +4,10 @@
  * later starts load them and reissue only the serving certificate when it is
  * close to expiry, signed by another CA, or missing a SAN. Files are written
  * atomically (temporary file + rename) and keys are mode 0600. Also builds the
- * API server's SSL_CTX and the admin kubeconfig. See pki.h. */
+ * API server's TLS configuration, the admin kubeconfig, and the key, ES256
+ * and CSR helpers (see pki.h). mbedTLS stays inside this file: 2.28 has no
+ * writer for subjectAltName or extendedKeyUsage and collapses repeated
+ * attributes when it parses a name string, so those are encoded here. */
 #define _GNU_SOURCE /* asprintf, mkostemp */
 #include "common/pki.h"
 
@@ -19,18 +22,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/bn.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rand.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
+#include <mbedtls/asn1write.h>
+#include <mbedtls/ecdsa.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/md.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pem.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/x509_crt.h>
+#include <mbedtls/x509_csr.h>
+
+#include "common/crypto.h"
+#include "common/tls.h"
 
 #define PKI_CA_DAYS 3650
 #define PKI_LEAF_DAYS 365
@@ -42,10 +49,16 @@
 #define PKI_SECRET_BYTES 16
 #define PKI_ADMIN_USER "kubernetes-admin"
 #define PKI_ADMIN_GROUP "system:masters"
-#define PKI_CIPHERS                                                                                \
-	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"                             \
-	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:"                               \
-	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305"
+#define PKI_KEY_PEM_MAX 8192 /* an RSA-4096 key is ~3.3 KB of PEM */
+
+struct pki_key {
+	mbedtls_pk_context pk;
+};
+
+struct pki_ca {
+	mbedtls_x509_crt crt;
+	struct pki_key *key;
+};
 
 /* ---- cleanup helpers ---- */
 
@@ -53,53 +66,40 @@ static inline void freep(void *p)
 {
 	free(*(void **)p);
 }
-static inline void x509_freep(X509 **p)
-{
-	X509_free(*p);
-}
-static inline void pkey_freep(EVP_PKEY **p)
-{
-	EVP_PKEY_free(*p);
-}
-static inline void bio_freep(BIO **p)
-{
-	BIO_free(*p);
-}
-static inline void gens_freep(GENERAL_NAMES **p)
-{
-	GENERAL_NAMES_free(*p);
-}
 static inline void fclosep(FILE **f)
 {
 	if (*f)
 		fclose(*f);
 }
+static inline void keyp_free(struct pki_key **k)
+{
+	pki_key_free(*k);
+}
+/* A malloc'd secret (key PEM): wiped before it is freed. */
+static inline void secretp_free(char **s)
+{
+	if (*s)
+		secure_zero(*s, strlen(*s));
+	free(*s);
+}
 #define _cleanup_free_ __attribute__((cleanup(freep)))
-#define _cleanup_x509_ __attribute__((cleanup(x509_freep)))
-#define _cleanup_pkey_ __attribute__((cleanup(pkey_freep)))
-#define _cleanup_bio_ __attribute__((cleanup(bio_freep)))
-#define _cleanup_gens_ __attribute__((cleanup(gens_freep)))
 #define _cleanup_fclose_ __attribute__((cleanup(fclosep)))
+#define _cleanup_key_ __attribute__((cleanup(keyp_free)))
+#define _cleanup_secret_ __attribute__((cleanup(secretp_free)))
 
 /* ---- errors ---- */
 
-/* Sets *err to the formatted message plus the first queued OpenSSL error (if
- * any), and clears the OpenSSL queue. Returns rc so callers can `return`. */
+/* Sets *err to the formatted message. Returns rc so callers can `return`. */
 __attribute__((format(printf, 3, 4))) static int pki_fail(char **err, int rc, const char *fmt, ...)
 {
-	char msg[256], ossl[256] = "";
-	unsigned long e = ERR_peek_error();
+	char msg[256];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (e)
-		ERR_error_string_n(e, ossl, sizeof ossl);
-	ERR_clear_error();
 	if (err) {
 		free(*err);
-		if (asprintf(err, "%s%s%s", msg, *ossl ? ": " : "", ossl) < 0)
-			*err = NULL;
+		*err = strdup(msg);
 	}
 	return rc;
 }
@@ -116,21 +116,16 @@ static char *path_join(const char *dir, const char *name)
 
 void pki_random_hex(char *out, size_t nbytes)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char b[64];
 	size_t done = 0;
 	while (done < nbytes) {
 		size_t n = nbytes - done < sizeof b ? nbytes - done : sizeof b;
-		if (RAND_bytes(b, (int)n) != 1 && getrandom(b, n, 0) != (ssize_t)n)
-			abort(); /* no entropy: nothing safe to hand out */
-		for (size_t i = 0; i < n; i++) {
-			out[2 * (done + i)] = hex[b[i] >> 4];
-			out[2 * (done + i) + 1] = hex[b[i] & 15];
-		}
+		random_bytes(b, n);
+		hex_encode(b, n, out + 2 * done);
 		done += n;
 	}
 	out[2 * nbytes] = '\0';
-	OPENSSL_cleanse(b, sizeof b);
+	secure_zero(b, sizeof b);
 }
 
 /* Reads a whole small file; -ENOENT when absent, -EFBIG above the bound. */
@@ -213,187 +208,293 @@ static bool file_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-/* ---- PEM <-> objects ---- */
+/* ---- keys ---- */
 
-static char *bio_to_string(BIO *b)
+void pki_key_free(struct pki_key *k)
 {
-	char *data;
-	long n = BIO_get_mem_data(b, &data);
-	if (n < 0)
-		return NULL;
-	return strndup(data, (size_t)n);
+	if (!k)
+		return;
+	mbedtls_pk_free(&k->pk);
+	free(k);
 }
 
-static char *cert_to_pem(X509 *x)
+static struct pki_key *pki_key_alloc(void)
 {
-	_cleanup_bio_ BIO *b = BIO_new(BIO_s_mem());
-	if (!b || !PEM_write_bio_X509(b, x))
-		return NULL;
-	return bio_to_string(b);
+	struct pki_key *k = calloc(1, sizeof *k);
+	if (k)
+		mbedtls_pk_init(&k->pk);
+	return k;
 }
 
-static char *key_to_pem(EVP_PKEY *k)
+struct pki_key *pki_key_generate(void)
 {
-	_cleanup_bio_ BIO *b = BIO_new(BIO_s_mem());
-	if (!b || !PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL))
+	struct pki_key *k = pki_key_alloc();
+	if (!k)
 		return NULL;
-	return bio_to_string(b);
+	if (mbedtls_pk_setup(&k->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
+	    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(k->pk), crypto_rng, NULL) !=
+		0) {
+		pki_key_free(k);
+		return NULL;
+	}
+	return k;
 }
 
-static int cert_load(const char *path, X509 **out)
+struct pki_key *pki_key_from_pem(const char *pem)
+{
+	struct pki_key *k;
+	if (!pem || !strstr(pem, "-----BEGIN"))
+		return NULL;
+	if (!(k = pki_key_alloc()))
+		return NULL;
+	/* PEM input: the length counts the terminating NUL. */
+	if (mbedtls_pk_parse_key(&k->pk, (const unsigned char *)pem, strlen(pem) + 1, NULL, 0) !=
+	    0) {
+		pki_key_free(k);
+		return NULL;
+	}
+	return k;
+}
+
+char *pki_key_to_pem(const struct pki_key *k)
+{
+	_cleanup_free_ unsigned char *buf = malloc(PKI_KEY_PEM_MAX);
+	char *out;
+	if (!buf ||
+	    mbedtls_pk_write_key_pem((mbedtls_pk_context *)&k->pk, buf, PKI_KEY_PEM_MAX) != 0)
+		return NULL;
+	out = strdup((const char *)buf);
+	secure_zero(buf, PKI_KEY_PEM_MAX);
+	return out;
+}
+
+bool pki_key_is_p256(const struct pki_key *k)
+{
+	return k && mbedtls_pk_get_type(&k->pk) == MBEDTLS_PK_ECKEY &&
+	       mbedtls_pk_ec(k->pk)->grp.id == MBEDTLS_ECP_DP_SECP256R1;
+}
+
+int pki_key_spki_sha256(const struct pki_key *k, unsigned char out[32])
+{
+	unsigned char buf[2048];
+	int n = mbedtls_pk_write_pubkey_der((mbedtls_pk_context *)&k->pk, buf, sizeof buf);
+	if (n <= 0)
+		return -EINVAL;
+	/* mbedTLS writes at the end of the buffer. */
+	sha256(buf + sizeof buf - (size_t)n, (size_t)n, out);
+	return 0;
+}
+
+int pki_es256_sign(const struct pki_key *k, const void *msg, size_t n, unsigned char sig[64])
+{
+	mbedtls_ecp_keypair *ec;
+	unsigned char md[32];
+	mbedtls_mpi r, s;
+	int rc = -EIO;
+	if (!pki_key_is_p256(k))
+		return -EINVAL;
+	ec = mbedtls_pk_ec(k->pk);
+	sha256(msg, n, md);
+	mbedtls_mpi_init(&r);
+	mbedtls_mpi_init(&s);
+	if (mbedtls_ecdsa_sign(&ec->grp, &r, &s, &ec->d, md, sizeof md, crypto_rng, NULL) == 0 &&
+	    mbedtls_mpi_write_binary(&r, sig, 32) == 0 &&
+	    mbedtls_mpi_write_binary(&s, sig + 32, 32) == 0)
+		rc = 0;
+	mbedtls_mpi_free(&r);
+	mbedtls_mpi_free(&s);
+	return rc;
+}
+
+bool pki_es256_verify(const struct pki_key *k, const void *msg, size_t n,
+		      const unsigned char sig[64])
+{
+	mbedtls_ecp_keypair *ec;
+	unsigned char md[32];
+	mbedtls_mpi r, s;
+	bool ok = false;
+	if (!pki_key_is_p256(k))
+		return false;
+	ec = mbedtls_pk_ec(k->pk);
+	sha256(msg, n, md);
+	mbedtls_mpi_init(&r);
+	mbedtls_mpi_init(&s);
+	if (mbedtls_mpi_read_binary(&r, sig, 32) == 0 &&
+	    mbedtls_mpi_read_binary(&s, sig + 32, 32) == 0)
+		ok = mbedtls_ecdsa_verify(&ec->grp, md, sizeof md, &ec->Q, &r, &s) == 0;
+	mbedtls_mpi_free(&r);
+	mbedtls_mpi_free(&s);
+	return ok;
+}
+
+/* ---- PEM files ---- */
+
+/* A PEM certificate (or chain) parsed into crt (initialised by the caller);
+ * every certificate in the text must parse. */
+static int cert_parse_pem(mbedtls_x509_crt *crt, const char *pem)
+{
+	if (!strstr(pem, "-----BEGIN CERTIFICATE-----"))
+		return -EBADMSG;
+	return mbedtls_x509_crt_parse(crt, (const unsigned char *)pem, strlen(pem) + 1) == 0
+		   ? 0
+		   : -EBADMSG;
+}
+
+static int cert_load(const char *path, mbedtls_x509_crt *crt)
 {
 	_cleanup_free_ char *buf = NULL;
-	_cleanup_bio_ BIO *b = NULL;
 	size_t len;
 	int rc = file_read_bounded(path, &buf, &len);
 	if (rc < 0)
 		return rc;
-	b = BIO_new_mem_buf(buf, (int)len);
-	if (!b)
-		return -ENOMEM;
-	*out = PEM_read_bio_X509(b, NULL, NULL, NULL);
-	return *out ? 0 : -EBADMSG;
+	if (strlen(buf) != len)
+		return -EBADMSG;
+	return cert_parse_pem(crt, buf);
 }
 
-static int key_load(const char *path, EVP_PKEY **out)
+static int key_load(const char *path, struct pki_key **out)
 {
 	_cleanup_free_ char *buf = NULL;
-	_cleanup_bio_ BIO *b = NULL;
 	size_t len;
 	int rc = file_read_bounded(path, &buf, &len);
 	if (rc < 0)
 		return rc;
-	b = BIO_new_mem_buf(buf, (int)len);
-	if (!b)
-		return -ENOMEM;
-	*out = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-	OPENSSL_cleanse(buf, len);
+	*out = strlen(buf) == len ? pki_key_from_pem(buf) : NULL;
+	secure_zero(buf, len);
 	return *out ? 0 : -EBADMSG;
 }
 
-static int pair_write(const char *dir, const char *base, X509 *cert, EVP_PKEY *key)
+static int pair_write(const char *dir, const char *base, const char *cpem, const char *kpem)
 {
-	_cleanup_free_ char *cpath = NULL, *kpath = NULL, *cpem = NULL, *kpem = NULL;
+	_cleanup_free_ char *cpath = NULL, *kpath = NULL;
 	int rc;
 	if (asprintf(&cpath, "%s/%s.crt", dir, base) < 0 ||
 	    asprintf(&kpath, "%s/%s.key", dir, base) < 0)
-		return -ENOMEM;
-	cpem = cert_to_pem(cert);
-	kpem = key_to_pem(key);
-	if (!cpem || !kpem)
 		return -ENOMEM;
 	/* Key first: a crt without its key is never left behind. */
 	rc = file_write_atomic(kpath, kpem, strlen(kpem), 0600);
 	if (rc == 0)
 		rc = file_write_atomic(cpath, cpem, strlen(cpem), 0644);
-	OPENSSL_cleanse(kpem, strlen(kpem));
 	return rc;
 }
 
-/* ---- certificate building ---- */
-
-static EVP_PKEY *key_generate(void)
+/* The first certificate of a PEM text into crt (initialised by the caller),
+ * and the SHA-256 of its DER into md when md is set. */
+static int cert_parse_first(mbedtls_x509_crt *crt, const char *pem, unsigned char md[32])
 {
-	return EVP_EC_gen("P-256");
-}
-
-static int cert_set_serial(X509 *x)
-{
-	unsigned char b[16];
-	BIGNUM *bn;
-	ASN1_INTEGER *ai;
-	if (RAND_bytes(b, sizeof b) != 1)
-		return -EIO;
-	b[0] &= 0x7f; /* positive, 128 bits at most */
-	b[0] |= 0x40; /* never zero, never short */
-	bn = BN_bin2bn(b, sizeof b, NULL);
-	if (!bn)
-		return -ENOMEM;
-	ai = BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
-	BN_free(bn);
-	return ai ? 0 : -ENOMEM;
-}
-
-static int cert_add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
-{
-	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
-	int ok;
-	if (!ext)
-		return -EINVAL;
-	ok = X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	return ok ? 0 : -ENOMEM;
-}
-
-/* A v3 certificate for key, valid from an hour ago (clock skew between
- * nodes) for days. Subject and extensions are the caller's. */
-static X509 *cert_new(EVP_PKEY *key, long days)
-{
-	X509 *x = X509_new();
-	if (!x)
-		return NULL;
-	if (!X509_set_version(x, X509_VERSION_3) || cert_set_serial(x) < 0 ||
-	    !X509_gmtime_adj(X509_getm_notBefore(x), -3600) ||
-	    !X509_time_adj_ex(X509_getm_notAfter(x), (int)days, 0, NULL) ||
-	    !X509_set_pubkey(x, key)) {
-		X509_free(x);
-		return NULL;
+	mbedtls_pem_context ctx;
+	size_t used = 0;
+	int rc = -EINVAL;
+	mbedtls_pem_init(&ctx);
+	if (mbedtls_pem_read_buffer(&ctx, "-----BEGIN CERTIFICATE-----",
+				    "-----END CERTIFICATE-----", (const unsigned char *)pem, NULL,
+				    0, &used) == 0 &&
+	    mbedtls_x509_crt_parse_der(crt, ctx.buf, ctx.buflen) == 0) {
+		if (md)
+			sha256(ctx.buf, ctx.buflen, md);
+		rc = 0;
 	}
-	return x;
+	mbedtls_pem_free(&ctx);
+	return rc;
 }
 
-static int name_add(X509_NAME *n, const char *field, const char *value)
-{
-	return X509_NAME_add_entry_by_txt(n, field, MBSTRING_UTF8, (const unsigned char *)value, -1,
-					  -1, 0)
-		   ? 0
-		   : -EINVAL;
-}
+/* ---- names ---- */
 
-static int pki_ca_create(X509 **cert_out, EVP_PKEY **key_out)
+/* Appends an attribute to a name list being built for mbedTLS's writer. The
+ * writer emits the list back to front, so pushing at the head keeps the
+ * order of the calls. Repeated attributes (several O) are kept, unlike
+ * mbedtls_x509_string_to_names. */
+static int name_push(mbedtls_asn1_named_data **head, const char *oid, size_t oidlen, int tag,
+		     const void *val, size_t vlen)
 {
-	_cleanup_pkey_ EVP_PKEY *key = key_generate();
-	_cleanup_x509_ X509 *x = NULL;
-	X509V3_CTX ctx;
-	char cn[64];
-	if (!key)
-		return -EIO;
-	x = cert_new(key, PKI_CA_DAYS);
-	if (!x)
+	mbedtls_asn1_named_data *d = calloc(1, sizeof *d);
+	if (!d)
 		return -ENOMEM;
-	snprintf(cn, sizeof cn, "minikube-ca@%lld", (long long)time(NULL));
-	if (name_add(X509_get_subject_name(x), "CN", cn) < 0 ||
-	    !X509_set_issuer_name(x, X509_get_subject_name(x)))
-		return -EINVAL;
-	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
-	if (cert_add_ext(x, &ctx, NID_basic_constraints, "critical,CA:TRUE") < 0 ||
-	    cert_add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature,keyCertSign,cRLSign") <
-		0 ||
-	    cert_add_ext(x, &ctx, NID_subject_key_identifier, "hash") < 0)
-		return -EINVAL;
-	if (!X509_sign(x, key, EVP_sha256()))
-		return -EIO;
-	*cert_out = x;
-	*key_out = key;
-	x = NULL;
-	key = NULL;
+	d->oid.tag = MBEDTLS_ASN1_OID;
+	d->oid.len = oidlen;
+	d->oid.p = malloc(oidlen);
+	d->val.tag = tag;
+	d->val.len = vlen;
+	d->val.p = malloc(vlen ? vlen : 1);
+	if (!d->oid.p || !d->val.p) {
+		free(d->oid.p);
+		free(d->val.p);
+		free(d);
+		return -ENOMEM;
+	}
+	memcpy(d->oid.p, oid, oidlen);
+	memcpy(d->val.p, val, vlen);
+	d->next = *head;
+	*head = d;
 	return 0;
 }
 
-/* Signs a leaf: subject already set; adds CA:FALSE, key usage, EKU, key ids. */
-static int pki_leaf_sign(const struct pki *p, X509 *x, const char *eku)
+/* Subject O = orgs..., CN = cn, as UTF8String (what OpenSSL wrote). */
+static int name_build(mbedtls_asn1_named_data **head, const char *cn, const char *const *orgs)
 {
-	X509V3_CTX ctx;
-	if (!X509_set_issuer_name(x, X509_get_subject_name(p->ca_cert)))
+	int rc;
+	for (size_t i = 0; orgs && orgs[i]; i++)
+		if ((rc = name_push(head, MBEDTLS_OID_AT_ORGANIZATION,
+				    MBEDTLS_OID_SIZE(MBEDTLS_OID_AT_ORGANIZATION),
+				    MBEDTLS_ASN1_UTF8_STRING, orgs[i], strlen(orgs[i]))) < 0)
+			return rc;
+	return name_push(head, MBEDTLS_OID_AT_CN, MBEDTLS_OID_SIZE(MBEDTLS_OID_AT_CN),
+			 MBEDTLS_ASN1_UTF8_STRING, cn, strlen(cn));
+}
+
+/* A copy of a parsed name (issuer = the CA's subject, byte for byte). */
+static int name_copy(mbedtls_asn1_named_data **head, const mbedtls_x509_name *n)
+{
+	int rc;
+	for (; n; n = n->next)
+		if (n->oid.p && (rc = name_push(head, (const char *)n->oid.p, n->oid.len,
+						n->val.tag, n->val.p, n->val.len)) < 0)
+			return rc;
+	return 0;
+}
+
+/* A directory string attribute as a C string (malloc'd); NULL for types we
+ * do not read or text with a NUL. */
+static char *name_value_dup(const mbedtls_x509_name *n)
+{
+	if (n->val.tag != MBEDTLS_ASN1_UTF8_STRING && n->val.tag != MBEDTLS_ASN1_PRINTABLE_STRING &&
+	    n->val.tag != MBEDTLS_ASN1_IA5_STRING && n->val.tag != MBEDTLS_ASN1_T61_STRING)
+		return NULL;
+	if (memchr(n->val.p, 0, n->val.len))
+		return NULL;
+	return strndup((const char *)n->val.p, n->val.len);
+}
+
+static const mbedtls_x509_name *name_find(const mbedtls_x509_name *n, const char *oid,
+					  size_t oidlen)
+{
+	for (; n; n = n->next)
+		if (n->oid.len == oidlen && memcmp(n->oid.p, oid, oidlen) == 0)
+			return n;
+	return NULL;
+}
+
+static int name_common_name(const mbedtls_x509_name *n, char *cn, size_t cnlen)
+{
+	const mbedtls_x509_name *e =
+	    name_find(n, MBEDTLS_OID_AT_CN, MBEDTLS_OID_SIZE(MBEDTLS_OID_AT_CN));
+	_cleanup_free_ char *s = e ? name_value_dup(e) : NULL;
+	if (!s || !*s || strlen(s) >= cnlen)
 		return -EINVAL;
-	X509V3_set_ctx(&ctx, p->ca_cert, x, NULL, NULL, 0);
-	if (cert_add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") < 0 ||
-	    cert_add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment") < 0 ||
-	    cert_add_ext(x, &ctx, NID_ext_key_usage, eku) < 0 ||
-	    cert_add_ext(x, &ctx, NID_subject_key_identifier, "hash") < 0 ||
-	    cert_add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always") < 0)
-		return -EINVAL;
-	return X509_sign(x, p->ca_key, EVP_sha256()) ? 0 : -EIO;
+	memcpy(cn, s, strlen(s) + 1);
+	return 0;
+}
+
+int pki_cert_pem_common_name(const char *pem, char *cn, size_t cnlen)
+{
+	mbedtls_x509_crt crt;
+	int rc;
+	mbedtls_x509_crt_init(&crt);
+	rc = pem ? cert_parse_first(&crt, pem, NULL) : -EINVAL;
+	if (rc == 0)
+		rc = name_common_name(&crt.subject, cn, cnlen);
+	mbedtls_x509_crt_free(&crt);
+	return rc;
 }
 
 /* ---- subject alternative names ---- */
@@ -533,92 +634,270 @@ static int san_list_wanted(struct san_list *l, const char *service_ip,
 	return san_add_local_ips(l);
 }
 
-static GENERAL_NAME *general_name_new(const char *san)
+/* ---- certificate building ---- */
+
+/* What a certificate says besides its key: subject, CA or leaf, key usage,
+ * extended key usage (leaf), SANs (serving certificate), lifetime. */
+struct cert_spec {
+	const char *cn;
+	const char *const *orgs;
+	bool ca;
+	unsigned key_usage;	     /* MBEDTLS_X509_KU_* */
+	const char *eku;	     /* DER OID body of the one extended key usage, leaf only */
+	const struct san_list *sans; /* may be NULL */
+	long days;
+};
+
+/* id-kp-serverAuth / id-kp-clientAuth (RFC 5280 §4.2.1.12). */
+#define EKU_SERVER_AUTH MBEDTLS_OID_SERVER_AUTH
+#define EKU_CLIENT_AUTH MBEDTLS_OID_CLIENT_AUTH
+
+static int cert_set_serial(mbedtls_x509write_cert *w)
 {
-	GENERAL_NAME *g = GENERAL_NAME_new();
-	if (!g)
-		return NULL;
+	unsigned char b[16];
+	mbedtls_mpi serial;
+	int rc;
+	random_bytes(b, sizeof b);
+	b[0] &= 0x7f; /* positive, 128 bits at most */
+	b[0] |= 0x40; /* never zero, never short */
+	mbedtls_mpi_init(&serial);
+	rc = mbedtls_mpi_read_binary(&serial, b, sizeof b) == 0 &&
+		     mbedtls_x509write_crt_set_serial(w, &serial) == 0
+		 ? 0
+		 : -ENOMEM;
+	mbedtls_mpi_free(&serial);
+	return rc;
+}
+
+static void time_format(time_t t, char out[16])
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 16, "%Y%m%d%H%M%S", &tm);
+}
+
+/* Valid from an hour ago (clock skew between nodes) for days. */
+static int cert_set_validity(mbedtls_x509write_cert *w, long days)
+{
+	char from[16], to[16];
+	time_t now = time(NULL);
+	time_format(now - 3600, from);
+	time_format(now + days * 86400L, to);
+	return mbedtls_x509write_crt_set_validity(w, from, to) == 0 ? 0 : -EINVAL;
+}
+
+static int cert_set_basic_constraints(mbedtls_x509write_cert *w, bool ca)
+{
+	/* critical; CA:TRUE without a path length, or an empty SEQUENCE (CA:FALSE). */
+	static const unsigned char is_ca[] = {0x30, 0x03, 0x01, 0x01, 0xff}, leaf[] = {0x30, 0x00};
+	return mbedtls_x509write_crt_set_extension(w, MBEDTLS_OID_BASIC_CONSTRAINTS,
+						   MBEDTLS_OID_SIZE(MBEDTLS_OID_BASIC_CONSTRAINTS),
+						   1, ca ? is_ca : leaf,
+						   ca ? sizeof is_ca : sizeof leaf) == 0
+		   ? 0
+		   : -ENOMEM;
+}
+
+static int cert_set_eku(mbedtls_x509write_cert *w, const char *oid)
+{
+	unsigned char buf[32], *p = buf + sizeof buf;
+	size_t olen = strlen(oid);
+	int len = 0, r;
+	if ((r = mbedtls_asn1_write_oid(&p, buf, oid, olen)) < 0)
+		return -EINVAL;
+	len += r;
+	if ((r = mbedtls_asn1_write_len(&p, buf, (size_t)len)) < 0)
+		return -EINVAL;
+	len += r;
+	if ((r = mbedtls_asn1_write_tag(&p, buf,
+					MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) < 0)
+		return -EINVAL;
+	len += r;
+	return mbedtls_x509write_crt_set_extension(w, MBEDTLS_OID_EXTENDED_KEY_USAGE,
+						   MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE),
+						   0, p, (size_t)len) == 0
+		   ? 0
+		   : -ENOMEM;
+}
+
+/* One GeneralName of a san_list entry: [2] dNSName or [7] iPAddress. */
+static int san_encode_one(const char *san, unsigned char *raw, size_t *rawlen, int *tag)
+{
 	if (strncmp(san, "IP:", 3) == 0) {
-		ASN1_OCTET_STRING *ip = a2i_IPADDRESS(san + 3);
-		if (!ip)
-			goto fail;
-		GENERAL_NAME_set0_value(g, GEN_IPADD, ip);
-	} else {
-		ASN1_IA5STRING *dns = ASN1_IA5STRING_new();
-		if (!dns || !ASN1_STRING_set(dns, san + 4, -1)) {
-			ASN1_IA5STRING_free(dns);
-			goto fail;
-		}
-		GENERAL_NAME_set0_value(g, GEN_DNS, dns);
+		*tag = MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7;
+		if (inet_pton(AF_INET, san + 3, raw) == 1)
+			*rawlen = 4;
+		else if (inet_pton(AF_INET6, san + 3, raw) == 1)
+			*rawlen = 16;
+		else
+			return -EINVAL;
+		return 0;
 	}
-	return g;
-fail:
-	GENERAL_NAME_free(g);
-	return NULL;
+	*tag = MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2;
+	*rawlen = strlen(san + 4);
+	memcpy(raw, san + 4, *rawlen);
+	return 0;
 }
 
-static int cert_add_sans(X509 *x, const struct san_list *l)
+static int cert_set_sans(mbedtls_x509write_cert *w, const struct san_list *l)
 {
-	_cleanup_gens_ GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
-	if (!gens)
+	size_t cap = 16;
+	_cleanup_free_ unsigned char *buf = NULL;
+	unsigned char *p;
+	int len = 0, r, rc;
+	for (size_t i = 0; i < l->n; i++)
+		cap += strlen(l->v[i]) + 8;
+	if (!(buf = malloc(cap)))
 		return -ENOMEM;
-	for (size_t i = 0; i < l->n; i++) {
-		GENERAL_NAME *g = general_name_new(l->v[i]);
-		if (!g || !sk_GENERAL_NAME_push(gens, g)) {
-			GENERAL_NAME_free(g);
-			return -ENOMEM;
-		}
+	p = buf + cap;
+	/* Written back to front: the last name first. */
+	for (size_t i = l->n; i-- > 0;) {
+		unsigned char raw[256];
+		size_t rawlen;
+		int tag;
+		if ((rc = san_encode_one(l->v[i], raw, &rawlen, &tag)) < 0)
+			return rc;
+		if ((r = mbedtls_asn1_write_raw_buffer(&p, buf, raw, rawlen)) < 0)
+			return -E2BIG;
+		len += r;
+		if ((r = mbedtls_asn1_write_len(&p, buf, rawlen)) < 0)
+			return -E2BIG;
+		len += r;
+		if ((r = mbedtls_asn1_write_tag(&p, buf, (unsigned char)tag)) < 0)
+			return -E2BIG;
+		len += r;
 	}
-	return X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, 0) == 1 ? 0 : -ENOMEM;
+	if ((r = mbedtls_asn1_write_len(&p, buf, (size_t)len)) < 0)
+		return -E2BIG;
+	len += r;
+	if ((r = mbedtls_asn1_write_tag(&p, buf,
+					MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) < 0)
+		return -E2BIG;
+	len += r;
+	return mbedtls_x509write_crt_set_extension(w, MBEDTLS_OID_SUBJECT_ALT_NAME,
+						   MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME),
+						   0, p, (size_t)len) == 0
+		   ? 0
+		   : -ENOMEM;
 }
 
-/* The certificate's SANs in the san_list form. */
-static int cert_sans(X509 *x, struct san_list *l)
+/* A v3 certificate for subject_pk with spec, signed SHA-256 by issuer_key;
+ * issuer is the issuing certificate (NULL: self-signed, issuer name =
+ * subject). PEM into *pem_out (malloc'd). */
+static int cert_issue(const mbedtls_x509_crt *issuer, const struct pki_key *issuer_key,
+		      const mbedtls_pk_context *subject_pk, const struct cert_spec *s,
+		      char **pem_out)
 {
-	_cleanup_gens_ GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	mbedtls_x509write_cert w;
+	size_t cap = 8192;
+	_cleanup_free_ unsigned char *buf = NULL;
+	int rc;
+	*pem_out = NULL;
+	for (size_t i = 0; s->sans && i < s->sans->n; i++)
+		cap += 2 * strlen(s->sans->v[i]) + 16; /* base64 of the SAN bytes */
+	if (!(buf = malloc(cap)))
+		return -ENOMEM;
+	mbedtls_x509write_crt_init(&w);
+	mbedtls_x509write_crt_set_version(&w, MBEDTLS_X509_CRT_VERSION_3);
+	mbedtls_x509write_crt_set_md_alg(&w, MBEDTLS_MD_SHA256);
+	mbedtls_x509write_crt_set_subject_key(&w, (mbedtls_pk_context *)subject_pk);
+	mbedtls_x509write_crt_set_issuer_key(&w, (mbedtls_pk_context *)&issuer_key->pk);
+	if ((rc = cert_set_serial(&w)) < 0 || (rc = cert_set_validity(&w, s->days)) < 0 ||
+	    (rc = name_build(&w.subject, s->cn, s->orgs)) < 0)
+		goto out;
+	rc =
+	    issuer ? name_copy(&w.issuer, &issuer->subject) : name_build(&w.issuer, s->cn, s->orgs);
+	if (rc < 0 || (rc = cert_set_basic_constraints(&w, s->ca)) < 0)
+		goto out;
+	rc = -EINVAL;
+	if (mbedtls_x509write_crt_set_key_usage(&w, s->key_usage) != 0 ||
+	    mbedtls_x509write_crt_set_subject_key_identifier(&w) != 0 ||
+	    (issuer && mbedtls_x509write_crt_set_authority_key_identifier(&w) != 0))
+		goto out;
+	if ((s->eku && (rc = cert_set_eku(&w, s->eku)) < 0) ||
+	    (s->sans && s->sans->n && (rc = cert_set_sans(&w, s->sans)) < 0))
+		goto out;
+	rc = -EIO;
+	if (mbedtls_x509write_crt_pem(&w, buf, cap, crypto_rng, NULL) != 0)
+		goto out;
+	rc = (*pem_out = strdup((const char *)buf)) ? 0 : -ENOMEM;
+out:
+	mbedtls_x509write_crt_free(&w);
+	return rc;
+}
+
+/* The SANs of a parsed certificate in the san_list form. mbedTLS keeps every
+ * GeneralName raw: [2] dNSName and [7] iPAddress are read here. */
+static void cert_sans(const mbedtls_x509_crt *x, struct san_list *l)
+{
 	char ip[INET6_ADDRSTRLEN];
-	int n = gens ? sk_GENERAL_NAME_num(gens) : 0;
-	for (int i = 0; i < n; i++) {
-		GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-		int type;
-		ASN1_STRING *s = GENERAL_NAME_get0_value(g, &type);
-		int len = ASN1_STRING_length(s);
-		const unsigned char *d = ASN1_STRING_get0_data(s);
-		if (type == GEN_DNS && len > 0 && len < 254 && !memchr(d, 0, (size_t)len)) {
+	for (const mbedtls_x509_sequence *s = &x->subject_alt_names; s && s->buf.p; s = s->next) {
+		const unsigned char *d = s->buf.p;
+		size_t len = s->buf.len;
+		if (s->buf.tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2) && len > 0 && len < 254 &&
+		    !memchr(d, 0, len)) {
 			char name[256];
-			memcpy(name, d, (size_t)len);
+			memcpy(name, d, len);
 			name[len] = '\0';
 			(void)san_list_add(l, "DNS", name);
-		} else if (type == GEN_IPADD && (len == 4 || len == 16) &&
+		} else if (s->buf.tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7) &&
+			   (len == 4 || len == 16) &&
 			   inet_ntop(len == 4 ? AF_INET : AF_INET6, d, ip, sizeof ip)) {
 			(void)san_list_add(l, "IP", ip);
 		}
 	}
-	return 0;
+}
+
+static time_t x509_time_to_unix(const mbedtls_x509_time *t)
+{
+	struct tm tm = {.tm_year = t->year - 1900,
+			.tm_mon = t->mon - 1,
+			.tm_mday = t->day,
+			.tm_hour = t->hour,
+			.tm_min = t->min,
+			.tm_sec = t->sec};
+	return timegm(&tm);
+}
+
+static bool cert_expires_within(const mbedtls_x509_crt *x, int days)
+{
+	return x509_time_to_unix(&x->valid_to) <= time(NULL) + days * 86400L;
 }
 
 /* ---- CA ---- */
 
-static int pki_ca_hash(struct pki *p)
+static void pki_ca_free(struct pki_ca *ca)
 {
-	unsigned char *der = NULL, md[32];
-	unsigned int mdlen = 0;
-	int len = i2d_X509(p->ca_cert, &der);
-	int ok;
-	if (len <= 0)
-		return -ENOMEM;
-	ok = EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL);
-	OPENSSL_free(der);
-	if (!ok || mdlen != sizeof md)
-		return -EIO;
-	for (unsigned int i = 0; i < mdlen; i++)
-		snprintf(p->ca_hash + 2 * i, 3, "%02x", md[i]);
-	return 0;
+	if (!ca)
+		return;
+	mbedtls_x509_crt_free(&ca->crt);
+	pki_key_free(ca->key);
+	free(ca);
 }
 
-static bool cert_expires_within(X509 *x, int days)
+static struct pki_ca *pki_ca_alloc(void)
 {
-	return X509_cmp_time(X509_get0_notAfter(x), &(time_t){time(NULL) + days * 86400L}) <= 0;
+	struct pki_ca *ca = calloc(1, sizeof *ca);
+	if (ca)
+		mbedtls_x509_crt_init(&ca->crt);
+	return ca;
+}
+
+static int pki_ca_create(struct pki_ca *ca, char **cert_pem)
+{
+	char cn[64];
+	struct cert_spec s = {.cn = cn,
+			      .ca = true,
+			      .key_usage = MBEDTLS_X509_KU_DIGITAL_SIGNATURE |
+					   MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN,
+			      .days = PKI_CA_DAYS};
+	int rc;
+	if (!(ca->key = pki_key_generate()))
+		return -EIO;
+	snprintf(cn, sizeof cn, "minikube-ca@%lld", (long long)time(NULL));
+	if ((rc = cert_issue(NULL, ca->key, &ca->key->pk, &s, cert_pem)) < 0)
+		return rc;
+	return cert_parse_pem(&ca->crt, *cert_pem);
 }
 
 static int pki_ca_load_or_create(struct pki *p, char **err)
@@ -627,14 +906,18 @@ static int pki_ca_load_or_create(struct pki *p, char **err)
 	_cleanup_free_ char *kpath = path_join(p->dir, "ca.key");
 	bool have_crt, have_key;
 	int rc;
-	if (!cpath || !kpath)
+	if (!cpath || !kpath || !(p->ca = pki_ca_alloc()))
 		return pki_fail(err, -ENOMEM, "pki: out of memory");
 	have_crt = file_exists(cpath);
 	have_key = file_exists(kpath);
 	if (!have_crt && !have_key) {
-		if ((rc = pki_ca_create(&p->ca_cert, &p->ca_key)) < 0)
+		_cleanup_free_ char *cpem = NULL;
+		_cleanup_secret_ char *kpem = NULL;
+		if ((rc = pki_ca_create(p->ca, &cpem)) < 0)
 			return pki_fail(err, rc, "pki: creating the CA failed");
-		if ((rc = pair_write(p->dir, "ca", p->ca_cert, p->ca_key)) < 0)
+		if (!(kpem = pki_key_to_pem(p->ca->key)))
+			return pki_fail(err, -ENOMEM, "pki: out of memory");
+		if ((rc = pair_write(p->dir, "ca", cpem, kpem)) < 0)
 			return pki_fail(err, rc, "pki: writing %s: %s", cpath, strerror(-rc));
 		return 0;
 	}
@@ -643,49 +926,63 @@ static int pki_ca_load_or_create(struct pki *p, char **err)
 		return pki_fail(err, -ENOENT,
 				"pki: %s exists but %s does not; restore it or remove both",
 				have_crt ? cpath : kpath, have_crt ? kpath : cpath);
-	if ((rc = cert_load(cpath, &p->ca_cert)) < 0)
+	if ((rc = cert_load(cpath, &p->ca->crt)) < 0)
 		return pki_fail(err, rc, "pki: reading %s: %s", cpath, strerror(-rc));
-	if ((rc = key_load(kpath, &p->ca_key)) < 0)
+	if ((rc = key_load(kpath, &p->ca->key)) < 0)
 		return pki_fail(err, rc, "pki: reading %s: %s", kpath, strerror(-rc));
-	if (X509_check_private_key(p->ca_cert, p->ca_key) != 1)
+	if (mbedtls_pk_check_pair(&p->ca->crt.pk, &p->ca->key->pk) != 0)
 		return pki_fail(err, -EINVAL, "pki: %s does not match %s", kpath, cpath);
-	if (cert_expires_within(p->ca_cert, 0))
+	if (cert_expires_within(&p->ca->crt, 0))
 		return pki_fail(err, -EKEYEXPIRED, "pki: the CA in %s has expired", cpath);
+	return 0;
+}
+
+/* PEM of the CA certificate as loaded (the first in ca.crt) and its hash. */
+static int pki_ca_export(struct pki *p)
+{
+	const mbedtls_x509_crt *c = &p->ca->crt;
+	unsigned char md[32], pem[8192];
+	size_t olen = 0;
+	if (mbedtls_pem_write_buffer("-----BEGIN CERTIFICATE-----\n", "-----END CERTIFICATE-----\n",
+				     c->raw.p, c->raw.len, pem, sizeof pem, &olen) != 0)
+		return -ENOMEM;
+	if (!(p->ca_pem = strdup((const char *)pem)))
+		return -ENOMEM;
+	sha256(c->raw.p, c->raw.len, md);
+	hex_encode(md, sizeof md, p->ca_hash);
 	return 0;
 }
 
 /* ---- leaf certificates ---- */
 
 /* A pair is reusable when both files parse, the key matches, the CA signed
- * it and it has more than PKI_RENEW_DAYS left. */
-static bool pki_pair_usable(const struct pki *p, X509 *x, EVP_PKEY *k)
+ * it (and it is valid now) and it has more than PKI_RENEW_DAYS left. */
+static bool pki_pair_usable(const struct pki *p, mbedtls_x509_crt *x, const struct pki_key *k)
 {
-	_cleanup_pkey_ EVP_PKEY *ca_pub = X509_get_pubkey(p->ca_cert);
-	bool ok = ca_pub && X509_check_private_key(x, k) == 1 && X509_verify(x, ca_pub) == 1 &&
-		  X509_check_issued(p->ca_cert, x) == X509_V_OK &&
-		  !cert_expires_within(x, PKI_RENEW_DAYS);
-	ERR_clear_error();
-	return ok;
+	uint32_t flags = 0;
+	return mbedtls_pk_check_pair(&x->pk, &k->pk) == 0 &&
+	       mbedtls_x509_crt_verify(x, &p->ca->crt, NULL, NULL, &flags, NULL, NULL) == 0 &&
+	       flags == 0 && !cert_expires_within(x, PKI_RENEW_DAYS);
 }
 
-static int pki_pair_load(const struct pki *p, const char *base, X509 **x, EVP_PKEY **k)
+/* Loads DIR/base.{crt,key} into x (initialised by the caller) and *k when
+ * the pair is usable; -ENOENT (and *k NULL) otherwise. */
+static int pki_pair_load(const struct pki *p, const char *base, mbedtls_x509_crt *x,
+			 struct pki_key **k)
 {
 	_cleanup_free_ char *cpath = NULL, *kpath = NULL;
 	if (asprintf(&cpath, "%s/%s.crt", p->dir, base) < 0 ||
 	    asprintf(&kpath, "%s/%s.key", p->dir, base) < 0)
 		return -ENOMEM;
-	if (cert_load(cpath, x) < 0 || key_load(kpath, k) < 0 || !pki_pair_usable(p, *x, *k)) {
-		X509_free(*x);
-		EVP_PKEY_free(*k);
-		*x = NULL;
+	if (cert_load(cpath, x) < 0 || key_load(kpath, k) < 0 || !pki_pair_usable(p, x, *k)) {
+		pki_key_free(*k);
 		*k = NULL;
-		ERR_clear_error();
 		return -ENOENT;
 	}
 	return 0;
 }
 
-static bool cert_has_sans(X509 *x, const struct san_list *want)
+static bool cert_has_sans(const mbedtls_x509_crt *x, const struct san_list *want)
 {
 	struct san_list have = {.n = 0};
 	bool ok = true;
@@ -696,24 +993,21 @@ static bool cert_has_sans(X509 *x, const struct san_list *want)
 	return ok;
 }
 
-static int pki_server_issue(const struct pki *p, const struct san_list *sans, X509 **xo,
-			    EVP_PKEY **ko)
+/* A new key and a leaf certificate for it: PEM texts (malloc'd). */
+static int pki_leaf_issue(const struct pki *p, const struct cert_spec *s, char **cpem, char **kpem)
 {
-	_cleanup_pkey_ EVP_PKEY *key = key_generate();
-	_cleanup_x509_ X509 *x = NULL;
+	_cleanup_key_ struct pki_key *key = pki_key_generate();
 	int rc;
+	*cpem = *kpem = NULL;
 	if (!key)
 		return -EIO;
-	x = cert_new(key, PKI_LEAF_DAYS);
-	if (!x)
-		return -ENOMEM;
-	if ((rc = name_add(X509_get_subject_name(x), "CN", "kube-apiserver")) < 0 ||
-	    (rc = cert_add_sans(x, sans)) < 0 || (rc = pki_leaf_sign(p, x, "serverAuth")) < 0)
+	if ((rc = cert_issue(&p->ca->crt, p->ca->key, &key->pk, s, cpem)) < 0)
 		return rc;
-	*xo = x;
-	*ko = key;
-	x = NULL;
-	key = NULL;
+	if (!(*kpem = pki_key_to_pem(key))) {
+		free(*cpem);
+		*cpem = NULL;
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -721,24 +1015,30 @@ static int pki_server_ensure(const struct pki *p, const char *service_ip,
 			     const char *const *extra_sans, char **err)
 {
 	struct san_list want = {.n = 0};
-	_cleanup_x509_ X509 *x = NULL;
-	_cleanup_pkey_ EVP_PKEY *k = NULL;
+	struct cert_spec s = {.cn = "kube-apiserver",
+			      .key_usage = MBEDTLS_X509_KU_DIGITAL_SIGNATURE |
+					   MBEDTLS_X509_KU_KEY_ENCIPHERMENT,
+			      .eku = EKU_SERVER_AUTH,
+			      .sans = &want,
+			      .days = PKI_LEAF_DAYS};
+	mbedtls_x509_crt x;
+	_cleanup_key_ struct pki_key *k = NULL;
+	_cleanup_free_ char *cpem = NULL;
+	_cleanup_secret_ char *kpem = NULL;
 	int rc = san_list_wanted(&want, service_ip, extra_sans, err);
+	mbedtls_x509_crt_init(&x);
 	if (rc < 0)
 		goto out;
-	if (pki_pair_load(p, "server", &x, &k) == 0 && cert_has_sans(x, &want))
+	if (pki_pair_load(p, "server", &x, &k) == 0 && cert_has_sans(&x, &want))
 		goto out;
-	X509_free(x);
-	EVP_PKEY_free(k);
-	x = NULL;
-	k = NULL;
-	if ((rc = pki_server_issue(p, &want, &x, &k)) < 0) {
+	if ((rc = pki_leaf_issue(p, &s, &cpem, &kpem)) < 0) {
 		pki_fail(err, rc, "pki: issuing the serving certificate failed");
 		goto out;
 	}
-	if ((rc = pair_write(p->dir, "server", x, k)) < 0)
+	if ((rc = pair_write(p->dir, "server", cpem, kpem)) < 0)
 		pki_fail(err, rc, "pki: writing %s/server.crt: %s", p->dir, strerror(-rc));
 out:
+	mbedtls_x509_crt_free(&x);
 	san_list_free(&want);
 	return rc;
 }
@@ -750,35 +1050,20 @@ static bool client_name_valid(const char *s)
 }
 
 static int pki_client_build(const struct pki *p, const char *user, const char *const *groups,
-			    X509 **xo, EVP_PKEY **ko)
+			    char **cpem, char **kpem)
 {
-	_cleanup_pkey_ EVP_PKEY *key = key_generate();
-	_cleanup_x509_ X509 *x = NULL;
-	X509_NAME *name;
-	int rc;
-	if (!key)
-		return -EIO;
-	x = cert_new(key, PKI_LEAF_DAYS);
-	if (!x)
-		return -ENOMEM;
-	name = X509_get_subject_name(x);
-	for (size_t i = 0; groups && groups[i]; i++)
-		if ((rc = name_add(name, "O", groups[i])) < 0)
-			return rc;
-	if ((rc = name_add(name, "CN", user)) < 0 || (rc = pki_leaf_sign(p, x, "clientAuth")) < 0)
-		return rc;
-	*xo = x;
-	*ko = key;
-	x = NULL;
-	key = NULL;
-	return 0;
+	struct cert_spec s = {.cn = user,
+			      .orgs = groups,
+			      .key_usage = MBEDTLS_X509_KU_DIGITAL_SIGNATURE |
+					   MBEDTLS_X509_KU_KEY_ENCIPHERMENT,
+			      .eku = EKU_CLIENT_AUTH,
+			      .days = PKI_LEAF_DAYS};
+	return pki_leaf_issue(p, &s, cpem, kpem);
 }
 
 int pki_issue_client(const struct pki *p, const char *user, const char *const *groups,
 		     char **cert_pem, char **key_pem, char **err)
 {
-	_cleanup_x509_ X509 *x = NULL;
-	_cleanup_pkey_ EVP_PKEY *k = NULL;
 	size_t ngroups = 0;
 	int rc;
 	*cert_pem = NULL;
@@ -789,16 +1074,8 @@ int pki_issue_client(const struct pki *p, const char *user, const char *const *g
 		if (!client_name_valid(groups[ngroups]) || ngroups >= PKI_MAX_GROUPS)
 			return pki_fail(err, -EINVAL, "pki: at most %d groups of 1-%d bytes",
 					PKI_MAX_GROUPS, PKI_MAX_NAME);
-	if ((rc = pki_client_build(p, user, groups, &x, &k)) < 0)
+	if ((rc = pki_client_build(p, user, groups, cert_pem, key_pem)) < 0)
 		return pki_fail(err, rc, "pki: issuing a certificate for %s failed", user);
-	*cert_pem = cert_to_pem(x);
-	*key_pem = key_to_pem(k);
-	if (!*cert_pem || !*key_pem) {
-		free(*cert_pem);
-		free(*key_pem);
-		*cert_pem = *key_pem = NULL;
-		return pki_fail(err, -ENOMEM, "pki: out of memory");
-	}
 	return 0;
 }
 
@@ -827,8 +1104,7 @@ int pki_load_or_create(struct pki *p, const char *data_dir, const char *service_
 	if ((rc = pki_dirs_ensure(p, data_dir, err)) < 0 ||
 	    (rc = pki_ca_load_or_create(p, err)) < 0)
 		goto fail;
-	p->ca_pem = cert_to_pem(p->ca_cert);
-	if (!p->ca_pem || pki_ca_hash(p) < 0) {
+	if (pki_ca_export(p) < 0) {
 		rc = pki_fail(err, -ENOMEM, "pki: out of memory");
 		goto fail;
 	}
@@ -845,117 +1121,40 @@ void pki_free(struct pki *p)
 	if (!p)
 		return;
 	free(p->dir);
-	EVP_PKEY_free(p->ca_key);
-	X509_free(p->ca_cert);
+	pki_ca_free(p->ca);
 	free(p->ca_pem);
 	memset(p, 0, sizeof *p);
 }
 
-/* ---- server SSL_CTX ---- */
+/* ---- the API server's TLS configuration ---- */
 
-/* Selects http/1.1 when offered; otherwise no ALPN at all, so a client that
- * offers only h2 fails instead of speaking a protocol we do not implement. */
-static int pki_alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
-			   const unsigned char *in, unsigned int inlen, void *arg)
+struct tls_config *pki_server_config(const struct pki *p, char **err)
 {
-	static const unsigned char h1[] = "http/1.1";
-	unsigned int i = 0;
-	while (i < inlen) {
-		unsigned int n = in[i];
-		if (n > inlen - i - 1)
-			break;
-		if (n == sizeof h1 - 1 && memcmp(in + i + 1, h1, n) == 0) {
-			*out = in + i + 1;
-			*outlen = (unsigned char)n;
-			return SSL_TLSEXT_ERR_OK;
-		}
-		i += n + 1;
-	}
-	return SSL_TLSEXT_ERR_NOACK;
-}
-
-/* Keep the handshake going when the client certificate does not verify: a
- * token may still authenticate the request. The result stays in
- * SSL_get_verify_result, which pki_peer_identity checks. */
-static int pki_verify_accept(int preverify_ok, X509_STORE_CTX *ctx)
-{
-	return 1;
-}
-
-static int pki_ctx_trust_ca(const struct pki *p, SSL_CTX *ctx)
-{
-	STACK_OF(X509_NAME) *names = sk_X509_NAME_new_null();
-	X509_NAME *n = X509_NAME_dup(X509_get_subject_name(p->ca_cert));
-	if (!names || !n || !sk_X509_NAME_push(names, n)) {
-		X509_NAME_free(n);
-		sk_X509_NAME_pop_free(names, X509_NAME_free);
-		return -ENOMEM;
-	}
-	SSL_CTX_set_client_CA_list(ctx, names);
-	return X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), p->ca_cert) == 1 ? 0 : -ENOMEM;
-}
-
-static int pki_ctx_configure(const struct pki *p, SSL_CTX *ctx, char **err)
-{
-	static const unsigned char sid[] = "minikube-apiserver";
-	_cleanup_free_ char *crt = path_join(p->dir, "server.crt");
-	_cleanup_free_ char *key = path_join(p->dir, "server.key");
-	if (!crt || !key)
-		return pki_fail(err, -ENOMEM, "pki: out of memory");
-	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
-	    !SSL_CTX_set_cipher_list(ctx, PKI_CIPHERS))
-		return pki_fail(err, -EINVAL, "pki: configuring TLS versions/ciphers failed");
-	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION |
-				     SSL_OP_NO_RENEGOTIATION);
-	if (SSL_CTX_use_certificate_chain_file(ctx, crt) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_check_private_key(ctx) != 1)
-		return pki_fail(err, -EINVAL, "pki: loading %s failed", crt);
-	if (pki_ctx_trust_ca(p, ctx) < 0)
-		return pki_fail(err, -ENOMEM, "pki: loading the client CA failed");
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, pki_verify_accept);
-	SSL_CTX_set_verify_depth(ctx, 2);
-	SSL_CTX_set_alpn_select_cb(ctx, pki_alpn_select, NULL);
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
-	/* Required for resumption once peer verification is on. */
-	if (!SSL_CTX_set_session_id_context(ctx, sid, sizeof sid - 1))
-		return pki_fail(err, -EINVAL, "pki: setting the session id context failed");
-	return 0;
-}
-
-SSL_CTX *pki_server_ctx(const struct pki *p, char **err)
-{
-	SSL_CTX *ctx;
-	if (!p || !p->dir || !p->ca_cert) {
+	static const char *const alpn[] = {"http/1.1", NULL};
+	_cleanup_free_ char *crt_path = NULL, *key_path = NULL, *crt = NULL;
+	_cleanup_secret_ char *key = NULL;
+	size_t clen, klen;
+	int rc;
+	if (!p || !p->dir || !p->ca || !p->ca_pem) {
 		pki_fail(err, -EINVAL, "pki: not loaded");
 		return NULL;
 	}
-	ctx = SSL_CTX_new(TLS_server_method());
-	if (!ctx) {
-		pki_fail(err, -ENOMEM, "pki: SSL_CTX_new failed");
+	crt_path = path_join(p->dir, "server.crt");
+	key_path = path_join(p->dir, "server.key");
+	if (!crt_path || !key_path) {
+		pki_fail(err, -ENOMEM, "pki: out of memory");
 		return NULL;
 	}
-	if (pki_ctx_configure(p, ctx, err) < 0) {
-		SSL_CTX_free(ctx);
+	if ((rc = file_read_bounded(crt_path, &crt, &clen)) < 0 ||
+	    (rc = file_read_bounded(key_path, &key, &klen)) < 0) {
+		pki_fail(err, rc, "pki: loading %s failed: %s", crt ? key_path : crt_path,
+			 strerror(-rc));
 		return NULL;
 	}
-	return ctx;
+	return tls_server_config(crt, key, p->ca_pem, alpn, err);
 }
 
 /* ---- peer identity ---- */
-
-static char *name_entry_dup(const X509_NAME_ENTRY *e)
-{
-	const ASN1_STRING *s = X509_NAME_ENTRY_get_data(e);
-	unsigned char *utf8 = NULL;
-	int n = ASN1_STRING_to_UTF8(&utf8, s);
-	char *out;
-	if (n < 0)
-		return NULL;
-	out = memchr(utf8, 0, (size_t)n) ? NULL : strndup((const char *)utf8, (size_t)n);
-	OPENSSL_free(utf8);
-	return out;
-}
 
 void pki_strv_free(char **v)
 {
@@ -964,17 +1163,17 @@ void pki_strv_free(char **v)
 	free(v);
 }
 
-static int name_groups(const X509_NAME *name, char ***groups_out)
+static int name_groups(const mbedtls_x509_name *name, char ***groups_out)
 {
 	char **g = calloc(PKI_MAX_GROUPS + 1, sizeof *g);
 	size_t n = 0;
-	int idx = -1;
 	if (!g)
 		return -ENOMEM;
-	while (n < PKI_MAX_GROUPS &&
-	       (idx = X509_NAME_get_index_by_NID(name, NID_organizationName, idx)) >= 0) {
-		g[n] = name_entry_dup(X509_NAME_get_entry(name, idx));
-		if (!g[n]) {
+	for (; name && n < PKI_MAX_GROUPS; name = name->next) {
+		if (name->oid.len != MBEDTLS_OID_SIZE(MBEDTLS_OID_AT_ORGANIZATION) ||
+		    memcmp(name->oid.p, MBEDTLS_OID_AT_ORGANIZATION, name->oid.len) != 0)
+			continue;
+		if (!(g[n] = name_value_dup(name))) {
 			pki_strv_free(g);
 			return -EBADMSG;
 		}
@@ -984,31 +1183,34 @@ static int name_groups(const X509_NAME *name, char ***groups_out)
 	return 0;
 }
 
-int pki_peer_identity(SSL *ssl, char **user_out, char ***groups_out)
+int pki_peer_identity(const struct tls_conn *c, char **user_out, char ***groups_out)
 {
-	X509 *peer = SSL_get0_peer_certificate(ssl);
-	const X509_NAME *name;
-	int idx, rc;
+	mbedtls_x509_crt x;
+	const unsigned char *der;
+	const mbedtls_x509_name *cn;
+	size_t len = 0;
+	bool verified = false;
+	int rc = -EACCES;
 	*user_out = NULL;
 	*groups_out = NULL;
-	if (!peer)
+	if (!(der = tls_peer_cert(c, &len, &verified)))
 		return -ENOENT;
-	if (SSL_get_verify_result(ssl) != X509_V_OK)
+	if (!verified)
 		return -EACCES;
-	name = X509_get_subject_name(peer);
-	idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
-	if (idx < 0)
-		return -EACCES;
-	*user_out = name_entry_dup(X509_NAME_get_entry(name, idx));
-	if (!*user_out || !**user_out)
-		goto bad;
-	if ((rc = name_groups(name, groups_out)) < 0)
-		goto bad;
-	return 0;
-bad:
-	free(*user_out);
-	*user_out = NULL;
-	return -EACCES;
+	mbedtls_x509_crt_init(&x);
+	if (mbedtls_x509_crt_parse_der(&x, der, len) != 0)
+		goto out;
+	cn = name_find(&x.subject, MBEDTLS_OID_AT_CN, MBEDTLS_OID_SIZE(MBEDTLS_OID_AT_CN));
+	if (!cn || !(*user_out = name_value_dup(cn)) || !**user_out ||
+	    name_groups(&x.subject, groups_out) < 0) {
+		free(*user_out);
+		*user_out = NULL;
+		goto out;
+	}
+	rc = 0;
+out:
+	mbedtls_x509_crt_free(&x);
+	return rc;
 }
 
 /* ---- kubeconfig ---- */
@@ -1016,11 +1218,10 @@ bad:
 static char *base64_dup(const char *s)
 {
 	size_t n = strlen(s);
-	size_t cap = 4 * ((n + 2) / 3) + 1;
-	char *out = malloc(cap);
+	char *out = malloc(BASE64_LEN(n) + 1);
 	if (!out)
 		return NULL;
-	EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
+	base64_encode(s, n, out);
 	return out;
 }
 
@@ -1069,22 +1270,34 @@ static char *kubeconfig_render(const char *ca_b64, const char *crt_b64, const ch
 static int pki_admin_pair(const struct pki *p, char **crt_pem, char **key_pem, char **err)
 {
 	static const char *const groups[] = {PKI_ADMIN_GROUP, NULL};
-	_cleanup_x509_ X509 *x = NULL;
-	_cleanup_pkey_ EVP_PKEY *k = NULL;
+	_cleanup_free_ char *cpath = NULL, *kpath = NULL;
+	mbedtls_x509_crt x;
+	_cleanup_key_ struct pki_key *k = NULL;
+	size_t len;
 	int rc;
-	if (pki_pair_load(p, "admin", &x, &k) < 0) {
-		if ((rc = pki_client_build(p, PKI_ADMIN_USER, groups, &x, &k)) < 0)
-			return pki_fail(err, rc, "pki: issuing the admin certificate failed");
-		if ((rc = pair_write(p->dir, "admin", x, k)) < 0)
-			return pki_fail(err, rc, "pki: writing %s/admin.crt: %s", p->dir,
-					strerror(-rc));
-	}
-	*crt_pem = cert_to_pem(x);
-	*key_pem = key_to_pem(k);
-	if (!*crt_pem || !*key_pem) {
+	*crt_pem = *key_pem = NULL;
+	mbedtls_x509_crt_init(&x);
+	rc = pki_pair_load(p, "admin", &x, &k);
+	mbedtls_x509_crt_free(&x);
+	if (rc == 0) {
+		/* Handed out as written (PKCS#8 from the OpenSSL build stays PKCS#8). */
+		if (asprintf(&cpath, "%s/admin.crt", p->dir) < 0 ||
+		    asprintf(&kpath, "%s/admin.key", p->dir) < 0)
+			return pki_fail(err, -ENOMEM, "pki: out of memory");
+		if (file_read_bounded(cpath, crt_pem, &len) == 0 &&
+		    file_read_bounded(kpath, key_pem, &len) == 0)
+			return 0;
 		free(*crt_pem);
-		free(*key_pem);
-		return pki_fail(err, -ENOMEM, "pki: out of memory");
+		secretp_free(key_pem);
+		*crt_pem = *key_pem = NULL;
+	}
+	if ((rc = pki_client_build(p, PKI_ADMIN_USER, groups, crt_pem, key_pem)) < 0)
+		return pki_fail(err, rc, "pki: issuing the admin certificate failed");
+	if ((rc = pair_write(p->dir, "admin", *crt_pem, *key_pem)) < 0) {
+		free(*crt_pem);
+		secretp_free(key_pem);
+		*crt_pem = *key_pem = NULL;
+		return pki_fail(err, rc, "pki: writing %s/admin.crt: %s", p->dir, strerror(-rc));
 	}
 	return 0;
 }
@@ -1103,16 +1316,16 @@ int pki_write_admin_kubeconfig(const struct pki *p, const char *data_dir, const 
 	ca_b64 = base64_dup(p->ca_pem);
 	crt_b64 = base64_dup(crt);
 	key_b64 = base64_dup(key);
-	OPENSSL_cleanse(key, strlen(key));
+	secure_zero(key, strlen(key));
 	path = path_join(data_dir, "kubeconfig.yaml");
 	if (!ca_b64 || !crt_b64 || !key_b64 || !path)
 		return pki_fail(err, -ENOMEM, "pki: out of memory");
 	text = kubeconfig_render(ca_b64, crt_b64, key_b64, server_url);
-	OPENSSL_cleanse(key_b64, strlen(key_b64));
+	secure_zero(key_b64, strlen(key_b64));
 	if (!text)
 		return pki_fail(err, -ENOMEM, "pki: out of memory");
 	rc = file_write_atomic(path, text, strlen(text), 0600);
-	OPENSSL_cleanse(text, strlen(text));
+	secure_zero(text, strlen(text));
 	if (rc < 0)
 		return pki_fail(err, rc, "pki: writing %s: %s", path, strerror(-rc));
 	*path_out = path;
@@ -1170,108 +1383,104 @@ int pki_server_token(const struct pki *p, const char *data_dir, char **token_out
 		*token_out = NULL;
 		rc = pki_fail(err, -ENOMEM, "pki: out of memory");
 	}
-	OPENSSL_cleanse(secret, sizeof secret);
+	secure_zero(secret, sizeof secret);
 	return rc;
 }
 
 /* ---- certificate signing requests ---- */
 
-static X509_REQ *csr_parse(const char *csr_pem, size_t len, char **err)
+/* Parses a PEM CSR into csr (initialised by the caller) and checks its own
+ * signature: the requester holds the key it asks a certificate for. */
+static int csr_parse(mbedtls_x509_csr *csr, const char *csr_pem, size_t len, char **err)
 {
-	_cleanup_bio_ BIO *b = NULL;
-	X509_REQ *req;
-	EVP_PKEY *pub;
-	if (!csr_pem || len == 0 || len > PKI_MAX_CSR) {
-		pki_fail(err, -EINVAL, "pki: a CSR must be 1-%d bytes of PEM", PKI_MAX_CSR);
-		return NULL;
-	}
-	b = BIO_new_mem_buf(csr_pem, (int)len);
-	req = b ? PEM_read_bio_X509_REQ(b, NULL, NULL, NULL) : NULL;
-	if (!req) {
-		pki_fail(err, -EINVAL, "pki: not a PEM certificate signing request");
-		return NULL;
-	}
-	pub = X509_REQ_get0_pubkey(req);
-	if (!pub || X509_REQ_verify(req, pub) != 1) {
-		X509_REQ_free(req);
-		pki_fail(err, -EINVAL, "pki: the CSR's signature does not verify");
-		return NULL;
-	}
-	return req;
+	_cleanup_free_ char *buf = NULL;
+	const mbedtls_md_info_t *md;
+	unsigned char hash[MBEDTLS_MD_MAX_SIZE];
+	if (!csr_pem || len == 0 || len > PKI_MAX_CSR)
+		return pki_fail(err, -EINVAL, "pki: a CSR must be 1-%d bytes of PEM", PKI_MAX_CSR);
+	if (!(buf = strndup(csr_pem, len)))
+		return pki_fail(err, -ENOMEM, "pki: out of memory");
+	if (strlen(buf) != len || !strstr(buf, "-----BEGIN") ||
+	    mbedtls_x509_csr_parse(csr, (const unsigned char *)buf, len + 1) != 0)
+		return pki_fail(err, -EINVAL, "pki: not a PEM certificate signing request");
+	md = mbedtls_md_info_from_type(csr->sig_md);
+	if (!md || mbedtls_md(md, csr->cri.p, csr->cri.len, hash) != 0 ||
+	    mbedtls_pk_verify_ext(csr->sig_pk, csr->sig_opts, &csr->pk, csr->sig_md, hash,
+				  mbedtls_md_get_size(md), csr->sig.p, csr->sig.len) != 0)
+		return pki_fail(err, -EINVAL, "pki: the CSR's signature does not verify");
+	return 0;
 }
 
 int pki_csr_common_name(const char *csr_pem, size_t len, char *cn, size_t cnlen, char **err)
 {
-	X509_REQ *req = csr_parse(csr_pem, len, err);
-	int n;
-	if (!req)
-		return -EINVAL;
-	n = X509_NAME_get_text_by_NID(X509_REQ_get_subject_name(req), NID_commonName, cn,
-				      (int)cnlen);
-	X509_REQ_free(req);
-	if (n <= 0 || (size_t)n >= cnlen || strlen(cn) != (size_t)n)
-		return pki_fail(err, -EINVAL, "pki: the CSR has no usable common name");
-	return 0;
-}
-
-static int csr_cert_build(const struct pki *p, X509_REQ *req, const char *cn,
-			  const char *const *groups, X509 **xo)
-{
-	_cleanup_x509_ X509 *x = cert_new(X509_REQ_get0_pubkey(req), PKI_LEAF_DAYS);
-	X509_NAME *name;
+	mbedtls_x509_csr csr;
 	int rc;
-	if (!x)
-		return -ENOMEM;
-	name = X509_get_subject_name(x);
-	for (size_t i = 0; groups && groups[i]; i++)
-		if (i >= PKI_MAX_GROUPS || (rc = name_add(name, "O", groups[i])) < 0)
-			return -EINVAL;
-	if ((rc = name_add(name, "CN", cn)) < 0 || (rc = pki_leaf_sign(p, x, "clientAuth")) < 0)
-		return rc;
-	*xo = x;
-	x = NULL;
-	return 0;
+	mbedtls_x509_csr_init(&csr);
+	if ((rc = csr_parse(&csr, csr_pem, len, err)) == 0 &&
+	    name_common_name(&csr.subject, cn, cnlen) < 0)
+		rc = pki_fail(err, -EINVAL, "pki: the CSR has no usable common name");
+	mbedtls_x509_csr_free(&csr);
+	return rc;
 }
 
 int pki_sign_csr(const struct pki *p, const char *csr_pem, size_t len, const char *const *groups,
 		 char **cert_pem, char **err)
 {
 	char cn[PKI_MAX_NAME + 1];
-	_cleanup_x509_ X509 *x = NULL;
-	X509_REQ *req;
+	struct cert_spec s = {.cn = cn,
+			      .orgs = groups,
+			      .key_usage = MBEDTLS_X509_KU_DIGITAL_SIGNATURE |
+					   MBEDTLS_X509_KU_KEY_ENCIPHERMENT,
+			      .eku = EKU_CLIENT_AUTH,
+			      .days = PKI_LEAF_DAYS};
+	mbedtls_x509_csr csr;
+	size_t ngroups = 0;
 	int rc;
 	*cert_pem = NULL;
-	if ((rc = pki_csr_common_name(csr_pem, len, cn, sizeof cn, err)) < 0)
-		return rc;
-	if (!(req = csr_parse(csr_pem, len, err)))
-		return -EINVAL;
-	rc = csr_cert_build(p, req, cn, groups, &x);
-	X509_REQ_free(req);
-	if (rc < 0)
-		return pki_fail(err, rc, "pki: signing the CSR for %s failed", cn);
-	if (!(*cert_pem = cert_to_pem(x)))
-		return pki_fail(err, -ENOMEM, "pki: out of memory");
-	return 0;
+	while (groups && groups[ngroups])
+		if (!client_name_valid(groups[ngroups++]) || ngroups > PKI_MAX_GROUPS)
+			return pki_fail(err, -EINVAL, "pki: at most %d groups of 1-%d bytes",
+					PKI_MAX_GROUPS, PKI_MAX_NAME);
+	mbedtls_x509_csr_init(&csr);
+	if ((rc = csr_parse(&csr, csr_pem, len, err)) < 0)
+		goto out;
+	if (name_common_name(&csr.subject, cn, sizeof cn) < 0) {
+		rc = pki_fail(err, -EINVAL, "pki: the CSR has no usable common name");
+		goto out;
+	}
+	/* The CSR's own O entries are ignored: the CA decides the groups. */
+	if ((rc = cert_issue(&p->ca->crt, p->ca->key, &csr.pk, &s, cert_pem)) < 0)
+		pki_fail(err, rc, "pki: signing the CSR for %s failed", cn);
+out:
+	mbedtls_x509_csr_free(&csr);
+	return rc;
+}
+
+char *pki_csr_new(const struct pki_key *k, const char *cn, const char *const *orgs)
+{
+	mbedtls_x509write_csr w;
+	unsigned char buf[4096];
+	char *out = NULL;
+	mbedtls_x509write_csr_init(&w);
+	mbedtls_x509write_csr_set_key(&w, (mbedtls_pk_context *)&k->pk);
+	mbedtls_x509write_csr_set_md_alg(&w, MBEDTLS_MD_SHA256);
+	if (cn && name_build(&w.subject, cn, orgs) == 0 &&
+	    mbedtls_x509write_csr_pem(&w, buf, sizeof buf, crypto_rng, NULL) == 0)
+		out = strdup((const char *)buf);
+	mbedtls_x509write_csr_free(&w);
+	return out;
 }
 
 int pki_cert_pem_hash(const char *pem, char out[65])
 {
-	_cleanup_bio_ BIO *b = BIO_new_mem_buf(pem, -1);
-	_cleanup_x509_ X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-	unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	int len;
-	if (!x)
+	mbedtls_x509_crt crt;
+	unsigned char md[32];
+	int rc;
+	mbedtls_x509_crt_init(&crt);
+	rc = pem ? cert_parse_first(&crt, pem, md) : -EINVAL;
+	mbedtls_x509_crt_free(&crt);
+	if (rc < 0)
 		return -EINVAL;
-	len = i2d_X509(x, &der);
-	if (len <= 0)
-		return -EINVAL;
-	if (!EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL)) {
-		OPENSSL_free(der);
-		return -EIO;
-	}
-	OPENSSL_free(der);
-	for (unsigned int i = 0; i < mdlen && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	hex_encode(md, sizeof md, out);
 	return 0;
 }

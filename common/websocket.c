@@ -7,8 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
+#include "common/crypto.h"
 
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define WS_DEFAULT_MAX (1u << 20)
@@ -21,13 +20,13 @@ int ws_accept_key(const char *client_key, char out[29])
 		return -EINVAL;
 	size_t klen = strlen(client_key);
 	/* 16 random bytes in base64 are 24 characters ending in "==". */
-	if (klen != 24 || EVP_DecodeBlock(raw, (const unsigned char *)client_key, 24) != 18)
+	if (klen != 24 || base64_decode(client_key, 24, raw, sizeof raw, false) != 16)
 		return -EINVAL;
 	char cat[24 + sizeof WS_GUID];
 	memcpy(cat, client_key, 24);
 	memcpy(cat + 24, WS_GUID, sizeof WS_GUID);
-	SHA1((const unsigned char *)cat, strlen(cat), raw);
-	EVP_EncodeBlock((unsigned char *)out, raw, 20);
+	sha1(cat, strlen(cat), raw);
+	base64_encode(raw, 20, out);
 	return 0;
 }
 

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include "common/crypto.h"
 
 void img_freep(void *p)
 {
@@ -68,7 +68,7 @@ void digest_format(const unsigned char md[32], char out[DIGEST_LEN + 1])
 void digest_of_mem(const void *data, size_t n, char out[DIGEST_LEN + 1])
 {
 	unsigned char md[32];
-	EVP_Digest(data, n, md, NULL, EVP_sha256(), NULL);
+	sha256(data, n, md);
 	digest_format(md, out);
 }
 
@@ -102,11 +102,12 @@ int blob_writer_open(struct rt_images *imgs, struct blob_writer *w, uint64_t lim
 	if (w->fd < 0)
 		return errf(err, errlen, -errno, "create temp blob in %s: %s", imgs->blobs,
 			    strerror(errno));
-	w->md = EVP_MD_CTX_new();
-	if (!w->md || !EVP_DigestInit_ex(w->md, EVP_sha256(), NULL)) {
+	w->md = malloc(sizeof(struct sha256));
+	if (!w->md) {
 		blob_writer_abort(w);
 		return errf(err, errlen, -ENOMEM, "sha256 init failed");
 	}
+	sha256_init(w->md);
 	return 0;
 }
 
@@ -126,7 +127,7 @@ int blob_writer_write(struct blob_writer *w, const void *data, size_t n, char *e
 		p += k;
 		left -= (size_t)k;
 	}
-	EVP_DigestUpdate(w->md, data, n);
+	sha256_update(w->md, data, n);
 	w->n += n;
 	return 0;
 }
@@ -138,7 +139,7 @@ void blob_writer_abort(struct blob_writer *w)
 		unlink(w->tmp);
 	}
 	w->fd = -1;
-	EVP_MD_CTX_free(w->md);
+	free(w->md);
 	w->md = NULL;
 }
 
@@ -148,7 +149,7 @@ int blob_writer_commit(struct rt_images *imgs, struct blob_writer *w, const char
 	unsigned char md[32];
 	char got[DIGEST_LEN + 1], dst[PATH_MAX];
 	int rc = 0;
-	EVP_DigestFinal_ex(w->md, md, NULL);
+	sha256_final(w->md, md);
 	digest_format(md, got);
 	if (expected && strcmp(expected, got))
 		rc = errf(err, errlen, -EBADMSG, "digest mismatch: expected %s, content is %s",

@@ -61,7 +61,7 @@ bool blob_exists(const struct rt_images *imgs, const char *digest);
 /* Streams bytes into the store; the digest is computed over the raw bytes and
  * the blob appears under its name only on commit (temp file + rename). */
 struct blob_writer {
-	void *md; /* EVP_MD_CTX */
+	void *md; /* struct sha256 (common/crypto.h), malloc'd */
 	int fd;
 	uint64_t n, limit;
 	char tmp[PATH_MAX];

@@ -37,7 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include "common/crypto.h"
 
 #define MAX_NAME_LEN 4096
 #define WH_PREFIX ".wh."
@@ -58,7 +58,7 @@ struct unpack {
 	size_t ndirs, capdirs;
 	/* outer (decompressing) reader feeding the tar reader */
 	struct archive *outer;
-	EVP_MD_CTX *md;
+	struct sha256 md;
 	char buf[65536];
 	char *err;
 	size_t errlen;
@@ -442,7 +442,7 @@ static la_ssize_t feed(struct archive *inner, void *ud, const void **buf)
 		archive_set_error(inner, EIO, "%s", archive_error_string(u->outer));
 		return -1;
 	}
-	EVP_DigestUpdate(u->md, u->buf, (size_t)n);
+	sha256_update(&u->md, u->buf, (size_t)n);
 	*buf = u->buf;
 	return n;
 }
@@ -502,13 +502,11 @@ int layer_unpack(const char *path, const char *dest, const struct layer_opts *o,
 	u->err = err;
 	u->errlen = errlen;
 	u->privileged = geteuid() == 0;
-	u->md = EVP_MD_CTX_new();
+	sha256_init(&u->md);
 	u->root = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc = 0;
 	if (u->root < 0)
 		rc = errf(err, errlen, -errno, "open %s: %s", dest, strerror(errno));
-	else if (!u->md || !EVP_DigestInit_ex(u->md, EVP_sha256(), NULL))
-		rc = errf(err, errlen, -ENOMEM, "sha256 init failed");
 	if (!rc)
 		rc = open_outer(u, path);
 	if (!rc)
@@ -519,17 +517,16 @@ int layer_unpack(const char *path, const char *dest, const struct layer_opts *o,
 			rc =
 			    errf(err, errlen, -EIO, "%s: %s", path, archive_error_string(u->outer));
 		else
-			EVP_DigestUpdate(u->md, u->buf, (size_t)n);
+			sha256_update(&u->md, u->buf, (size_t)n);
 	}
 	fix_dirs(u);
 	if (!rc && diff_id) {
 		unsigned char md[32];
-		EVP_DigestFinal_ex(u->md, md, NULL);
+		sha256_final(&u->md, md);
 		digest_format(md, diff_id);
 	}
 	if (u->outer)
 		archive_read_free(u->outer);
-	EVP_MD_CTX_free(u->md);
 	if (u->root >= 0)
 		close(u->root);
 	free(u);

@@ -1,7 +1,6 @@
 /* runtime/registry_http.c — the blocking HTTP/1.1 client of registry_http.h.
  * Bounded everywhere: header lines, header count, buffered bodies, chunk
- * sizes, redirects. Writes use MSG_NOSIGNAL for plain sockets; a process
- * using TLS should ignore SIGPIPE (servers and agents do). */
+ * sizes, redirects. Writes use MSG_NOSIGNAL (common/tls.h does too). */
 #define _GNU_SOURCE
 #include "runtime/registry_http.h"
 
@@ -18,11 +17,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
+#include "common/tls.h"
 
 #define MAX_LINE 8192
+#define MAX_CA_FILE (1u << 20) /* as tls_client_config accepts */
 #define DEFAULT_MAX_BODY (1u << 20)
 #define DEFAULT_REDIRECTS 5
 
@@ -45,25 +43,35 @@ int rh_client_init(struct rh_client *c, const char *ca_file, bool allow_http, ch
 	memset(c, 0, sizeof *c);
 	c->allow_http = allow_http;
 	c->timeout_s = 60;
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-	if (!ctx)
-		return herr(err, errlen, -ENOMEM, "SSL_CTX_new failed");
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-	SSL_CTX_set_default_verify_paths(ctx);
-	SSL_CTX_load_verify_locations(ctx, NULL, "/etc/ssl/certs");
-	if (ca_file && SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
-		SSL_CTX_free(ctx);
-		return herr(err, errlen, -EINVAL, "cannot load CA file %s", ca_file);
+	char *ca_pem = NULL, *why = NULL;
+	if (ca_file) {
+		FILE *f = fopen(ca_file, "re");
+		ca_pem = f ? calloc(1, MAX_CA_FILE + 1) : NULL;
+		size_t n = ca_pem ? fread(ca_pem, 1, MAX_CA_FILE + 1, f) : 0;
+		if (f)
+			fclose(f);
+		if (!ca_pem || n == 0 || n > MAX_CA_FILE) {
+			free(ca_pem);
+			return herr(err, errlen, -EINVAL, "cannot load CA file %s", ca_file);
+		}
 	}
-	c->ssl_ctx = ctx;
+	/* the system store (read once per process) plus the extra bundle */
+	struct tls_client_opts o = {.ca_pem = ca_pem, .with_system_ca = true};
+	c->tls = tls_client_config(&o, &why);
+	free(ca_pem);
+	if (!c->tls) {
+		int rc = herr(err, errlen, -EINVAL, "cannot load CA file %s: %s",
+			      ca_file ? ca_file : "(system)", why ? why : "?");
+		free(why);
+		return rc;
+	}
 	return 0;
 }
 
 void rh_client_free(struct rh_client *c)
 {
-	SSL_CTX_free(c->ssl_ctx);
-	c->ssl_ctx = NULL;
+	tls_config_unref(c->tls);
+	c->tls = NULL;
 }
 
 bool rh_host_is_loopback(const char *hp)
@@ -130,20 +138,21 @@ int rh_url_parse(const char *url, struct rh_url *u, char *err, size_t errlen)
 
 struct conn {
 	int fd;
-	SSL *ssl;
+	struct tls_conn *tls;
 	size_t off, len;
 	char buf[16384];
 };
 
 static void conn_close(struct conn *k)
 {
-	if (k->ssl) {
-		SSL_shutdown(k->ssl);
-		SSL_free(k->ssl);
+	if (k->tls) {
+		if (k->fd >= 0)
+			tls_fd_close(k->tls, k->fd);
+		tls_conn_free(k->tls);
 	}
 	if (k->fd >= 0)
 		close(k->fd);
-	k->ssl = NULL;
+	k->tls = NULL;
 	k->fd = -1;
 }
 
@@ -176,25 +185,15 @@ static int tcp_connect(const struct rh_url *u, int timeout_s, char *err, size_t 
 static int tls_start(struct rh_client *c, const struct rh_url *u, struct conn *k, char *err,
 		     size_t errlen)
 {
-	unsigned char ip[16];
-	bool is_ip = inet_pton(AF_INET, u->host, ip) == 1 || inet_pton(AF_INET6, u->host, ip) == 1;
-	k->ssl = SSL_new(c->ssl_ctx);
-	if (!k->ssl)
-		return herr(err, errlen, -ENOMEM, "SSL_new failed");
-	SSL_set_fd(k->ssl, k->fd);
-	if (is_ip) {
-		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(k->ssl), u->host);
-	} else {
-		SSL_set_tlsext_host_name(k->ssl, u->host);
-		SSL_set1_host(k->ssl, u->host);
-	}
-	if (SSL_connect(k->ssl) != 1) {
-		long v = SSL_get_verify_result(k->ssl);
-		char e[256];
-		ERR_error_string_n(ERR_get_error(), e, sizeof e);
+	/* u->host: a DNS name (also SNI) or an IP address SAN */
+	k->tls = tls_conn_new(c->tls, u->host);
+	if (!k->tls)
+		return herr(err, errlen, -ENOMEM, "out of memory");
+	int rc = tls_fd_handshake(k->tls, k->fd);
+	if (rc < 0)
 		return herr(err, errlen, -ECONNABORTED, "TLS handshake with %s failed: %s",
-			    u->hostport, v != X509_V_OK ? X509_verify_cert_error_string(v) : e);
-	}
+			    u->hostport,
+			    rc == -EPROTO || rc == -ECONNRESET ? tls_error(k->tls) : strerror(-rc));
 	return 0;
 }
 
@@ -202,7 +201,7 @@ static int conn_open(struct rh_client *c, const struct rh_url *u, struct conn *k
 		     size_t errlen)
 {
 	k->fd = -1;
-	k->ssl = NULL;
+	k->tls = NULL;
 	k->off = k->len = 0;
 	if (!u->tls && !(c->allow_http && rh_host_is_loopback(u->hostport)))
 		return herr(err, errlen, -EPERM,
@@ -216,12 +215,9 @@ static int conn_open(struct rh_client *c, const struct rh_url *u, struct conn *k
 
 static ssize_t conn_raw_read(struct conn *k, void *b, size_t n)
 {
-	if (k->ssl) {
-		int r = SSL_read(k->ssl, b, (int)(n > 1 << 30 ? 1 << 30 : n));
-		if (r > 0)
-			return r;
-		int e = SSL_get_error(k->ssl, r);
-		return e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL ? 0 : -1;
+	if (k->tls) {
+		ssize_t r = tls_fd_read(k->tls, k->fd, b, n);
+		return r >= 0 ? r : -1;
 	}
 	ssize_t r;
 	do
@@ -235,11 +231,11 @@ static int conn_write(struct conn *k, const void *data, size_t n)
 	const char *p = data;
 	while (n) {
 		ssize_t w;
-		if (k->ssl)
-			w = SSL_write(k->ssl, p, (int)(n > 1 << 30 ? 1 << 30 : n));
+		if (k->tls)
+			w = tls_fd_write(k->tls, k->fd, p, n);
 		else
 			w = send(k->fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && !k->ssl && errno == EINTR)
+		if (w < 0 && !k->tls && errno == EINTR)
 			continue;
 		if (w <= 0)
 			return -EIO;

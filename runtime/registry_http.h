@@ -1,5 +1,5 @@
 /* runtime/registry_http.h — a small blocking HTTP/1.1 client for talking to
- * registries: HTTPS through OpenSSL (system CAs + an extra bundle, hostname
+ * registries: HTTPS through common/tls.h (system CAs + an extra bundle, hostname
  * verified), plain HTTP only for loopback hosts, content-length, chunked and
  * read-to-close bodies, redirects (the Authorization header is dropped when a
  * redirect leaves the original scheme/host/port). One connection per request
@@ -13,13 +13,16 @@
 
 #include "common/buf.h"
 
+struct tls_config;
+
 struct rh_client {
-	void *ssl_ctx;	 /* SSL_CTX */
+	struct tls_config *tls;
 	bool allow_http; /* plain http:// URLs to loopback hosts */
 	int timeout_s;
 };
 
-/* ca_file (optional) is added to /etc/ssl/certs and the default paths. */
+/* ca_file (optional, PEM) is trusted besides the system store
+ * (/etc/ssl/certs/ca-certificates.crt). */
 int rh_client_init(struct rh_client *c, const char *ca_file, bool allow_http, char *err,
 		   size_t errlen);
 void rh_client_free(struct rh_client *c);

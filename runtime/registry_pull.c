@@ -20,8 +20,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
+#include "common/crypto.h"
 #include "runtime/registry_http.h"
 
 #define ACCEPT_MANIFESTS                                                                           \
@@ -72,9 +71,10 @@ static char *basic_from_entry(const json_t *e)
 			out = NULL;
 	} else if (user && pass && strlen(user) + strlen(pass) < 2048) {
 		char plain[4100];
-		unsigned char enc[5600];
+		char enc[BASE64_LEN(sizeof plain) + 1];
 		int n = snprintf(plain, sizeof plain, "%s:%s", user, pass);
-		EVP_EncodeBlock(enc, (unsigned char *)plain, n);
+		base64_encode(plain, (size_t)n, enc);
+		secure_zero(plain, sizeof plain);
 		if (asprintf(&out, "Basic %s", enc) < 0)
 			out = NULL;
 	}

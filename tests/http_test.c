@@ -17,12 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
-
 #include "apiserver/http.h"
+#include "common/pki.h"
+#include "common/tls.h"
 #include "tests/test.h"
 
 /* ---- server side (loop thread) ---- */
@@ -207,7 +204,7 @@ static void test_handler(void *ud, struct http_req *r)
 
 struct cl {
 	int fd;
-	SSL *ssl;
+	struct tls_conn *tls;
 	char buf[65536];
 	size_t len, pos;
 };
@@ -219,7 +216,7 @@ struct resp {
 	size_t body_len;
 };
 
-static int cl_connect(struct cl *c, int port, SSL_CTX *ctx)
+static int cl_connect(struct cl *c, int port, struct tls_config *cfg)
 {
 	memset(c, 0, sizeof *c);
 	c->fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -231,18 +228,17 @@ static int cl_connect(struct cl *c, int port, SSL_CTX *ctx)
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) < 0)
 		return -1;
-	if (!ctx)
+	if (!cfg)
 		return 0;
-	c->ssl = SSL_new(ctx);
-	SSL_set_fd(c->ssl, c->fd);
-	return SSL_connect(c->ssl) == 1 ? 0 : -1;
+	c->tls = tls_conn_new(cfg, NULL);
+	return c->tls && tls_fd_handshake(c->tls, c->fd) == 0 ? 0 : -1;
 }
 
 static void cl_close(struct cl *c)
 {
-	if (c->ssl) {
-		SSL_free(c->ssl);
-		c->ssl = NULL;
+	if (c->tls) {
+		tls_conn_free(c->tls);
+		c->tls = NULL;
 	}
 	if (c->fd >= 0)
 		close(c->fd);
@@ -252,7 +248,8 @@ static void cl_close(struct cl *c)
 static void cl_send_n(struct cl *c, const char *data, size_t len)
 {
 	while (len > 0) {
-		ssize_t n = c->ssl ? SSL_write(c->ssl, data, (int)len) : write(c->fd, data, len);
+		ssize_t n =
+		    c->tls ? tls_fd_write(c->tls, c->fd, data, len) : write(c->fd, data, len);
 		if (n <= 0) {
 			fprintf(stderr, "client write failed\n");
 			return;
@@ -278,11 +275,10 @@ static int cl_fill(struct cl *c)
 	if (c->len == sizeof c->buf)
 		return -1;
 	ssize_t n;
-	if (c->ssl) {
-		n = SSL_read(c->ssl, c->buf + c->len, (int)(sizeof c->buf - c->len));
-		if (n <= 0)
-			n = SSL_get_error(c->ssl, (int)n) == SSL_ERROR_ZERO_RETURN ? 0 : -1;
-		ERR_clear_error();
+	if (c->tls) {
+		n = tls_fd_read(c->tls, c->fd, c->buf + c->len, sizeof c->buf - c->len);
+		if (n < 0)
+			n = -1;
 	} else {
 		n = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
 	}
@@ -478,7 +474,7 @@ static void *client_main(void *arg)
 
 /* Serves with the given limits/TLS until client_fn returns; the loop must then
  * wind down completely (checked by uv_loop_close). */
-static void run_server(struct tctx *ctx, struct http_limits lim, SSL_CTX *server_tls,
+static void run_server(struct tctx *ctx, struct http_limits lim, struct tls_config *server_tls,
 		       void (*client_fn)(struct tctx *))
 {
 	uv_loop_init(&ctx->loop);
@@ -889,104 +885,69 @@ static void test_max_connections(void)
 
 /* ---- TLS ---- */
 
-static X509 *cert_make(EVP_PKEY *key, const char *cn, const char *const *orgs, int norgs,
-		       X509 *issuer, EVP_PKEY *issuer_key, bool ca)
-{
-	X509 *x = X509_new();
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), rand() & 0x7fffffff);
-	X509_gmtime_adj(X509_getm_notBefore(x), -60);
-	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
-	X509_set_pubkey(x, key);
-	X509_NAME *name = X509_get_subject_name(x);
-	for (int i = 0; i < norgs; i++)
-		X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)orgs[i],
-					   -1, -1, 0);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0);
-	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
-	if (ca) {
-		X509V3_CTX v3;
-		X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
-		X509_EXTENSION *e =
-		    X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints, "critical,CA:TRUE");
-		X509_add_ext(x, e, -1);
-		X509_EXTENSION_free(e);
-	}
-	X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256());
-	return x;
-}
-
-struct pki {
-	EVP_PKEY *ca_key, *srv_key, *cli_key;
-	X509 *ca, *srv, *cli, *rogue;
-	SSL_CTX *server, *anon, *client, *rogue_client;
+/* A cluster CA (common/pki) serving and signing alice's certificate, and a
+ * second, unrelated CA signing mallory's. */
+struct tls_fixture {
+	char dir[64], rogue_dir[64];
+	struct pki ca, rogue_ca;
+	char *cli_crt, *cli_key, *rogue_crt, *rogue_key;
+	struct tls_config *server, *anon, *client, *rogue_client;
 };
 
-static SSL_CTX *client_ctx_new(X509 *cert, EVP_PKEY *key)
+static struct tls_config *client_cfg_new(const char *crt, const char *key)
 {
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-	if (cert) {
-		SSL_CTX_use_certificate(ctx, cert);
-		SSL_CTX_use_PrivateKey(ctx, key);
-	}
-	return ctx;
+	struct tls_client_opts o = {.insecure = true, .cert_pem = crt, .key_pem = key};
+	return tls_client_config(&o, NULL);
 }
 
-/* As common/pki.c does: the handshake goes on with a certificate that does
- * not verify; the server must then not take an identity from it. */
-static int verify_accept_all(int ok, X509_STORE_CTX *store)
+static void fixture_init(struct tls_fixture *p)
 {
-	return 1;
-}
-
-static void pki_init(struct pki *p)
-{
-	static const char *const groups[] = {"system:masters", "dev"};
-	p->ca_key = EVP_EC_gen("P-256");
-	p->srv_key = EVP_EC_gen("P-256");
-	p->cli_key = EVP_EC_gen("P-256");
-	p->ca = cert_make(p->ca_key, "test-ca", NULL, 0, NULL, NULL, true);
-	p->srv = cert_make(p->srv_key, "localhost", NULL, 0, p->ca, p->ca_key, false);
-	p->cli = cert_make(p->cli_key, "alice", groups, 2, p->ca, p->ca_key, false);
-	p->rogue = cert_make(p->cli_key, "mallory", groups, 2, NULL, NULL, false);
-
-	p->server = SSL_CTX_new(TLS_server_method());
-	SSL_CTX_use_certificate(p->server, p->srv);
-	SSL_CTX_use_PrivateKey(p->server, p->srv_key);
+	static const char *const groups[] = {"system:masters", "dev", NULL};
+	char *err = NULL;
+	snprintf(p->dir, sizeof p->dir, "/tmp/http_test.XXXXXX");
+	snprintf(p->rogue_dir, sizeof p->rogue_dir, "/tmp/http_test.XXXXXX");
+	CHECK(mkdtemp(p->dir) && mkdtemp(p->rogue_dir));
+	CHECK_INT(pki_load_or_create(&p->ca, p->dir, "10.96.0.1", NULL, &err), 0);
+	CHECK_INT(pki_load_or_create(&p->rogue_ca, p->rogue_dir, "10.96.0.1", NULL, &err), 0);
+	CHECK_INT(pki_issue_client(&p->ca, "alice", groups, &p->cli_crt, &p->cli_key, &err), 0);
+	CHECK_INT(
+	    pki_issue_client(&p->rogue_ca, "mallory", groups, &p->rogue_crt, &p->rogue_key, &err),
+	    0);
 	/* As the API server does: ask for a certificate, do not require one. */
-	SSL_CTX_set_verify(p->server, SSL_VERIFY_PEER, verify_accept_all);
-	X509_STORE_add_cert(SSL_CTX_get_cert_store(p->server), p->ca);
-	SSL_CTX_add_client_CA(p->server, p->ca);
-
-	p->anon = client_ctx_new(NULL, NULL);
-	p->client = client_ctx_new(p->cli, p->cli_key);
-	p->rogue_client = client_ctx_new(p->rogue, p->cli_key);
+	p->server = pki_server_config(&p->ca, &err);
+	CHECK(p->server != NULL);
+	free(err);
+	p->anon = client_cfg_new(NULL, NULL);
+	p->client = client_cfg_new(p->cli_crt, p->cli_key);
+	p->rogue_client = client_cfg_new(p->rogue_crt, p->rogue_key);
+	CHECK(p->anon && p->client && p->rogue_client);
 }
 
-static void pki_free(struct pki *p)
+static void fixture_free(struct tls_fixture *p)
 {
-	SSL_CTX_free(p->server);
-	SSL_CTX_free(p->anon);
-	SSL_CTX_free(p->client);
-	SSL_CTX_free(p->rogue_client);
-	X509_free(p->ca);
-	X509_free(p->srv);
-	X509_free(p->cli);
-	X509_free(p->rogue);
-	EVP_PKEY_free(p->ca_key);
-	EVP_PKEY_free(p->srv_key);
-	EVP_PKEY_free(p->cli_key);
+	char cmd[160];
+	tls_config_unref(p->server);
+	tls_config_unref(p->anon);
+	tls_config_unref(p->client);
+	tls_config_unref(p->rogue_client);
+	pki_free(&p->ca);
+	pki_free(&p->rogue_ca);
+	free(p->cli_crt);
+	free(p->cli_key);
+	free(p->rogue_crt);
+	free(p->rogue_key);
+	snprintf(cmd, sizeof cmd, "rm -rf %s %s", p->dir, p->rogue_dir);
+	CHECK(system(cmd) == 0);
 }
 
 struct tls_case {
 	struct tctx ctx;
-	struct pki *pki;
+	struct tls_fixture *pki;
 };
 
 static void client_tls(struct tctx *ctx)
 {
-	struct pki *p = ((struct tls_case *)ctx)->pki;
+	struct tls_fixture *p = ((struct tls_case *)ctx)->pki;
 	struct cl c;
 	struct resp r;
 	char chunk[64];
@@ -1032,20 +993,19 @@ static void client_tls(struct tctx *ctx)
 	CHECK_INT(cl_read_head(ctx->leftover, &r), 0);
 	CHECK_INT(cl_read_chunk(ctx->leftover, chunk, sizeof chunk), 6);
 	ctx->write_after_stop = true;
-	ERR_clear_error();
 }
 
 static void test_tls(void)
 {
-	struct pki p = {0};
-	pki_init(&p);
+	struct tls_fixture p = {0};
+	fixture_init(&p);
 	struct tls_case tc = {.pki = &p};
 	run_server(&tc.ctx, (struct http_limits){0}, p.server, client_tls);
 	CHECK_INT(tc.ctx.stop_write_rc, -EPIPE);
 	CHECK_INT(atomic_load(&tc.ctx.watch_closed), 0);
 	cl_close(tc.ctx.leftover);
 	free(tc.ctx.leftover);
-	pki_free(&p);
+	fixture_free(&p);
 }
 
 /* ---- pure helpers ---- */

@@ -12,11 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/ssl.h>
-
 #include "apiserver/http.h"
 #include "common/httpc.h"
 #include "common/pki.h"
+#include "common/tls.h"
 #include "tests/test.h"
 
 /* ---- the environment: servers on one loop ---- */
@@ -25,7 +24,7 @@ struct env {
 	uv_loop_t loop;
 	struct pki pki, other; /* other: a second CA nobody trusts */
 	char *dir, *other_dir;
-	SSL_CTX *tls;
+	struct tls_config *tls;
 	struct http_server *plain, *secure, *single, *short_idle;
 	int plain_port, secure_port, single_port, short_idle_port;
 	uv_tcp_t raw;
@@ -296,7 +295,7 @@ static char *tmpdir_new(void)
 	return strdup(mkdtemp(tmpl));
 }
 
-static int port_of_start(struct env *e, SSL_CTX *tls, struct http_limits lim,
+static int port_of_start(struct env *e, struct tls_config *tls, struct http_limits lim,
 			 struct http_server **out)
 {
 	struct http_server_config cfg = {.bind_address = "127.0.0.1",
@@ -335,7 +334,7 @@ static void env_start(struct env *e)
 	CHECK_INT(
 	    pki_issue_client(&e->pki, "system:node:n1", groups, &e->node_cert, &e->node_key, &err),
 	    0);
-	e->tls = pki_server_ctx(&e->pki, &err);
+	e->tls = pki_server_config(&e->pki, &err);
 	free(err);
 	e->plain_port = port_of_start(e, NULL, (struct http_limits){0}, &e->plain);
 	e->secure_port = port_of_start(e, e->tls, (struct http_limits){0}, &e->secure);
@@ -360,7 +359,7 @@ static void env_stop(struct env *e)
 	uv_close((uv_handle_t *)&e->raw, NULL);
 	CHECK_INT(uv_run(&e->loop, UV_RUN_DEFAULT), 0); /* everything closed */
 	CHECK_INT(uv_loop_close(&e->loop), 0);
-	SSL_CTX_free(e->tls);
+	tls_config_unref(e->tls);
 	pki_free(&e->pki);
 	pki_free(&e->other);
 	nftw(e->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -942,9 +941,9 @@ static void test_fetch_peer_chain(void)
 {
 	char url[64];
 	struct chain_result r = {0};
-	/* pki_server_ctx's store holds the CA (for client certificates), so
-	 * OpenSSL completes the served chain with it: a joining node can pick
-	 * the CA out of the handshake. */
+	/* pki_server_config's client CA issued the serving certificate, so
+	 * tls_server_config completes the served chain with it: a joining node
+	 * can pick the CA out of the handshake. */
 	snprintf(url, sizeof url, "https://127.0.0.1:%d", E.secure_port);
 	CHECK_INT(httpc_fetch_peer_cert_chain(&E.loop, url, 2000, on_chain, &r), 0);
 	CHECK(run_until(&E, &r.done, 1, 5000));

@@ -6,9 +6,9 @@
  * same storage is served by a second registry with token auth: a token
  * server thread in this test checks Basic credentials and issues ES256 JWTs
  * (x5c header) signed with a key whose self-signed certificate is the
- * registry's rootcertbundle; the pull authenticates with a docker
- * config.json. Registries are killed and temp dirs removed even on failure
- * (atexit; the registry also dies with us through PR_SET_PDEATHSIG). */
+ * registry's rootcertbundle (a throwaway cluster CA from common/pki); the pull authenticates with a
+ * docker config.json. Registries are killed and temp dirs removed even on failure (atexit; the
+ * registry also dies with us through PR_SET_PDEATHSIG). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,11 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/ec.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
+#include "common/crypto.h"
+#include "common/pki.h"
 #include "runtime/image.h"
 #include "runtime/image_internal.h"
 #include "runtime/registry_http.h"
@@ -416,7 +413,7 @@ static void test_pull_tampered_blob(void)
 
 struct token_server {
 	int fd, port;
-	EVP_PKEY *key;
+	struct pki_key *key;
 	char x5c[4096];
 	pthread_t th;
 	int issued, refused;
@@ -424,14 +421,7 @@ struct token_server {
 
 static void b64url(const unsigned char *in, size_t n, char *out)
 {
-	EVP_EncodeBlock((unsigned char *)out, in, (int)n);
-	char *w = out;
-	for (char *r = out; *r; r++) {
-		if (*r == '=')
-			continue;
-		*w++ = *r == '+' ? '-' : *r == '/' ? '_' : *r;
-	}
-	*w = 0;
+	base64url_encode(in, n, out);
 }
 
 static char *make_jwt(struct token_server *ts, const char *repo)
@@ -448,17 +438,9 @@ static char *make_jwt(struct token_server *ts, const char *repo)
 	b64url((unsigned char *)hdr, strlen(hdr), h64);
 	b64url((unsigned char *)claims, strlen(claims), c64);
 	snprintf(input, sizeof input, "%s.%s", h64, c64);
-	unsigned char der[128], rs[64];
-	size_t dlen = sizeof der;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, ts->key);
-	EVP_DigestSign(md, der, &dlen, (unsigned char *)input, strlen(input));
-	EVP_MD_CTX_free(md);
-	const unsigned char *p = der;
-	ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)dlen);
-	BN_bn2binpad(ECDSA_SIG_get0_r(sig), rs, 32);
-	BN_bn2binpad(ECDSA_SIG_get0_s(sig), rs + 32, 32);
-	ECDSA_SIG_free(sig);
+	unsigned char rs[64];
+	if (pki_es256_sign(ts->key, input, strlen(input), rs) != 0)
+		return NULL;
 	b64url(rs, 64, s64);
 	char *jwt = NULL;
 	if (asprintf(&jwt, "%s.%s", input, s64) < 0)
@@ -519,31 +501,39 @@ static void *token_loop(void *arg)
 	}
 }
 
+/* The issuer: a cluster CA made by common/pki in tmp/issuer (self-signed,
+ * P-256); its certificate is the rootcertbundle and, in x5c, the signer. */
 static int make_cert(struct token_server *ts, const char *crt_path)
 {
-	ts->key = EVP_EC_gen("P-256");
-	X509 *x = X509_new();
-	if (!ts->key || !x)
+	char dir[300], path[340], *err = NULL;
+	struct pki p = {0};
+	snprintf(dir, sizeof dir, "%s/issuer", tmp);
+	if (mkdir(dir, 0700) < 0 || pki_load_or_create(&p, dir, "10.96.0.1", NULL, &err) < 0) {
+		fprintf(stderr, "issuer: %s\n", err ? err : strerror(errno));
+		free(err);
 		return -1;
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-	X509_set_pubkey(x, ts->key);
-	X509_NAME *nm = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC, (unsigned char *)"test-issuer", -1, -1,
-				   0);
-	X509_set_issuer_name(x, nm);
-	X509_sign(x, ts->key, EVP_sha256());
-	unsigned char *der = NULL;
-	int dl = i2d_X509(x, &der);
-	EVP_EncodeBlock((unsigned char *)ts->x5c, der, dl);
-	OPENSSL_free(der);
-	FILE *f = fopen(crt_path, "w");
-	int rc = f && PEM_write_X509(f, x) ? 0 : -1;
+	}
+	char key_pem[4096] = "";
+	snprintf(path, sizeof path, "%s/tls/ca.key", dir);
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(key_pem, 1, sizeof key_pem - 1, f) : 0;
 	if (f)
 		fclose(f);
-	X509_free(x);
+	key_pem[n] = '\0';
+	ts->key = pki_key_from_pem(key_pem);
+	/* x5c is the DER in standard base64: the PEM body without line breaks */
+	const char *b = strstr(p.ca_pem, "-----\n"), *e = strstr(p.ca_pem, "\n-----END");
+	char *w = ts->x5c;
+	for (const char *r = b ? b + 6 : e; b && e && r < e && w < ts->x5c + sizeof ts->x5c - 1;
+	     r++)
+		if (*r != '\n')
+			*w++ = *r;
+	*w = '\0';
+	f = fopen(crt_path, "w");
+	int rc = ts->key && ts->x5c[0] && f && fputs(p.ca_pem, f) >= 0 ? 0 : -1;
+	if (f)
+		fclose(f);
+	pki_free(&p);
 	return rc;
 }
 
@@ -566,7 +556,7 @@ static void token_stop(struct token_server *ts)
 		pthread_join(ts->th, NULL);
 		close(ts->fd);
 	}
-	EVP_PKEY_free(ts->key);
+	pki_key_free(ts->key);
 }
 
 static void write_config_json(const char *path, const char *auth)

@@ -24,6 +24,7 @@
 #include "agent/podsync.h"
 #include "agent/probe.h"
 #include "common/pki.h"
+#include "common/tls.h"
 #include "test.h"
 
 static json_t *ctr(const char *probes_json)
@@ -465,7 +466,7 @@ static void test_net_probes(void)
 /* A TLS server (the cluster's serving certificate, which the probe does not
  * verify) answering one request on its own thread. */
 struct tls_srv {
-	SSL_CTX *ctx;
+	struct tls_config *cfg;
 	int fd, port;
 	char got[2048];
 };
@@ -474,18 +475,18 @@ static void *tls_serve(void *arg)
 {
 	struct tls_srv *t = arg;
 	int c = accept(t->fd, NULL, NULL);
-	SSL *ssl = c >= 0 ? SSL_new(t->ctx) : NULL;
+	struct tls_conn *tls = c >= 0 ? tls_conn_new(t->cfg, NULL) : NULL;
 	size_t len = 0;
-	if (ssl && SSL_set_fd(ssl, c) == 1 && SSL_accept(ssl) == 1) {
-		int n;
+	if (tls && tls_fd_handshake(tls, c) == 0) {
+		ssize_t n;
 		while (!strstr(t->got, "\r\n\r\n") &&
-		       (n = SSL_read(ssl, t->got + len, (int)(sizeof t->got - 1 - len))) > 0)
+		       (n = tls_fd_read(tls, c, t->got + len, sizeof t->got - 1 - len)) > 0)
 			t->got[len += (size_t)n] = 0;
 		const char *reply = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-		SSL_write(ssl, reply, (int)strlen(reply));
-		SSL_shutdown(ssl);
+		tls_fd_write(tls, c, reply, strlen(reply));
+		tls_fd_close(tls, c);
 	}
-	SSL_free(ssl);
+	tls_conn_free(tls);
 	if (c >= 0)
 		close(c);
 	return NULL;
@@ -498,7 +499,7 @@ static void test_https_probe(void)
 	struct tls_srv t = {.fd = -1};
 	CHECK(mkdtemp(dir) != NULL);
 	CHECK_INT(pki_load_or_create(&pki, dir, "10.96.0.1", NULL, &err), 0);
-	CHECK((t.ctx = pki_server_ctx(&pki, &err)) != NULL);
+	CHECK((t.cfg = pki_server_config(&pki, &err)) != NULL);
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t sl = sizeof sa;
 	t.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -525,7 +526,7 @@ static void test_https_probe(void)
 	CHECK_INT(uv_run(&loop, UV_RUN_DEFAULT), 0);
 	CHECK_INT(uv_loop_close(&loop), 0);
 	close(t.fd);
-	SSL_CTX_free(t.ctx);
+	tls_config_unref(t.cfg);
 	pki_free(&pki);
 	free(err);
 	char cmd[64];

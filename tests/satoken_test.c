@@ -2,10 +2,10 @@
  * key on disk, ES256 sign/verify and every way a token is refused. */
 #define _GNU_SOURCE
 #include "apiserver/satoken.h"
+#include "common/pki.h"
 #include "tests/test.h"
 
 #include <errno.h>
-#include <openssl/ec.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,7 +13,7 @@
 #define NOW 1800000000LL
 
 static char dir[] = "/tmp/satoken_test.XXXXXX";
-static EVP_PKEY *key;
+static struct pki_key *key;
 
 static json_t *claims(long long iat, long long exp, const char *iss, const char *aud)
 {
@@ -60,14 +60,14 @@ static void test_key_file(void)
 	CHECK(key != NULL);
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
 	/* A second start loads the same key: its tokens still verify. */
-	EVP_PKEY *again = NULL;
+	struct pki_key *again = NULL;
 	CHECK_INT(satoken_key_load_or_create(path, &again, &err), 0);
 	char *t = sign(NOW, NOW + 600, SATOKEN_ISSUER, SATOKEN_ISSUER);
 	json_t *c = NULL;
 	CHECK_INT(satoken_verify(again, t, NOW + 1, SATOKEN_ISSUER, &c), 0);
 	json_decref(c);
 	free(t);
-	EVP_PKEY_free(again);
+	pki_key_free(again);
 	/* A file that is not a key is an error, not a new key. */
 	snprintf(path, sizeof path, "%s/bad.key", dir);
 	FILE *f = fopen(path, "w");
@@ -119,9 +119,9 @@ static void test_refused(void)
 	CHECK_INT(satoken_verify(key, bad, NOW + 1, SATOKEN_ISSUER, &c), -EBADMSG);
 	free(bad);
 	/* signed by some other key */
-	EVP_PKEY *other = EVP_EC_gen("P-256");
+	struct pki_key *other = pki_key_generate();
 	CHECK_INT(satoken_verify(other, t, NOW + 1, SATOKEN_ISSUER, &c), -EBADMSG);
-	EVP_PKEY_free(other);
+	pki_key_free(other);
 	free(t);
 	/* another issuer */
 	t = sign(NOW, NOW + 600, "https://example.com", SATOKEN_ISSUER);
@@ -163,6 +163,37 @@ static void test_malformed(void)
 	CHECK(c == NULL);
 }
 
+/* A key file written by the OpenSSL build (PKCS#8 "PRIVATE KEY") loads, and
+ * its key id is the one that build put in tokens (base64url sha256 of the
+ * SubjectPublicKeyInfo, computed with the OpenSSL CLI: pkey -pubout -outform DER). */
+static void test_legacy_key(void)
+{
+	char path[512], *err = NULL;
+	const char *slash = strrchr(__FILE__, '/');
+	struct pki_key *k = NULL;
+	snprintf(path, sizeof path, "%.*s%sfixtures/pki-legacy/admin.key",
+		 slash ? (int)(slash - __FILE__) : 0, __FILE__, slash ? "/" : "");
+	CHECK_INT(satoken_key_load_or_create(path, &k, &err), 0);
+	if (!k) {
+		free(err);
+		return;
+	}
+	json_t *cl = claims(NOW, NOW + 600, SATOKEN_ISSUER, SATOKEN_ISSUER), *c = NULL;
+	char *t = satoken_sign(k, cl);
+	json_decref(cl);
+	unsigned char hdr[256];
+	long n = t ? satoken_b64url_decode(t, (size_t)(strchr(t, '.') - t), hdr) : -1;
+	CHECK(n > 0);
+	hdr[n > 0 ? n : 0] = 0;
+	CHECK(strstr((char *)hdr, "\"kid\":\"FuGstm-_5BrBLZpusTLGq6T4t5xD5QEn5qC6mfS7khg\""));
+	CHECK_INT(satoken_verify(k, t, NOW + 1, SATOKEN_ISSUER, &c), 0);
+	json_decref(c);
+	CHECK_INT(satoken_verify(key, t, NOW + 1, SATOKEN_ISSUER, &c), -EBADMSG);
+	CHECK(c == NULL);
+	free(t);
+	pki_key_free(k);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -172,7 +203,8 @@ int main(void)
 	TEST_RUN(test_sign_verify);
 	TEST_RUN(test_refused);
 	TEST_RUN(test_malformed);
-	EVP_PKEY_free(key);
+	TEST_RUN(test_legacy_key);
+	pki_key_free(key);
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd)) {

@@ -40,6 +40,10 @@ static void test_accept_key(void)
 	CHECK_STR(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 	CHECK_INT(ws_accept_key("short", out), -EINVAL);
 	CHECK_INT(ws_accept_key("dGhlIHNhbXBsZSBub25jZQ", out), -EINVAL);
+	/* 24 characters that are not 16 bytes of base64 */
+	CHECK_INT(ws_accept_key("dGhlIHNhbXBsZSBub25jZ===", out), -EINVAL);
+	CHECK_INT(ws_accept_key("dGhlIHNhbXBsZSBub25jZQ=x", out), -EINVAL);
+	CHECK_INT(ws_accept_key("dGhlIHNhbXBsZSBub25jZ!==", out), -EINVAL);
 	CHECK_INT(ws_accept_key(NULL, out), -EINVAL);
 }
 
