@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "agent/kubelet.h"
+#include "agent/podsync.h"
 #include "agent/portforward.h"
 
 struct kl_pf {
@@ -102,13 +103,21 @@ void kl_pf_serve(struct kl_session *s, const char *early, size_t len)
 	struct rt_state st;
 	int ports[PF_MAX_PORTS];
 	size_t nports = 0;
-	char netns[64];
-	if (kl_find_container(s, "sandbox", NULL, &st) < 0 || st.status != RT_RUNNING ||
-	    st.pid <= 0) {
-		kl_fail_http(s, 400, "BadRequest", "pod %s is not running on this node", s->pod);
-		return;
+	char netns[1100];
+	/* The pod's network namespace: its bind-mounted file (sandbox.c), else
+	 * that of its sandbox container or, for hostNetwork, of a container. */
+	if (sandbox_ns_held(rt_data_dir(s->rt), s->uid, 1u << RT_NS_NET) ||
+	    sandbox_ns_path(rt_data_dir(s->rt), s->uid, RT_NS_NET, netns, sizeof netns)) {
+		if ((kl_find_container(s, "sandbox", NULL, &st) < 0 || st.status != RT_RUNNING ||
+		     st.pid <= 0) &&
+		    (kl_find_container(s, NULL, NULL, &st) < 0 || st.status != RT_RUNNING ||
+		     st.pid <= 0)) {
+			kl_fail_http(s, 400, "BadRequest", "pod %s is not running on this node",
+				     s->pod);
+			return;
+		}
+		snprintf(netns, sizeof netns, "/proc/%d/ns/net", (int)st.pid);
 	}
-	snprintf(netns, sizeof netns, "/proc/%d/ns/net", (int)st.pid);
 	const char *up = kl_header(s, "upgrade");
 	bool websocket = up && !strcasecmp(up, "websocket");
 	int prot = ws_pick_protocol(kl_header(s, "sec-websocket-protocol"), pf_ws_protocols);

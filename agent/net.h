@@ -139,6 +139,10 @@ const char *net_bridge(const struct net *net);
  * network namespace of sandbox_pid to the bridge. Idempotent for one uid. */
 int net_pod_attach(struct net *net, const char *uid, const json_t *pod, pid_t sandbox_pid,
 		   char ip[NET_IP_MAX], char *err, size_t errlen);
+/* The same for the network namespace at ns (a bind-mounted namespace file
+ * or /proc/PID/ns/net). */
+int net_pod_attach_ns(struct net *net, const char *uid, const json_t *pod, const char *ns,
+		      char ip[NET_IP_MAX], char *err, size_t errlen);
 /* Frees the pod's address, its host-side veth and hostPort rules. */
 void net_pod_detach(struct net *net, const char *uid);
 /* The address the pod holds (0) or -ENOENT. */

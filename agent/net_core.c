@@ -238,7 +238,15 @@ static void owner_has_ports(void *ud, const char *ip, const char *owner, const c
 int net_pod_attach(struct net *net, const char *uid, const json_t *pod, pid_t sandbox_pid,
 		   char ip[NET_IP_MAX], char *err, size_t errlen)
 {
-	char ports[1024], ns[64], veth[16];
+	char ns[64];
+	snprintf(ns, sizeof ns, "/proc/%d/ns/net", (int)sandbox_pid);
+	return net_pod_attach_ns(net, uid, pod, ns, ip, err, errlen);
+}
+
+int net_pod_attach_ns(struct net *net, const char *uid, const json_t *pod, const char *ns,
+		      char ip[NET_IP_MAX], char *err, size_t errlen)
+{
+	char ports[1024], veth[16];
 	net_hostports_format(pod, ports, sizeof ports);
 	int rc = net_ipam_alloc(&net->ipam, uid, ports, ip);
 	if (rc == -ENOSPC)
@@ -247,7 +255,6 @@ int net_pod_attach(struct net *net, const char *uid, const json_t *pod, pid_t sa
 	if (rc)
 		return agent_err(err, errlen, -rc, "cannot allocate a pod address: %s",
 				 strerror(-rc));
-	snprintf(ns, sizeof ns, "/proc/%d/ns/net", (int)sandbox_pid);
 	net_veth_name(uid, veth);
 	_cleanup_close_ int fd = open(ns, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

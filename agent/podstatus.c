@@ -1,8 +1,9 @@
 /* agent/podstatus.c — the Pod status the kubelet would report, computed from
  * what the agent knows about each container (struct ctr_view): container
- * states, the phase (the kubelet's getPhase), the conditions and the
- * restart back-off; readiness and started as the probes (agent/probe.h)
- * decided. Pure functions, no I/O: tests/podsync_test.c covers them. */
+ * states, the phase (the kubelet's getPhase), the conditions, the next init
+ * container to run (sidecars included) and the restart back-off; readiness
+ * and started as the probes (agent/probe.h) decided. Pure functions, no I/O:
+ * tests/podsync_test.c covers them. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
@@ -90,7 +91,8 @@ static json_t *state_json(const struct ctr_view *v)
 json_t *podstatus_container(const struct ctr_view *v, bool init)
 {
 	bool running = v->state == CV_RUNNING;
-	bool ready = init ? v->state == CV_TERMINATED && v->exit_code == 0 : running && !v->not_ready;
+	bool ready = init && !v->sidecar ? v->state == CV_TERMINATED && v->exit_code == 0
+					 : running && !v->not_ready;
 	json_t *c = json_pack(
 	    "{s:s, s:o, s:o, s:b, s:i, s:s, s:s, s:b}", "name", v->name, "state", state_json(v),
 	    "lastState", v->last_state ? json_deep_copy(v->last_state) : json_object(), "ready",
@@ -101,37 +103,90 @@ json_t *podstatus_container(const struct ctr_view *v, bool init)
 	return c;
 }
 
-static bool init_done(const struct ctr_view *v)
+/* It ran at least once: running, exited, or waiting to restart. */
+static bool has_run(const struct ctr_view *v)
 {
-	return v->state == CV_TERMINATED && v->exit_code == 0;
+	return v->state != CV_WAITING || v->restart_count > 0 ||
+	       (v->last_state && json_object_size(v->last_state));
 }
 
-bool podstatus_initialized(const struct ctr_view *init, size_t n_init)
+/* The kubelet's HasAnyRegularContainerStarted (and one waiting to restart,
+ * which ran too). */
+static bool apps_started(const struct ctr_view *app, size_t n_app)
 {
+	for (size_t i = 0; i < n_app; i++)
+		if (has_run(&app[i]))
+			return true;
+	return false;
+}
+
+static bool sidecar_started(const struct ctr_view *v)
+{
+	return v->state == CV_RUNNING && !v->not_started;
+}
+
+static bool init_done(const struct ctr_view *v)
+{
+	if (v->sidecar)
+		return sidecar_started(v);
+	return v->state == CV_TERMINATED && v->exit_code == 0 &&
+	       !(v->reason && !strcmp(v->reason, "StartError"));
+}
+
+bool podstatus_initialized(const struct ctr_view *init, size_t n_init, const struct ctr_view *app,
+			   size_t n_app)
+{
+	if (apps_started(app, n_app))
+		return true;
 	for (size_t i = 0; i < n_init; i++)
 		if (!init_done(&init[i]))
 			return false;
 	return true;
 }
 
-/* An init container that failed for good makes the pod Failed. */
-static bool init_failed(const char *policy, const struct ctr_view *init, size_t n_init)
+size_t podstatus_init_next(const struct ctr_view *init, size_t n_init, const struct ctr_view *app,
+			   size_t n_app)
 {
-	for (size_t i = 0; i < n_init; i++)
-		if (init[i].state == CV_TERMINATED && init[i].exit_code != 0 &&
-		    !strcmp(policy, "Never"))
-			return true;
-	return false;
+	/* From the last one back, like the kubelet: everything before the last
+	 * container that ran has done its part. */
+	size_t passed = apps_started(app, n_app) ? n_init : 0;
+	for (size_t i = n_init; i-- > 0 && !passed;)
+		if (has_run(&init[i]))
+			passed = init_done(&init[i]) ? i + 1 : i;
+	return passed;
+}
+
+/* The exit code of lastState.terminated, 0 when there is none. */
+static int last_exit(const struct ctr_view *v)
+{
+	json_t *t = json_object_get(v->last_state, "terminated");
+	return (int)json_integer_value(json_object_get(t, "exitCode"));
 }
 
 const char *podstatus_phase(const char *policy, const struct ctr_view *init, size_t n_init,
 			    const struct ctr_view *app, size_t n_app)
 {
-	if (init_failed(policy, init, n_init))
-		return "Failed";
-	if (!podstatus_initialized(init, n_init))
-		return "Pending";
+	size_t pending_init = 0, failed_init = 0;
 	size_t running = 0, waiting = 0, stopped = 0, succeeded = 0;
+	for (size_t i = 0; i < n_init; i++) {
+		const struct ctr_view *v = &init[i];
+		bool restarting =
+		    v->state == CV_WAITING && v->last_state && json_object_size(v->last_state);
+		if (v->sidecar) { /* a stopped sidecar does not count */
+			if (v->state == CV_RUNNING) {
+				pending_init += v->not_started;
+				running++;
+			} else if (v->state == CV_WAITING && !restarting) {
+				pending_init++;
+				waiting++;
+			}
+		} else if (v->state == CV_TERMINATED)
+			failed_init += v->exit_code != 0;
+		else if (restarting)
+			failed_init += last_exit(v) != 0;
+		else
+			pending_init++;
+	}
 	for (size_t i = 0; i < n_app; i++) {
 		const struct ctr_view *v = &app[i];
 		if (v->state == CV_RUNNING)
@@ -144,10 +199,14 @@ const char *podstatus_phase(const char *policy, const struct ctr_view *init, siz
 		else
 			waiting++;
 	}
-	if (waiting > 0 || n_app == 0)
+	if (failed_init > 0 && !strcmp(policy, "Never"))
+		return "Failed";
+	if ((pending_init > 0 && !apps_started(app, n_app)) || waiting > 0 || n_app == 0)
 		return "Pending";
 	if (running > 0)
 		return "Running";
+	if (stopped == 0)
+		return "Pending";
 	if (!strcmp(policy, "Always"))
 		return "Running";
 	if (stopped == succeeded)
@@ -189,14 +248,18 @@ json_t *podstatus_conditions(const char *phase, const struct ctr_view *init, siz
 			     const char *now)
 {
 	bool terminal = !strcmp(phase, "Succeeded") || !strcmp(phase, "Failed");
-	bool initialized = podstatus_initialized(init, n_init);
-	bool ready = n_app > 0 && initialized;
+	bool initialized = podstatus_initialized(init, n_init, app, n_app);
+	bool ready = n_app > 0 && initialized && !terminal;
 	for (size_t i = 0; i < n_app; i++)
 		ready = ready && app[i].state == CV_RUNNING && !app[i].not_ready;
+	for (size_t i = 0; i < n_init; i++) /* ready sidecars too */
+		ready = ready &&
+			(!init[i].sidecar || (init[i].state == CV_RUNNING && !init[i].not_ready));
 	const char *why = terminal ? "PodCompleted" : "ContainersNotReady";
 	json_t *arr = json_array();
-	cond_add(arr, "Initialized", initialized || terminal, "ContainersNotInitialized", prev,
-		 now);
+	/* A pod that failed in its init containers is not initialized. */
+	cond_add(arr, "Initialized", initialized || !strcmp(phase, "Succeeded"),
+		 "ContainersNotInitialized", prev, now);
 	cond_add(arr, "Ready", ready, why, prev, now);
 	cond_add(arr, "ContainersReady", ready, why, prev, now);
 	cond_add(arr, "PodScheduled", true, NULL, prev, now);

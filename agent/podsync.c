@@ -61,6 +61,11 @@ struct pod_ctr {
 	char poststart_id[RT_ID_MAX + 1];
 	uint64_t hook_kill_at_ms;
 	bool poststart_rerun; /* adopted while its postStart hook had not ended */
+	bool sidecar;	      /* an init container with restartPolicy Always */
+	/* Being stopped (pod_stop_begin): SIGTERM still to send, its preStop
+	 * hook runs; SIGKILL at stop_kill_at_ms once SIGTERM was sent. */
+	bool term_due, prestop_busy;
+	uint64_t stop_kill_at_ms;
 };
 
 struct pod {
@@ -70,11 +75,14 @@ struct pod {
 	char sandbox_id[RT_ID_MAX + 1];
 	char ip[NET_IP_MAX]; /* last looked up by pod_ip() */
 	int sandbox_attempt;
-	pid_t sandbox_pid;
+	pid_t sandbox_pid; /* a sandbox container's (sandbox_is_container, or an older agent's) */
+	bool ns_held;	   /* the pod's namespaces are bind-mounted (sandbox_ns_create) */
 	struct pod_ctr *ctrs; /* init containers first */
 	size_t n_init, n_ctrs;
 	bool seen, files_ready, deleting, delete_sent, sandbox_stopped, refs_retry;
-	uint64_t kill_deadline_ms;
+	uint64_t kill_deadline_ms; /* stopping: SIGTERM is due by then at the latest */
+	bool stop_graceful;	   /* stopping with a grace period above 0 */
+	bool finishing;		   /* its work is over: what runs is stopped (pod_finish) */
 	char start_time[32];
 	uint64_t first_seen_ms; /* for how long cluster DNS may hold the start */
 	json_t *status_sent, *conds;
@@ -117,6 +125,7 @@ static void ctr_poststart(struct podsync *ps, struct pod *p, struct pod_ctr *c);
 static void ctr_start_events(struct podsync *ps, struct pod *p, struct pod_ctr *c);
 static void ctr_poststart_adopted(struct podsync *ps, struct pod *p, struct pod_ctr *c);
 static void pod_hooks_due(struct podsync *ps, struct pod *p, uint64_t now);
+static void pod_stop_turns(struct podsync *ps, struct pod *p);
 static void watch_start(struct podsync *ps);
 static void list_start(struct podsync *ps);
 
@@ -260,8 +269,11 @@ static int pod_ctrs_build(struct pod *p)
 		snprintf(p->ctrs[i].name, sizeof p->ctrs[i].name, "%s", nm);
 		snprintf(p->ctrs[i].image, sizeof p->ctrs[i].image, "%s", img);
 		p->ctrs[i].init = i < ni;
+		const char *restart = jstr(c, "restartPolicy");
+		p->ctrs[i].sidecar = i < ni && restart && !strcmp(restart, "Always");
 		char err[256] = "";
-		if (i >= ni && !(p->ctrs[i].probes = probe_ctr_new(c, err, sizeof err)) && err[0])
+		if ((i >= ni || p->ctrs[i].sidecar) &&
+		    !(p->ctrs[i].probes = probe_ctr_new(c, err, sizeof err)) && err[0])
 			return -ENOMEM;
 	}
 	return 0;
@@ -373,7 +385,8 @@ static const char *pod_ip(struct podsync *ps, struct pod *p)
 		return ps->host_ip;
 	if (p->ip[0])
 		return p->ip;
-	if (p->sandbox_id[0] && pod_net(ps) && net_pod_ip(pod_net(ps), p->uid, p->ip) == 0)
+	if ((p->sandbox_id[0] || p->ns_held) && pod_net(ps) &&
+	    net_pod_ip(pod_net(ps), p->uid, p->ip) == 0)
 		return p->ip;
 	p->ip[0] = 0;
 	return NULL;
@@ -402,6 +415,8 @@ static void pod_remove_all(struct podsync *ps, struct pod *p)
 	p->sandbox_id[0] = 0;
 	for (size_t i = 0; i < p->n_ctrs; i++)
 		p->ctrs[i].id[0] = 0;
+	sandbox_ns_release(ps->data_dir, p->uid);
+	p->ns_held = false;
 	if (pod_net(ps) && !pod_host_network(p))
 		net_pod_detach(pod_net(ps), p->uid);
 }
@@ -772,6 +787,7 @@ static void ctr_view_fill(const struct podsync *ps, const struct pod *p, const s
 	(void)ps;
 	memset(v, 0, sizeof *v);
 	v->name = c->name;
+	v->sidecar = c->sidecar;
 	v->image = c->image_name[0] ? c->image_name : c->image;
 	v->image_id = c->image_id;
 	v->restart_count = c->attempt;
@@ -874,6 +890,7 @@ static void probe_kill(struct podsync *ps, struct pod *p, struct pod_ctr *c, enu
 struct probe_req {
 	struct podsync *ps;
 	char uid[64], name[64], instance[80];
+	bool init; /* a sidecar's */
 	enum probe_kind kind;
 	bool *returned_early; /* set while probe_run has not returned */
 };
@@ -883,7 +900,7 @@ static void on_probe_done(void *ud, bool ok, const char *msg)
 	struct probe_req *r = ud;
 	struct podsync *ps = r->ps;
 	struct pod *p = ps->stopping ? NULL : pod_find(ps, r->uid);
-	struct pod_ctr *c = p ? ctr_by(p, false, r->name) : NULL;
+	struct pod_ctr *c = p ? ctr_by(p, r->init, r->name) : NULL;
 	bool sync = !r->returned_early; /* not from inside pod_sync */
 	if (r->returned_early)
 		*r->returned_early = true;
@@ -903,14 +920,14 @@ static void on_probe_done(void *ud, bool ok, const char *msg)
 	free(r);
 }
 
-/* Starts the probes that are due on the running app containers, and ends
- * the grace period of a container a probe killed. */
+/* Starts the probes that are due on the running app containers and
+ * sidecars, and ends the grace period of a container a probe killed. */
 static void pod_probes(struct podsync *ps, struct pod *p)
 {
 	uint64_t now = node_now_ms();
 	pod_hooks_due(ps, p, now);
-	for (size_t i = p->n_init; i < p->n_ctrs; i++) {
-		struct pod_ctr *c = &p->ctrs[i];
+	for (size_t i = 0; i < p->n_ctrs; i++) {
+		struct pod_ctr *c = &p->ctrs[i]; /* regular init containers have no probes */
 		if (!c->probes || !c->id[0] || c->st.status != RT_RUNNING || ctr_in_poststart(c))
 			continue;
 		probe_ctr_instance(c->probes, c->id, now);
@@ -922,6 +939,7 @@ static void pod_probes(struct podsync *ps, struct pod *p)
 				continue;
 			r->ps = ps;
 			r->kind = k;
+			r->init = c->init;
 			snprintf(r->uid, sizeof r->uid, "%s", p->uid);
 			snprintf(r->name, sizeof r->name, "%s", c->name);
 			snprintf(r->instance, sizeof r->instance, "%s", c->id);
@@ -1196,9 +1214,11 @@ static void ctx_paths(struct podsync *ps, struct pod *p, const struct pod_ctr *c
 	pod_dir(ps, p, sub, paths[4], 1000);
 }
 
-/* The context podspec needs, pointing at the sandbox's namespaces. */
+/* The context podspec needs, pointing at the sandbox's namespaces: the
+ * bind-mounted files, or a sandbox container's /proc/PID/ns (its pid
+ * namespace too when the pod shares one). */
 static void ctx_fill(struct podsync *ps, struct pod *p, struct agent_pod_ctx *ctx,
-		     const char paths[5][1100], char ns[3][64])
+		     const char paths[5][1100], char ns[4][1100])
 {
 	memset(ctx, 0, sizeof *ctx);
 	ctx->host_ip = ps->host_ip;
@@ -1210,23 +1230,30 @@ static void ctx_fill(struct podsync *ps, struct pod *p, struct agent_pod_ctx *ct
 	ctx->resolv_path = paths[3];
 	ctx->get_object = pod_get_object;
 	ctx->ud = p;
-	static const char *const kinds[3] = {"net", "ipc", "uts"};
-	static const enum rt_ns which[3] = {RT_NS_NET, RT_NS_IPC, RT_NS_UTS};
-	for (int i = 0; i < 3 && p->sandbox_pid > 0; i++) {
-		snprintf(ns[i], 64, "/proc/%d/ns/%s", (int)p->sandbox_pid, kinds[i]);
-		ctx->ns_path[which[i]] = ns[i];
+	static const char *const kinds[4] = {"net", "ipc", "uts", "pid"};
+	static const enum rt_ns which[4] = {RT_NS_NET, RT_NS_IPC, RT_NS_UTS, RT_NS_PID};
+	unsigned held = p->ns_held ? sandbox_ns_kinds(p->obj) : 0;
+	for (int i = 0; i < 4; i++) {
+		if (held & (1u << which[i])) {
+			if (sandbox_ns_path(ps->data_dir, p->uid, which[i], ns[i], 1100) == 0)
+				ctx->ns_path[which[i]] = ns[i];
+		} else if (p->sandbox_pid > 0 && !held) {
+			snprintf(ns[i], 1100, "/proc/%d/ns/%s", (int)p->sandbox_pid, kinds[i]);
+			ctx->ns_path[which[i]] = ns[i];
+		}
 	}
 }
 
 /* Creates and starts attempt c->attempt of the container. */
 static int ctr_start(struct podsync *ps, struct pod *p, struct pod_ctr *c)
 {
-	char err[512], paths[5][1100], ns[3][64], tlog[1200], label[256];
+	char err[512], paths[5][1100], ns[4][1100], tlog[1200], label[256];
 	struct rt_image_info info = {0};
 	int rc = ctr_image(ps, p, c, &info);
 	if (rc)
 		return rc;
 	struct agent_pod_ctx ctx;
+	int64_t t0 = now_ns(), t1 = t0, t2 = t0;
 	ctx_paths(ps, p, c, paths);
 	ctx_fill(ps, p, &ctx, paths, ns);
 	ctx.image = &info;
@@ -1262,9 +1289,16 @@ static int ctr_start(struct podsync *ps, struct pod *p, struct pod_ctr *c)
 	sandbox_container_id(p->uid, c->init ? "init" : "app", c->name, c->attempt, c->id,
 			     sizeof c->id);
 	rt_remove(ps, c->id); /* a leftover of a failed start */
+	t1 = now_ns();
 	rc = rt_container_create(ps->rt, c->id, &spec, err, sizeof err);
+	t2 = now_ns();
 	if (rc == 0 && (rc = rt_container_start(ps->rt, c->id, err, sizeof err)))
 		rt_remove(ps, c->id);
+	log_v(&ps->n->log, 2, "pods",
+	      "container start steps container=%s pod=%s/%s spec_us=%lld create_us=%lld "
+	      "start_us=%lld",
+	      c->name, p->ns, p->name, (long long)(t1 - t0) / 1000, (long long)(t2 - t1) / 1000,
+	      (long long)(now_ns() - t2) / 1000);
 	if (rc) {
 		ctr_set_waiting(c, "CreateContainerError", err);
 		c->id[0] = 0;
@@ -1365,7 +1399,9 @@ static void ctr_ensure(struct podsync *ps, struct pod *p, struct pod_ctr *c)
 
 /* ---- the pod state machine ---- */
 
-static int sandbox_ensure(struct podsync *ps, struct pod *p)
+/* The container kind of sandbox: a shareProcessNamespace pod's (see
+ * sandbox.c), or an older agent's kept while it runs. */
+static int sandbox_ctr_ensure(struct podsync *ps, struct pod *p)
 {
 	char err[512], label[256];
 	struct rt_state st;
@@ -1402,23 +1438,149 @@ static int sandbox_ensure(struct podsync *ps, struct pod *p)
 	return 0;
 }
 
-/* Runs init containers in order; true once all of them exited 0. */
+/* A running container of the pod: its namespaces are the pod's. 0: none. */
+static pid_t pod_running_pid(const struct pod *p)
+{
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		if (p->ctrs[i].id[0] && p->ctrs[i].st.status == RT_RUNNING && p->ctrs[i].st.pid > 0)
+			return p->ctrs[i].st.pid;
+	return 0;
+}
+
+/* The pod's namespaces held by bind mounts: found (the agent restarted),
+ * bound again from an older agent's sandbox container (which then goes) or
+ * from a running container of the pod (the agent restarted in a mount
+ * namespace without the mounts), else made. */
+static int sandbox_ns_ensure(struct podsync *ps, struct pod *p)
+{
+	char err[512];
+	struct rt_state st;
+	if (p->ns_held)
+		return 0;
+	if (sandbox_ns_held(ps->data_dir, p->uid, sandbox_ns_kinds(p->obj)) == 0) {
+		if (p->sandbox_id[0]) /* an upgrade that stopped half way */
+			rt_remove(ps, p->sandbox_id);
+		p->sandbox_id[0] = 0;
+		p->sandbox_pid = 0;
+		p->ns_held = true;
+		return 0;
+	}
+	bool older = p->sandbox_id[0] &&
+		     rt_container_state(ps->rt, p->sandbox_id, &st, err, sizeof err) == 0 &&
+		     st.status == RT_RUNNING && st.pid > 0;
+	if (older && p->sandbox_pid == st.pid)
+		return 0; /* kept (below) and still running */
+	pid_t from = older ? st.pid : pod_running_pid(p);
+	if (from > 0 && sandbox_ns_adopt(ps->data_dir, p->obj, from, err, sizeof err) == 0) {
+		log_info(&ps->n->log, "pods",
+			 "sandbox namespaces bound again pod=%s/%s from=%s pid=%d", p->ns, p->name,
+			 older ? "sandbox-container" : "container", (int)from);
+		if (p->sandbox_id[0])
+			rt_remove(ps, p->sandbox_id);
+		p->sandbox_id[0] = 0;
+		p->sandbox_pid = 0;
+		p->ns_held = true;
+		return 0;
+	}
+	if (from > 0)
+		log_warn(&ps->n->log, "pods",
+			 "cannot bind the pod's namespaces again pod=%s/%s error=\"%s\"", p->ns,
+			 p->name, err);
+	if (older) { /* keep joining it by pid while it runs */
+		p->sandbox_pid = st.pid;
+		return 0;
+	}
+	if (p->sandbox_id[0])
+		rt_remove(ps, p->sandbox_id);
+	p->sandbox_id[0] = 0;
+	p->sandbox_pid = 0;
+	struct sandbox_times t;
+	int rc = sandbox_ns_create(pod_net(ps), ps->data_dir, p->obj, p->ip, &t, err, sizeof err);
+	if (rc) {
+		log_warn(&ps->n->log, "pods", "sandbox failed pod=%s/%s error=\"%s\"", p->ns,
+			 p->name, err);
+		for (size_t i = 0; i < p->n_ctrs; i++)
+			if (!p->ctrs[i].id[0])
+				ctr_set_waiting(&p->ctrs[i], "ContainerCreating", err);
+		return rc;
+	}
+	p->ns_held = true;
+	log_info(&ps->n->log, "pods", "sandbox started pod=%s/%s ip=%s ns_us=%llu net_us=%llu",
+		 p->ns, p->name, p->ip[0] ? p->ip : "-", (unsigned long long)t.ns_us,
+		 (unsigned long long)t.net_us);
+	return 0;
+}
+
+static int sandbox_ensure(struct podsync *ps, struct pod *p)
+{
+	return sandbox_is_container(p->obj) ? sandbox_ctr_ensure(ps, p) : sandbox_ns_ensure(ps, p);
+}
+
+/* A finished pod's sandbox: its container stopped, its namespaces let go
+ * (they end with its last process), its address freed (the status keeps
+ * podIP). */
+static void sandbox_stop(struct podsync *ps, struct pod *p)
+{
+	if (p->sandbox_stopped ||
+	    (!p->sandbox_id[0] && !p->ns_held && !sandbox_ns_exists(ps->data_dir, p->uid)))
+		return;
+	if (p->sandbox_id[0])
+		rt_signal(ps, p->sandbox_id, SIGKILL, true);
+	sandbox_ns_release(ps->data_dir, p->uid);
+	p->ns_held = false;
+	p->sandbox_stopped = true;
+	if (pod_net(ps) && !pod_host_network(p))
+		net_pod_detach(pod_net(ps), p->uid);
+}
+
+/* The next init container to act on (podstatus_init_next). */
+static size_t pod_init_next(struct podsync *ps, struct pod *p)
+{
+	struct ctr_view v[2 * PODSYNC_CONTAINERS_MAX];
+	char cids[2 * PODSYNC_CONTAINERS_MAX][80];
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		ctr_view_fill(ps, p, &p->ctrs[i], &v[i], cids[i]);
+	return podstatus_init_next(v, p->n_init, v + p->n_init, p->n_ctrs - p->n_init);
+}
+
+/* A sidecar runs whatever the pod's restartPolicy: started when it has no
+ * container, restarted with the usual back-off when it exited. */
+static void sidecar_keep_running(struct podsync *ps, struct pod *p, struct pod_ctr *c)
+{
+	if (ctr_exited(c))
+		ctr_maybe_restart(ps, p, c);
+	else
+		ctr_ensure(ps, p, c);
+}
+
+/* Runs init containers in order, the kubelet's way: a regular one runs to
+ * completion before the next starts; a sidecar lets the next start as soon
+ * as it started (postStart done, startup probe passed) and is kept running
+ * from then on. True once the pod is initialized. */
 static bool pod_run_inits(struct podsync *ps, struct pod *p, const char *policy)
 {
-	for (size_t i = 0; i < p->n_init; i++) {
-		struct pod_ctr *c = &p->ctrs[i];
-		if (ctr_exited(c) && c->st.exit_code == 0 && !c->st.error[0])
-			continue;
-		if (ctr_running(c))
-			return false;
-		if (ctr_exited(c)) {
+	size_t kept = 0, next;
+	if (p->n_init == 0)
+		return true;
+	while ((next = pod_init_next(ps, p)) < p->n_init) {
+		for (; kept < next; kept++)
+			if (p->ctrs[kept].sidecar)
+				sidecar_keep_running(ps, p, &p->ctrs[kept]);
+		struct pod_ctr *c = &p->ctrs[next];
+		if (c->sidecar)
+			sidecar_keep_running(ps, p, c);
+		else if (ctr_exited(c)) {
 			if (strcmp(policy, "Never"))
 				ctr_maybe_restart(ps, p, c);
-			return false;
-		}
-		ctr_ensure(ps, p, c);
-		return false;
+		} else
+			ctr_ensure(ps, p, c);
+		kept = next + 1;
+		if (pod_init_next(ps, p) <= next)
+			return false; /* it holds the next ones back */
 	}
+	for (; kept < p->n_init; kept++)
+		if (p->ctrs[kept].sidecar)
+			sidecar_keep_running(ps, p, &p->ctrs[kept]);
 	return true;
 }
 
@@ -1474,13 +1636,6 @@ static void pod_delete_object(struct podsync *ps, struct pod *p)
 	else
 		p->delete_sent = true;
 	free(body);
-}
-
-static void pod_signal_all(struct podsync *ps, struct pod *p, int sig)
-{
-	for (size_t i = 0; i < p->n_ctrs; i++)
-		if (ctr_running(&p->ctrs[i]))
-			rt_signal(ps, p->ctrs[i].id, sig, sig == SIGKILL);
 }
 
 /* ---- lifecycle hooks (postStart, preStop) ---- */
@@ -1670,11 +1825,12 @@ static void on_prestop_done(void *ud, bool ok, const char *msg)
 			ctr_event(ps, p, c, "Warning", "FailedPreStopHook", text);
 		}
 		uint64_t least = node_now_ms() + HOOK_GRACE_MIN_MS;
-		if (p->deleting && p->kill_deadline_ms < least)
-			p->kill_deadline_ms = least;
 		if (c->hook_kill_at_ms && c->hook_kill_at_ms < least)
 			c->hook_kill_at_ms = least;
-		if (ctr_running(c))
+		if (c->term_due) { /* stopped in order: SIGTERM when its turn comes */
+			c->prestop_busy = false;
+			pod_stop_turns(ps, p);
+		} else if (ctr_running(c))
 			rt_signal(ps, c->id, SIGTERM, false);
 	}
 	free(r);
@@ -1704,43 +1860,155 @@ static bool ctr_prestop(struct podsync *ps, struct pod *p, struct pod_ctr *c, lo
 	return true;
 }
 
-/* SIGTERM now (after the preStop hooks), SIGKILL at the grace deadline, then
- * remove and DELETE. */
-static void pod_terminate(struct podsync *ps, struct pod *p)
+/* ---- stopping in order: deletion, and a pod whose work is over ---- */
+
+/* A sidecar's turn for SIGTERM: the app containers and the sidecars declared
+ * after it have exited (the kubelet's terminationOrdering; regular init
+ * containers are not waited for). */
+static bool sidecar_turn(const struct pod *p, size_t i)
+{
+	for (size_t j = i + 1; j < p->n_ctrs; j++)
+		if ((j >= p->n_init || p->ctrs[j].sidecar) && ctr_running(&p->ctrs[j]))
+			return false;
+	return true;
+}
+
+/* SIGTERM to each container being stopped whose preStop hook ended and whose
+ * turn came, or to any once the grace period is over; SIGKILL follows at
+ * the deadline, HOOK_GRACE_MIN_MS after a late SIGTERM at the least (the
+ * kubelet's minimum grace). */
+static void pod_stop_turns(struct podsync *ps, struct pod *p)
 {
 	uint64_t now = node_now_ms();
+	for (size_t i = 0; i < p->n_ctrs; i++) {
+		struct pod_ctr *c = &p->ctrs[i];
+		if (!c->term_due)
+			continue;
+		if (!ctr_running(c)) {
+			c->term_due = false;
+			continue;
+		}
+		bool late = now >= p->kill_deadline_ms;
+		if (!late && (c->prestop_busy || (c->sidecar && !sidecar_turn(p, i))))
+			continue;
+		c->term_due = false;
+		c->stop_kill_at_ms = now;
+		if (p->stop_graceful)
+			c->stop_kill_at_ms = now + HOOK_GRACE_MIN_MS > p->kill_deadline_ms
+						 ? now + HOOK_GRACE_MIN_MS
+						 : p->kill_deadline_ms;
+		rt_signal(ps, c->id, SIGTERM, false);
+	}
+}
+
+/* Starts stopping every running container like the kubelet: the preStop
+ * hooks start at once; SIGTERM follows a container's hook, for a sidecar
+ * only once the app containers and the later sidecars exited (pod_stop_turns);
+ * SIGKILL after grace seconds. One already being stopped is left to it. */
+static void pod_stop_begin(struct podsync *ps, struct pod *p, long long grace)
+{
+	uint64_t deadline = node_now_ms() + (uint64_t)grace * 1000;
+	bool again = p->deleting && p->finishing; /* deleted while its sidecars stop */
+	if (!again || deadline < p->kill_deadline_ms)
+		p->kill_deadline_ms = deadline; /* a deletion shortens the time, never extends it */
+	p->stop_graceful = grace > 0 && (!again || p->stop_graceful);
+	for (size_t i = 0; i < p->n_ctrs; i++) {
+		struct pod_ctr *c = &p->ctrs[i];
+		ctr_poll(ps, c);
+		if (!ctr_running(c) || c->term_due || c->stop_kill_at_ms)
+			continue;
+		char msg[300];
+		snprintf(msg, sizeof msg, "Stopping container %s", c->name);
+		ctr_event(ps, p, c, "Normal", "Killing", msg);
+		c->term_due = true;
+		c->prestop_busy = true; /* the hook may end before ctr_prestop returns */
+		if (!ctr_prestop(ps, p, c, grace))
+			c->prestop_busy = false;
+	}
+	pod_stop_turns(ps, p);
+}
+
+/* One step of stopping: SIGTERM to the containers whose turn came, SIGKILL to
+ * those past their time. True while one still runs within its time. */
+static bool pod_stop_step(struct podsync *ps, struct pod *p)
+{
+	uint64_t now = node_now_ms();
+	bool waiting = false;
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		ctr_poll(ps, &p->ctrs[i]);
+	pod_stop_turns(ps, p);
+	for (size_t i = 0; i < p->n_ctrs; i++) {
+		struct pod_ctr *c = &p->ctrs[i];
+		if (!ctr_running(c))
+			continue;
+		if (c->term_due || now < c->stop_kill_at_ms)
+			waiting = true;
+		else
+			rt_signal(ps, c->id, SIGKILL, true);
+	}
+	return waiting;
+}
+
+/* Deletion: the containers stop in order (pod_stop_begin) within the
+ * deletion's grace period, then they are removed and the pod DELETEd. */
+static void pod_terminate(struct podsync *ps, struct pod *p)
+{
 	if (!p->deleting) {
 		json_t *g = json_object_get(json_object_get(p->obj, "metadata"),
 					    "deletionGracePeriodSeconds");
 		long long grace = json_is_integer(g) ? json_integer_value(g) : 30;
 		grace = grace < 0 ? 0 : grace > 3600 ? 3600 : grace;
 		p->deleting = true;
-		p->kill_deadline_ms = now + (uint64_t)grace * 1000;
 		log_info(&ps->n->log, "pods", "stopping pod=%s/%s grace=%llds", p->ns, p->name,
 			 grace);
-		for (size_t i = 0; i < p->n_ctrs; i++) {
-			struct pod_ctr *c = &p->ctrs[i];
-			if (!ctr_running(c))
-				continue;
-			char msg[300];
-			snprintf(msg, sizeof msg, "Stopping container %s", c->name);
-			ctr_event(ps, p, c, "Normal", "Killing", msg);
-			if (!ctr_prestop(ps, p, c, grace))
-				rt_signal(ps, c->id, SIGTERM, false);
-		}
+		pod_stop_begin(ps, p, grace);
 	}
-	bool any = false;
-	for (size_t i = 0; i < p->n_ctrs; i++) {
-		ctr_poll(ps, &p->ctrs[i]);
-		any = any || ctr_running(&p->ctrs[i]);
-	}
-	if (any && now < p->kill_deadline_ms)
+	if (pod_stop_step(ps, p))
 		return;
-	if (any)
-		pod_signal_all(ps, p, SIGKILL);
 	pod_remove_all(ps, p);
 	if (!p->delete_sent)
 		pod_delete_object(ps, p);
+}
+
+/* Every app container exited and the restart policy leaves it so. */
+static bool pod_apps_done(const struct pod *p, const char *policy)
+{
+	for (size_t i = p->n_init; i < p->n_ctrs; i++) {
+		const struct pod_ctr *c = &p->ctrs[i];
+		if (!ctr_exited(c) || podstatus_should_restart(policy, c->st.exit_code))
+			return false;
+	}
+	return true;
+}
+
+static bool pod_any_running(const struct pod *p)
+{
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		if (ctr_running(&p->ctrs[i]))
+			return true;
+	return false;
+}
+
+/* The pod's work is over: its app containers completed and stay so, or it
+ * failed for good. What still runs (its sidecars) is stopped in order within
+ * terminationGracePeriodSeconds and not restarted; the phase turns
+ * Succeeded or Failed once they exited (the Job pattern sidecars are for). */
+static void pod_finish(struct podsync *ps, struct pod *p)
+{
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		p->ctrs[i].restart_due = false; /* an exited sidecar stays exited */
+	if (!p->finishing) {
+		if (!pod_any_running(p))
+			return;
+		const json_t *g = json_object_get(pod_spec(p), "terminationGracePeriodSeconds");
+		long long grace = json_is_integer(g) ? json_integer_value(g) : 30;
+		grace = grace < 0 ? 0 : grace > 3600 ? 3600 : grace;
+		p->finishing = true;
+		log_info(&ps->n->log, "pods", "stopping sidecars pod=%s/%s grace=%llds", p->ns,
+			 p->name, grace);
+		pod_stop_begin(ps, p, grace);
+	}
+	pod_stop_step(ps, p);
 }
 
 /* A pod on cluster DNS starts once the node knows the kube-dns address (its
@@ -1794,7 +2062,7 @@ static bool pod_claims_ready(struct podsync *ps, struct pod *p)
 /* Rewrites the volumes that project a token (atomically, through ..data). */
 static void pod_tokens_write(struct podsync *ps, struct pod *p)
 {
-	char err[512], paths[5][1100], ns[3][64];
+	char err[512], paths[5][1100], ns[4][1100];
 	struct agent_pod_ctx ctx;
 	size_t i;
 	json_t *vol;
@@ -1885,7 +2153,8 @@ static void pod_sync(struct podsync *ps, struct pod *p)
 	json_t *before = pod_status(ps, p);
 	bool terminal = was_terminal || phase_terminal(jstr(before, "phase"));
 	json_decref(before);
-	bool refs = !terminal && pod_refs_ready(ps, p, p->refs_retry) && pod_claims_ready(ps, p) &&
+	bool finish = terminal || pod_apps_done(p, policy);
+	bool refs = !finish && pod_refs_ready(ps, p, p->refs_retry) && pod_claims_ready(ps, p) &&
 		    pod_dns_ready(ps, p);
 	p->refs_retry = false;
 	if (refs)
@@ -1895,18 +2164,16 @@ static void pod_sync(struct podsync *ps, struct pod *p)
 	 * flight slows their replies as much as it saves (agent-bench). */
 	if (refs && sandbox_ensure(ps, p) == 0 && pod_run_inits(ps, p, policy))
 		pod_run_apps(ps, p, policy);
+	if (finish)
+		pod_finish(ps, p);
 	json_t *st = pod_status(ps, p);
 	if (!st || (was_terminal && !phase_terminal(jstr(st, "phase")))) {
 		json_decref(st);
 		pod_start_events(ps, p);
 		return;
 	}
-	if (phase_terminal(jstr(st, "phase")) && p->sandbox_id[0] && !p->sandbox_stopped) {
-		rt_signal(ps, p->sandbox_id, SIGKILL, true);
-		p->sandbox_stopped = true;
-		if (pod_net(ps) && !pod_host_network(p)) /* its address is free again; status keeps podIP */
-			net_pod_detach(pod_net(ps), p->uid);
-	}
+	if (phase_terminal(jstr(st, "phase")) && !pod_any_running(p)) /* sidecars stopped */
+		sandbox_stop(ps, p);
 	pod_status_write(ps, p, st);
 	json_decref(st);
 	pod_start_events(ps, p);
@@ -2350,12 +2617,7 @@ static void pod_evicted_sync(struct podsync *ps, struct pod *p)
 		if (ctr_running(c))
 			rt_signal(ps, c->id, SIGKILL, true);
 	}
-	if (p->sandbox_id[0] && !p->sandbox_stopped) {
-		rt_signal(ps, p->sandbox_id, SIGKILL, true);
-		p->sandbox_stopped = true;
-		if (pod_net(ps) && !pod_host_network(p))
-			net_pod_detach(pod_net(ps), p->uid);
-	}
+	sandbox_stop(ps, p);
 	json_t *st = pod_status(ps, p);
 	if (!st)
 		return;

@@ -3,9 +3,11 @@
  * podsync.c watches pods with fieldSelector spec.nodeName=<node> (list, then
  * watch from the list's resourceVersion, relist on 410 or stream end) and
  * drives each pod on a 1 s tick and on every watch event: a sandbox holding
- * the pod's net/ipc/uts namespaces (sandbox.c), init containers in order,
- * then app containers, restarts with CrashLoopBackOff back-off, graceful
- * deletion, and re-adoption of running containers after an agent restart
+ * the pod's net/ipc/uts namespaces (sandbox.c), init containers in order
+ * (sidecars, restartPolicy Always, are kept running beside the app
+ * containers and stopped after them), then app containers, restarts with
+ * CrashLoopBackOff back-off, graceful deletion, and re-adoption of running
+ * containers after an agent restart
  * (runtime containers carry a label in their bundle text: pod uid, kind,
  * container name, attempt), and the containers' probes (agent/probe.h:
  * readiness sets ready, a failed liveness or startup probe kills the
@@ -84,6 +86,10 @@ struct ctr_view {
 	/* A running container whose startup probe has not passed (not_started)
 	 * or that is not ready by its probes (not_ready); false: as running. */
 	bool not_started, not_ready;
+	/* A sidecar: an init container with restartPolicy Always. It keeps
+	 * running beside the app containers; it lets the next init container
+	 * start once started, and is ready by its readiness probe. */
+	bool sidecar;
 };
 
 /* "Always", "OnFailure" or "Never" (static) from spec.restartPolicy. */
@@ -98,9 +104,22 @@ uint64_t podstatus_backoff_next(uint64_t cur);
 void podstatus_time(int64_t ns, char out[32]);
 /* {"name":..,"state":{..},"lastState":{..},"ready":..,...}; new reference. */
 json_t *podstatus_container(const struct ctr_view *v, bool init);
-/* Whether every init container completed (exit 0). */
-bool podstatus_initialized(const struct ctr_view *init, size_t n_init);
-/* The pod phase (static string) like the kubelet's getPhase. */
+/* The Initialized condition (the kubelet's): every regular init container
+ * completed (exit 0) and every sidecar started, or an app container ran
+ * already (a sidecar restarting later does not undo it). */
+bool podstatus_initialized(const struct ctr_view *init, size_t n_init, const struct ctr_view *app,
+			   size_t n_app);
+/* The init container to act on next, like the kubelet's
+ * computeInitContainerActions: the first one that holds the next ones back
+ * (a regular one that has not completed, a sidecar that has not started), or
+ * n_init when none does. One after which a container ran already (a later
+ * init container or an app container) holds nothing back any more. The
+ * sidecars before it are kept running. */
+size_t podstatus_init_next(const struct ctr_view *init, size_t n_init, const struct ctr_view *app,
+			   size_t n_app);
+/* The pod phase (static string) like the kubelet's getPhase: sidecars count
+ * as running while they run and not at all once stopped, so a pod whose app
+ * containers completed turns Succeeded or Failed once its sidecars exited. */
 const char *podstatus_phase(const char *policy, const struct ctr_view *init, size_t n_init,
 			    const struct ctr_view *app, size_t n_app);
 /* Pod conditions; prev (may be NULL) keeps lastTransitionTime of conditions
@@ -111,12 +130,47 @@ json_t *podstatus_conditions(const char *phase, const struct ctr_view *init, siz
 
 /* ---- sandbox.c ---- */
 
-/* The pod's sandbox: a tiny container (busybox `sleep`, rootfs built once
- * under DATA_DIR/agent/pause) whose namespaces the pod's containers join.
- * hostNetwork shares the host's network and UTS namespaces; otherwise its
- * network namespace has loopback up and, when net (agent/net.h) is not NULL,
- * eth0 on the node's pod bridge with the pod's address, written to ip
- * (NET_IP_MAX bytes; "" when it has none). 0 or -errno with a message. */
+/* The pod's sandbox (see sandbox.c). Most pods get their net, ipc and uts
+ * namespaces held by bind mounts under DATA_DIR/pods/<uid>/ns/<kind>, which
+ * the containers join by path; a pod with shareProcessNamespace (and no
+ * hostPID) gets a sandbox container instead, whose pid namespace they also
+ * join. */
+bool sandbox_is_container(const json_t *pod);
+/* The namespaces the pod holds of its own (bits 1 << RT_NS_*): net and uts
+ * unless hostNetwork, ipc unless hostIPC. */
+unsigned sandbox_ns_kinds(const json_t *pod);
+/* DATA_DIR/pods/<uid>/ns (kind < 0) or its file for kind (enum rt_ns).
+ * -EINVAL for a uid that is not [A-Za-z0-9-]{1,40}. */
+int sandbox_ns_path(const char *data_dir, const char *uid, int kind, char *out, size_t n);
+/* 0 when every namespace of kinds is mounted at its file, else -ENOENT. */
+int sandbox_ns_held(const char *data_dir, const char *uid, unsigned kinds);
+/* Whether DATA_DIR/pods/<uid>/ns exists (a holder, possibly half made). */
+bool sandbox_ns_exists(const char *data_dir, const char *uid);
+/* Microseconds a sandbox_ns_create took: namespaces made and mounted, then
+ * the pod network wired. */
+struct sandbox_times {
+	uint64_t ns_us, net_us;
+};
+/* Makes the pod's namespaces (replacing what an earlier attempt left), its
+ * hostname set; the network namespace gets eth0 on the node's pod bridge
+ * with the pod's address written to ip (NET_IP_MAX bytes, "" when none) when
+ * net (agent/net.h) is not NULL, else loopback up. t may be NULL. 0 or
+ * -errno with a message; nothing is left mounted on failure. */
+int sandbox_ns_create(struct net *net, const char *data_dir, const json_t *pod, char *ip,
+		      struct sandbox_times *t, char *err, size_t errlen);
+/* Binds the namespaces of pid (a running container of the pod, or an older
+ * agent's sandbox container) onto the pod's files: after an upgrade, or
+ * when the agent restarted in a mount namespace without the mounts. The
+ * pod network already wired in them stays. 0 or -errno with a message. */
+int sandbox_ns_adopt(const char *data_dir, const json_t *pod, pid_t pid, char *err,
+		     size_t errlen);
+/* Unmounts and removes DATA_DIR/pods/<uid>/ns: the namespaces end with the
+ * last process in them. Idempotent. */
+void sandbox_ns_release(const char *data_dir, const char *uid);
+/* The sandbox container of a shareProcessNamespace pod: busybox `sleep`
+ * from a rootfs built once under DATA_DIR/agent/pause. hostNetwork shares
+ * the host's network and UTS namespaces; otherwise its network namespace is
+ * wired like sandbox_ns_create's. 0 or -errno with a message. */
 int sandbox_create(struct rt *rt, struct net *net, const char *data_dir, const json_t *pod,
 		   const char *id, const char *label, char *ip, char *err, size_t errlen);
 /* Runtime container ids: "<uid>-s<attempt>" for the sandbox and

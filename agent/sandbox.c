@@ -1,11 +1,27 @@
 /* agent/sandbox.c — pod sandboxes and the names of a pod's runtime
- * containers. A sandbox is a runtime container running busybox `sleep` from
- * a rootfs built once under DATA_DIR/agent/pause (a copy of the host's static
- * /bin/busybox); it only holds the pod's net/ipc/uts namespaces, which the
- * pod's containers join through /proc/<pid>/ns/<kind>. A new network namespace
- * is wired to the node's pod network (agent/net.h: veth, bridge, IPAM) when
- * there is one, else only gets loopback up (set from a short-lived child that
- * setns() into it). */
+ * containers.
+ *
+ * A pod's net, ipc and uts namespaces are held without a process, the way
+ * `ip netns add` does it: a short-lived child unshares them, sets the pod's
+ * hostname (and loopback up when there is no pod network), bind-mounts its
+ * /proc/self/ns/<kind> onto DATA_DIR/pods/<uid>/ns/<kind> and exits. That
+ * directory is a private mount point (a bind mount onto itself), so the
+ * namespace mounts below it never propagate into other mount namespaces.
+ * The pod's containers join the files by path; the namespaces live until
+ * the files are unmounted (sandbox_ns_release) and the last container
+ * exits. An agent restarted in the same mount namespace finds the mounts;
+ * one that no longer sees them binds them again from a running container
+ * of the pod (sandbox_ns_adopt).
+ *
+ * A pod with shareProcessNamespace keeps the older kind of sandbox: a
+ * runtime container running busybox `sleep` from a rootfs built once under
+ * DATA_DIR/agent/pause (a copy of the host's static /bin/busybox), whose
+ * /proc/<pid>/ns/<kind> the containers join, pid included. Agents before
+ * the namespace holder made that kind for every pod: podsync.c recognises
+ * such a sandbox after an upgrade and moves the pod to bind mounts.
+ *
+ * A new network namespace is wired to the node's pod network (agent/net.h:
+ * veth, bridge, IPAM) when there is one, else only gets loopback up. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -14,10 +30,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/agent_internal.h"
@@ -209,5 +229,275 @@ int sandbox_create(struct rt *rt, struct net *net, const char *data_dir, const j
 		rt_container_delete(rt, id, true, ignored, sizeof ignored);
 		ip[0] = 0;
 	}
+	return rc;
+}
+
+/* ---- namespaces held by bind mounts ---- */
+
+static const char *const ns_names[RT_NS__COUNT] = {"net", "ipc", "uts", "pid", "cgroup"};
+#define HELD_KINDS ((1u << RT_NS_NET) | (1u << RT_NS_IPC) | (1u << RT_NS_UTS))
+#define UNMOUNT_MAX 8 /* stacked mounts a crashed earlier attempt may have left */
+
+bool sandbox_is_container(const json_t *pod)
+{
+	return pod_bool(pod, "shareProcessNamespace") && !pod_bool(pod, "hostPID");
+}
+
+unsigned sandbox_ns_kinds(const json_t *pod)
+{
+	unsigned k = 0;
+	if (!pod_bool(pod, "hostNetwork"))
+		k |= (1u << RT_NS_NET) | (1u << RT_NS_UTS);
+	if (!pod_bool(pod, "hostIPC"))
+		k |= 1u << RT_NS_IPC;
+	return k;
+}
+
+int sandbox_ns_path(const char *data_dir, const char *uid, int kind, char *out, size_t n)
+{
+	size_t len = uid ? strlen(uid) : 0;
+	if (len == 0 || len > 40 || strspn(uid, "abcdefABCDEF0123456789-") != len ||
+	    uid[0] == '-' || kind >= RT_NS__COUNT)
+		return -EINVAL;
+	int w = kind < 0 ? snprintf(out, n, "%s/pods/%s/ns", data_dir, uid)
+			 : snprintf(out, n, "%s/pods/%s/ns/%s", data_dir, uid, ns_names[kind]);
+	return w > 0 && (size_t)w < n ? 0 : -ENAMETOOLONG;
+}
+
+static bool ns_file_held(const char *path)
+{
+	struct statfs sf;
+	return statfs(path, &sf) == 0 && sf.f_type == NSFS_MAGIC;
+}
+
+int sandbox_ns_held(const char *data_dir, const char *uid, unsigned kinds)
+{
+	char path[1100];
+	for (int k = 0; k < RT_NS__COUNT; k++) {
+		if (!(kinds & (1u << k)))
+			continue;
+		int rc = sandbox_ns_path(data_dir, uid, k, path, sizeof path);
+		if (rc)
+			return rc;
+		if (!ns_file_held(path))
+			return -ENOENT;
+	}
+	return 0;
+}
+
+bool sandbox_ns_exists(const char *data_dir, const char *uid)
+{
+	char dir[1100];
+	return sandbox_ns_path(data_dir, uid, -1, dir, sizeof dir) == 0 && access(dir, F_OK) == 0;
+}
+
+static void unmount_all_at(const char *path)
+{
+	for (int i = 0; i < UNMOUNT_MAX && umount2(path, MNT_DETACH) == 0; i++)
+		;
+}
+
+void sandbox_ns_release(const char *data_dir, const char *uid)
+{
+	char dir[1100], path[1100];
+	if (sandbox_ns_path(data_dir, uid, -1, dir, sizeof dir) || access(dir, F_OK) < 0)
+		return;
+	for (int k = 0; k < RT_NS__COUNT; k++) {
+		if (!(HELD_KINDS & (1u << k)) ||
+		    sandbox_ns_path(data_dir, uid, k, path, sizeof path))
+			continue;
+		unmount_all_at(path);
+		unlink(path);
+	}
+	unmount_all_at(dir);
+	rmdir(dir);
+}
+
+/* DATA_DIR/pods/<uid>/ns as a private mount point with an empty file per
+ * kind to mount on (paths[kind]); whatever an earlier attempt left is
+ * released first. */
+static int ns_dir_prepare(const char *data_dir, const char *uid, unsigned kinds,
+			  char paths[RT_NS__COUNT][1100], char *err, size_t errlen)
+{
+	char dir[1100];
+	sandbox_ns_release(data_dir, uid);
+	int rc = sandbox_ns_path(data_dir, uid, -1, dir, sizeof dir);
+	if (rc == 0)
+		rc = agent_mkdir_p(dir, 0700);
+	if (rc)
+		return agent_err(err, errlen, -rc, "cannot make %s: %s", dir, strerror(-rc));
+	if (mount(dir, dir, NULL, MS_BIND, NULL) < 0 ||
+	    mount(NULL, dir, NULL, MS_PRIVATE, NULL) < 0) {
+		rc = errno;
+		sandbox_ns_release(data_dir, uid);
+		return agent_err(err, errlen, rc, "cannot make %s a private mount point: %s", dir,
+				 strerror(rc));
+	}
+	for (int k = 0; k < RT_NS__COUNT; k++) {
+		if (!(kinds & (1u << k)))
+			continue;
+		sandbox_ns_path(data_dir, uid, k, paths[k], sizeof paths[k]);
+		int fd = open(paths[k], O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			rc = errno;
+			sandbox_ns_release(data_dir, uid);
+			return agent_err(err, errlen, rc, "cannot create %s: %s", paths[k],
+					 strerror(rc));
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+static void lo_up_here(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = {0};
+	memcpy(ifr.ifr_name, "lo", 3);
+	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		_exit(3);
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		_exit(3);
+	close(s);
+}
+
+struct ns_child_arg {
+	unsigned kinds;
+	const char *host;
+	bool lo_up;
+	const char (*paths)[1100];
+	const char (*self)[32];
+};
+
+/* The child, born in the new namespaces (clone flags): the hostname,
+ * loopback up when asked, its namespaces bound onto paths; then it exits
+ * (status: the step that failed). It shares the agent's memory until then
+ * (CLONE_VM | CLONE_VFORK: no copy of the agent's page tables, which costs
+ * more than the namespaces), so it only makes system calls. */
+static int ns_child(void *ud)
+{
+	const struct ns_child_arg *a = ud;
+	if ((a->kinds & (1u << RT_NS_UTS)) && a->host && sethostname(a->host, strlen(a->host)) < 0)
+		_exit(2);
+	if (a->lo_up && (a->kinds & (1u << RT_NS_NET)))
+		lo_up_here();
+	for (int k = 0; k < RT_NS__COUNT; k++)
+		if ((a->kinds & (1u << k)) &&
+		    mount(a->self[k], a->paths[k], NULL, MS_BIND, NULL) < 0)
+			_exit(4);
+	_exit(0);
+}
+
+/* Runs ns_child in new namespaces of a->kinds; its pid or -errno. */
+static pid_t ns_child_run(struct ns_child_arg *a, int *status)
+{
+	static const int flag[RT_NS__COUNT] = {CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS, 0, 0};
+	enum { STACK = 64 * 1024 };
+	int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+	for (int k = 0; k < RT_NS__COUNT; k++)
+		if (a->kinds & (1u << k))
+			flags |= flag[k];
+	char *stack = malloc(STACK);
+	if (!stack)
+		return -ENOMEM;
+	pid_t c = clone(ns_child, stack + STACK, flags, a);
+	int rc = c < 0 ? -errno : 0;
+	while (c > 0 && waitpid(c, status, 0) < 0 && errno == EINTR)
+		;
+	free(stack);
+	return rc ? rc : c;
+}
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+}
+
+int sandbox_ns_create(struct net *net, const char *data_dir, const json_t *pod, char *ip,
+		      struct sandbox_times *t, char *err, size_t errlen)
+{
+	static const char *const steps[] = {"", "", "sethostname", "set loopback up", "bind-mount"};
+	const char *uid =
+	    json_string_value(json_object_get(json_object_get(pod, "metadata"), "uid"));
+	unsigned kinds = sandbox_ns_kinds(pod);
+	char paths[RT_NS__COUNT][1100] = {{0}}, self[RT_NS__COUNT][32], host[64];
+	uint64_t t0 = mono_us();
+	ip[0] = 0;
+	if (t)
+		*t = (struct sandbox_times){0};
+	if (!uid)
+		return agent_err(err, errlen, EINVAL, "the pod has no uid");
+	if (!kinds)
+		return 0; /* hostNetwork and hostIPC: nothing of its own to hold */
+	int rc = ns_dir_prepare(data_dir, uid, kinds, paths, err, errlen);
+	if (rc)
+		return rc;
+	for (int k = 0; k < RT_NS__COUNT; k++)
+		snprintf(self[k], sizeof self[k], "/proc/self/ns/%s", ns_names[k]);
+	agent_pod_hostname(pod, host, sizeof host);
+	struct ns_child_arg a = {.kinds = kinds,
+				 .host = host,
+				 .lo_up = !net,
+				 .paths = (const char(*)[1100])paths,
+				 .self = (const char(*)[32])self};
+	int st = 0;
+	pid_t c = ns_child_run(&a, &st);
+	if (c < 0)
+		rc = agent_err(err, errlen, -c, "cannot make the pod's namespaces: clone: %s",
+			       strerror(-c));
+	if (c > 0 && (!WIFEXITED(st) || WEXITSTATUS(st) != 0)) {
+		int step = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+		rc = agent_err(err, errlen, EIO,
+			       "cannot make the pod's namespaces under %.900s (%s)",
+			       paths[RT_NS_IPC][0] ? paths[RT_NS_IPC] : paths[RT_NS_NET],
+			       step > 1 && step < 5 ? steps[step] : "killed");
+	}
+	uint64_t t1 = mono_us();
+	if (rc == 0 && net && (kinds & (1u << RT_NS_NET)))
+		rc = net_pod_attach_ns(net, uid, pod, paths[RT_NS_NET], ip, err, errlen);
+	if (t)
+		*t = (struct sandbox_times){.ns_us = t1 - t0, .net_us = mono_us() - t1};
+	if (rc) {
+		sandbox_ns_release(data_dir, uid);
+		ip[0] = 0;
+	}
+	return rc;
+}
+
+int sandbox_ns_adopt(const char *data_dir, const json_t *pod, pid_t pid, char *err, size_t errlen)
+{
+	const char *uid =
+	    json_string_value(json_object_get(json_object_get(pod, "metadata"), "uid"));
+	unsigned kinds = sandbox_ns_kinds(pod);
+	char paths[RT_NS__COUNT][1100] = {{0}}, from[64], mine[64];
+	struct stat a, b;
+	if (!uid || pid <= 0)
+		return agent_err(err, errlen, EINVAL, "no pod uid or process");
+	/* A process in the agent's own namespace is not in the pod's. */
+	for (int k = 0; k < RT_NS__COUNT; k++) {
+		if (!(kinds & (1u << k)))
+			continue;
+		snprintf(from, sizeof from, "/proc/%d/ns/%s", (int)pid, ns_names[k]);
+		snprintf(mine, sizeof mine, "/proc/self/ns/%s", ns_names[k]);
+		if (stat(from, &a) < 0)
+			return agent_err(err, errlen, errno, "cannot find %s: %s", from,
+					 strerror(errno));
+		if (stat(mine, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			return agent_err(err, errlen, EINVAL, "%s is the agent's own", from);
+	}
+	int rc = ns_dir_prepare(data_dir, uid, kinds, paths, err, errlen);
+	for (int k = 0; rc == 0 && k < RT_NS__COUNT; k++) {
+		if (!(kinds & (1u << k)))
+			continue;
+		snprintf(from, sizeof from, "/proc/%d/ns/%s", (int)pid, ns_names[k]);
+		if (mount(from, paths[k], NULL, MS_BIND, NULL) < 0)
+			rc = agent_err(err, errlen, errno, "cannot bind %s onto %s: %s", from,
+				       paths[k], strerror(errno));
+	}
+	if (rc)
+		sandbox_ns_release(data_dir, uid);
 	return rc;
 }

@@ -6,7 +6,9 @@
 # re-adoption after `kill -9` of the agent are checked with the real kubectl.
 # Probes (exec, httpGet, tcpSocket, grpc against a python grpcio health
 # server on the node) and lifecycle hooks (preStop exec and sleep, postStart
-# exec, sleep and a failing one) are covered too.
+# exec, sleep and a failing one) are covered too, and sidecars (init
+# containers with restartPolicy Always): start order, status, restarts,
+# termination order and the Job pattern.
 # Needs root. Usage: MINIKUBE=path/to/minikube bash conformance/agent_pods_test.sh
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -448,9 +450,10 @@ step "a failing postStart hook: FailedPostStartHook event" 15 event_has postfail
 step "and the container is killed and restarted (restartCount grows)" 20 postfail_restarted
 expect_out "it never shows Running" '^$' jp postfail '{.status.containerStatuses[0].state.running}'
 
-# A sidecar (an init container with restartPolicy: Always) has lifecycle
-# hooks like an app container: postStart after it started, preStop before
-# its SIGTERM when the pod is deleted.
+# Sidecars (init containers with restartPolicy: Always). They have lifecycle
+# hooks like app containers: postStart after the start, preStop before the
+# SIGTERM on deletion. They keep running beside the app containers and are
+# stopped after them, the later sidecar first.
 POD=sidecar
 mkdir -p "$T/sidecar"
 $K apply -f - >/dev/null <<EOF
@@ -467,19 +470,158 @@ spec:
     imagePullPolicy: Never
     restartPolicy: Always
     volumeMounts: [{name: h, mountPath: /h}]
-    command: [sh, -c, "trap 'cat /h/prestop > /h/at-term; exit 0' TERM; while true; do busybox sleep 0.2; done"]
+    command: [sh, -c, "trap 'cat /h/prestop > /h/at-term; echo side >> /h/order; exit 0' TERM; while true; do busybox sleep 0.2; done"]
     lifecycle:
       postStart: {exec: {command: [sh, -c, "echo poststart-ran > /h/poststart"]}}
       preStop: {exec: {command: [sh, -c, "busybox sleep 1; echo prestop-ran > /h/prestop"]}}
+  - name: side2
+    image: busybox:test
+    imagePullPolicy: Never
+    restartPolicy: Always
+    volumeMounts: [{name: h, mountPath: /h}]
+    command: [sh, -c, "trap 'echo side2 >> /h/order; exit 0' TERM; while true; do busybox sleep 0.2; done"]
   containers:
   - name: main
     image: busybox:test
     imagePullPolicy: Never
-    command: [busybox, sleep, "3600"]
+    volumeMounts: [{name: h, mountPath: /h}]
+    command: [sh, -c, "trap 'busybox sleep 2; echo main >> /h/order; exit 0' TERM; while true; do busybox sleep 0.2; done"]
 EOF
 step "a sidecar's postStart hook runs" 15 grep -qx poststart-ran "$T/sidecar/poststart"
+step "a pod with two sidecars is Running with READY 3/3 (sidecars counted)" 15 eval 'phase_is sidecar Running && ready_is sidecar 3/3'
 timeout 30 $K delete pod sidecar >/dev/null 2>&1
 expect_out "a sidecar's preStop hook runs before SIGTERM reaches it" '^prestop-ran$' cat "$T/sidecar/at-term"
+expect_out "deletion stops the app container first, then the sidecars, the later one first" '^main side2 side $' \
+	bash -c "tr '\n' ' ' < '$T/sidecar/order'"
+
+# A sidecar that serves a file the app container reads: the init containers
+# run in order, the sidecar is started (its startupProbe passed) before the
+# next container starts and keeps running beside it; its readiness counts
+# for the pod's. restartPolicy Never: the sidecar is restarted all the same.
+POD=sideweb
+$K apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: sideweb}
+spec:
+  nodeName: n1
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 2
+  volumes: [{name: www, emptyDir: {}}]
+  initContainers:
+  - name: setup
+    image: busybox:test
+    imagePullPolicy: Never
+    volumeMounts: [{name: www, mountPath: /www}]
+    command: [sh, -c, "echo served-by-sidecar > /www/index.html"]
+  - name: web
+    image: busybox:test
+    imagePullPolicy: Never
+    restartPolicy: Always
+    volumeMounts: [{name: www, mountPath: /www}]
+    command: [sh, -c, "busybox httpd -p 8080 -h /www; busybox sleep 4; busybox touch /www/up; while [ ! -f /www/stop ]; do busybox sleep 0.2; done; busybox rm /www/stop; exit 7"]
+    startupProbe: {exec: {command: [busybox, test, -f, /www/up]}, periodSeconds: 1, failureThreshold: 30}
+    readinessProbe: {httpGet: {path: /index.html, port: 8080}, periodSeconds: 1, failureThreshold: 1}
+  containers:
+  - name: main
+    image: busybox:test
+    imagePullPolicy: Never
+    volumeMounts: [{name: www, mountPath: /www}]
+    command: [sh, -c, "busybox test -f /www/up && echo after-startup; busybox wget -q -O - http://127.0.0.1:8080/index.html; exec busybox sleep 3600"]
+EOF
+starting() { [ "$($K get pod sideweb --no-headers | awk '{print $2, $3}') $(jp sideweb '{.status.initContainerStatuses[1].started}')" = "0/2 Init:1/2 false" ]; }
+step "while the sidecar's startupProbe has not passed: READY 0/2, STATUS Init:1/2, started false" 10 starting
+step "sidecar pod: Running, READY 2/2, STATUS Running (not Init:1/2)" 20 eval "phase_is sideweb Running && [ \"\$($K get pod sideweb --no-headers | awk '{print \$2, \$3}')\" = '2/2 Running' ]"
+MCID=$(jp sideweb '{.status.containerStatuses[0].containerID}')
+expect_out "the app container started after the sidecar's startupProbe passed and read the file it serves" \
+	'^after-startup served-by-sidecar $' bash -c "'$MINIKUBE' logs --data-dir '$A' '${MCID#minikube://}' | tr '\n' ' '"
+expect_out "initContainerStatuses: setup Completed; the sidecar running, started, ready" '^Completed true true 20[0-9T:-]+Z$' \
+	jp sideweb '{.status.initContainerStatuses[0].state.terminated.reason} {.status.initContainerStatuses[1].started} {.status.initContainerStatuses[1].ready} {.status.initContainerStatuses[1].state.running.startedAt}'
+expect_out "conditions Initialized, Ready True" '^True True$' \
+	jp sideweb '{.status.conditions[?(@.type=="Initialized")].status} {.status.conditions[?(@.type=="Ready")].status}'
+sexec() { # sexec POD INDEX CMD...: runs CMD in the pod's init container INDEX
+	local cid
+	cid=$(jp "$1" "{.status.initContainerStatuses[$2].containerID}")
+	shift 2
+	"$MINIKUBE" exec --data-dir "$A" "${cid#minikube://}" "$@"
+}
+sexec sideweb 1 busybox mv /www/index.html /www/away
+step "the sidecar's readiness fails: READY 1/2 and the pod not Ready" 10 eval \
+	"ready_is sideweb 1/2 && [ \"\$(jp sideweb '{.status.conditions[?(@.type==\"Ready\")].status} {.status.initContainerStatuses[1].ready}')\" = 'False false' ]"
+sexec sideweb 1 busybox mv /www/away /www/index.html
+step "ready again: READY 2/2" 10 ready_is sideweb 2/2
+sexec sideweb 1 busybox touch /www/stop
+side_restarted() { [ "$(jp sideweb '{.status.initContainerStatuses[1].restartCount}')" -ge 1 ] 2>/dev/null; }
+step "a sidecar that exits is restarted though the pod's restartPolicy is Never" 15 side_restarted
+expect_out "its lastState: exit code 7" '^7$' jp sideweb '{.status.initContainerStatuses[1].lastState.terminated.exitCode}'
+step "restarted: running, ready (READY 2/2), the pod Running" 15 eval "ready_is sideweb 2/2 && phase_is sideweb Running"
+expect_out "the app container was not restarted" '^0 0$' \
+	jp sideweb '{.status.containerStatuses[0].restartCount} {.status.initContainerStatuses[0].restartCount}'
+
+# The Job pattern sidecars exist for: restartPolicy Never, the app container
+# completes, the sidecar is stopped (SIGTERM) and the pod Succeeds instead of
+# running forever.
+POD=sidejob
+mkdir -p "$T/sidejob"
+$K apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: sidejob}
+spec:
+  nodeName: n1
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 30
+  volumes: [{name: h, hostPath: {path: "$T/sidejob", type: Directory}}]
+  initContainers:
+  - name: logger
+    image: busybox:test
+    imagePullPolicy: Never
+    restartPolicy: Always
+    volumeMounts: [{name: h, mountPath: /h}]
+    command: [sh, -c, "trap 'echo got-term > /h/term; exit 0' TERM; echo sidecar-up > /h/up; while true; do busybox sleep 0.2; done"]
+  containers:
+  - name: main
+    image: busybox:test
+    imagePullPolicy: Never
+    volumeMounts: [{name: h, mountPath: /h}]
+    command: [sh, -c, "busybox sleep 1; busybox cat /h/up > /h/main"]
+EOF
+t0=$(date +%s)
+step "Job-style pod with a sidecar: Succeeded once the app completed" 25 phase_is sidejob Succeeded
+took=$(($(date +%s) - t0))
+if [ "$took" -lt 20 ]; then ok "the sidecar was stopped by SIGTERM, not left to its 30 s grace (${took} s)"; else fail "the sidecar was stopped by SIGTERM (took ${took} s)"; fi
+expect_out "the app container saw the sidecar running; the sidecar got SIGTERM" '^sidecar-up got-term$' \
+	bash -c "echo \$(cat '$T/sidejob/main' '$T/sidejob/term')"
+expect_out "statuses: main Completed 0, the sidecar terminated 0 and not restarted" '^0 Completed 0 0$' \
+	jp sidejob '{.status.containerStatuses[0].state.terminated.exitCode} {.status.containerStatuses[0].state.terminated.reason} {.status.initContainerStatuses[0].state.terminated.exitCode} {.status.initContainerStatuses[0].restartCount}'
+expect_out "kubectl get pod: READY 0/2, STATUS Completed" '^0/2 Completed$' \
+	bash -c "$K get pod sidejob --no-headers | awk '{print \$2, \$3}'"
+
+# An init container after a sidecar fails with restartPolicy Never: the pod
+# Fails and its sidecar is stopped, not left running.
+POD=sidefail
+$K apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: sidefail}
+spec:
+  nodeName: n1
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 30
+  initContainers:
+  - name: side
+    image: busybox:test
+    imagePullPolicy: Never
+    restartPolicy: Always
+    command: [sh, -c, "trap 'exit 0' TERM; while true; do busybox sleep 0.2; done"]
+  - {name: fails, image: busybox:test, imagePullPolicy: Never, command: [sh, -c, "exit 4"]}
+  containers:
+  - {name: main, image: busybox:test, imagePullPolicy: Never, command: [busybox, sleep, "3600"]}
+EOF
+side_stopped() { [ "$(jp sidefail '{.status.phase} {.status.initContainerStatuses[0].state.terminated.exitCode}')" = "Failed 0" ]; }
+step "a failed init container after a sidecar: Failed, and the sidecar stopped" 20 side_stopped
+expect_out "kubectl get pod: STATUS Init:Error; the app container never ran" '^Init:Error PodInitializing$' \
+	bash -c "echo \$($K get pod sidefail --no-headers | awk '{print \$3}') \$($K get pod sidefail -o 'jsonpath={.status.containerStatuses[0].state.waiting.reason}')"
 
 # A postStart hook still running when the agent is killed runs again on the
 # adopted container (hooks are delivered at least once; a kubelet restarted
@@ -552,7 +694,7 @@ if timeout 30 $K delete pod sleeper >/dev/null 2>&1; then ok "kubectl delete pod
 expect_fail "the pod object is gone" 'NotFound|not found' $K get pod sleeper
 if [ ! -e "$A/containers/$CID" ] && ! kill -0 "$RV_PID" 2>/dev/null; then ok "its containers are gone"; else fail "its containers are gone"; fi
 if [ -n "$SLEEPER_UID" ] && [ ! -e "$A/pods/$SLEEPER_UID" ]; then ok "its pod directory is gone"; else fail "its pod directory is gone ($SLEEPER_UID)"; fi
-if timeout 60 $K delete pod fails works crasher inits noimage nopull hostnet after withcfg latecfg readyexec readyhttp startup liveness slowprobe hostprobes grpcprobe poststart postfail rerun >/dev/null 2>&1; then ok "deleting the other pods returns"; else fail "deleting the other pods returns"; fi
+if timeout 60 $K delete pod fails works crasher inits noimage nopull hostnet after withcfg latecfg readyexec readyhttp startup liveness slowprobe hostprobes grpcprobe poststart postfail rerun sideweb sidejob sidefail >/dev/null 2>&1; then ok "deleting the other pods returns"; else fail "deleting the other pods returns"; fi
 left() { [ -z "$(ls "$A/containers" 2>/dev/null)" ]; }
 step "no runtime containers left on the node" 10 left
 if awk -v t="$A" 'index($2, t) == 1' /proc/mounts | grep -q .; then fail "no mounts left under the agent's data dir"; else ok "no mounts left under the agent's data dir"; fi

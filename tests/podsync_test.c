@@ -74,15 +74,136 @@ static void test_phase_init(void)
 {
 	struct ctr_view init[2] = {exited("i1", 0), running("i2")};
 	struct ctr_view app = waiting("a", "PodInitializing");
-	CHECK(!podstatus_initialized(init, 2));
+	CHECK(!podstatus_initialized(init, 2, &app, 1));
 	CHECK_STR(podstatus_phase("Always", init, 2, &app, 1), "Pending");
 	init[1] = exited("i2", 1);
 	CHECK_STR(podstatus_phase("Never", init, 2, &app, 1), "Failed");
 	CHECK_STR(podstatus_phase("OnFailure", init, 2, &app, 1), "Pending");
 	init[1] = exited("i2", 0);
-	CHECK(podstatus_initialized(init, 2));
+	CHECK(podstatus_initialized(init, 2, &app, 1));
 	app = running("a");
 	CHECK_STR(podstatus_phase("Never", init, 2, &app, 1), "Running");
+}
+
+static const char *cond(const json_t *conds, const char *type, const char *field)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(conds, i, c)
+	{
+		if (!strcmp(json_string_value(json_object_get(c, "type")), type))
+			return json_string_value(json_object_get(c, field));
+	}
+	return NULL;
+}
+
+static struct ctr_view sidecar(struct ctr_view v)
+{
+	v.sidecar = true;
+	return v;
+}
+
+/* Init containers in order, sidecars let the next one start once started. */
+static void test_init_next_sidecars(void)
+{
+	json_t *last = json_pack("{s:{s:i}}", "terminated", "exitCode", 1);
+	struct ctr_view init[3] = {sidecar(waiting("s1", "PodInitializing")),
+				   waiting("i2", "PodInitializing"),
+				   sidecar(waiting("s3", "PodInitializing"))};
+	struct ctr_view app = waiting("a", "PodInitializing");
+	CHECK_INT(podstatus_init_next(init, 3, &app, 1), 0); /* nothing ran: the first */
+	init[0] = sidecar(running("s1"));
+	init[0].not_started = true; /* its startup probe has not passed */
+	CHECK_INT(podstatus_init_next(init, 3, &app, 1), 0);
+	init[0].not_started = false;
+	CHECK_INT(podstatus_init_next(init, 3, &app, 1), 1); /* started: not waited for to exit */
+	init[1] = running("i2");
+	CHECK_INT(podstatus_init_next(init, 3, &app, 1), 1); /* a regular one runs to completion */
+	init[1] = exited("i2", 1);
+	CHECK_INT(podstatus_init_next(init, 3, &app, 1), 1);
+	init[1] = exited("i2", 0);
+	CHECK_INT(podstatus_init_next(init, 3, &app, 1), 2);
+	init[2] = sidecar(running("s3"));
+	CHECK_INT(podstatus_init_next(init, 3, &app, 1), 3); /* initialized */
+	/* A sidecar that crashed after the next ones ran holds nothing back. */
+	init[0] = sidecar(waiting("s1", "CrashLoopBackOff"));
+	init[0].last_state = last;
+	init[0].restart_count = 1;
+	CHECK_INT(podstatus_init_next(init, 3, &app, 1), 3);
+	/* The last one crashed before the apps ran: it is waited for again. */
+	init[2] = init[0];
+	CHECK_INT(podstatus_init_next(init, 3, &app, 1), 2);
+	CHECK(!podstatus_initialized(init, 3, &app, 1));
+	/* Once an app container ran, the pod stays initialized. */
+	app = running("a");
+	CHECK_INT(podstatus_init_next(init, 3, &app, 1), 3);
+	CHECK(podstatus_initialized(init, 3, &app, 1));
+	json_decref(last);
+}
+
+/* The phase and conditions with sidecars (the kubelet's getPhase). */
+static void test_phase_sidecars(void)
+{
+	json_t *last = json_pack("{s:{s:i}}", "terminated", "exitCode", 137);
+	struct ctr_view init[2] = {exited("setup", 0), sidecar(running("proxy"))};
+	struct ctr_view app = waiting("a", "PodInitializing");
+	CHECK(podstatus_initialized(init, 2, &app, 1)); /* the sidecar started */
+	CHECK_STR(podstatus_phase("Never", init, 2, &app, 1), "Pending");
+	app = running("a");
+	CHECK_STR(podstatus_phase("Never", init, 2, &app, 1), "Running");
+	json_t *c = podstatus_conditions("Running", init, 2, &app, 1, NULL, "T");
+	CHECK_STR(cond(c, "Initialized", "status"), "True");
+	CHECK_STR(cond(c, "Ready", "status"), "True");
+	json_decref(c);
+	/* The pod is Ready only with its sidecars ready. */
+	init[1].not_ready = true;
+	c = podstatus_conditions("Running", init, 2, &app, 1, NULL, "T");
+	CHECK_STR(cond(c, "Ready", "status"), "False");
+	CHECK_STR(cond(c, "ContainersReady", "status"), "False");
+	CHECK_STR(cond(c, "Initialized", "status"), "True");
+	json_decref(c);
+	json_t *s = podstatus_container(&init[1], true);
+	CHECK(json_is_false(json_object_get(s, "ready")));
+	CHECK(json_is_true(json_object_get(s, "started")));
+	json_decref(s);
+	init[1].not_ready = false;
+	s = podstatus_container(&init[1], true);
+	CHECK(json_is_true(json_object_get(s, "ready"))); /* running, no readiness probe */
+	json_decref(s);
+	/* The app completed while the sidecar runs: Running, then Succeeded
+	 * (or Failed) once the sidecar was stopped, whatever its exit code. */
+	app = exited("a", 0);
+	CHECK_STR(podstatus_phase("Never", init, 2, &app, 1), "Running");
+	init[1] = sidecar(exited("proxy", 143));
+	CHECK_STR(podstatus_phase("Never", init, 2, &app, 1), "Succeeded");
+	CHECK_STR(podstatus_phase("OnFailure", init, 2, &app, 1), "Succeeded");
+	app = exited("a", 2);
+	CHECK_STR(podstatus_phase("Never", init, 2, &app, 1), "Failed");
+	/* A sidecar restarting beside a running app: still Running, initialized. */
+	app = running("a");
+	init[1] = sidecar(waiting("proxy", "CrashLoopBackOff"));
+	init[1].last_state = last;
+	init[1].restart_count = 1;
+	CHECK_STR(podstatus_phase("Always", init, 2, &app, 1), "Running");
+	CHECK(podstatus_initialized(init, 2, &app, 1));
+	c = podstatus_conditions("Running", init, 2, &app, 1, NULL, "T");
+	CHECK_STR(cond(c, "Ready", "status"), "False");
+	json_decref(c);
+	/* A sidecar not started yet keeps the pod Pending and not initialized. */
+	app = waiting("a", "PodInitializing");
+	init[1] = sidecar(running("proxy"));
+	init[1].not_started = true;
+	CHECK_STR(podstatus_phase("Always", init, 2, &app, 1), "Pending");
+	CHECK(!podstatus_initialized(init, 2, &app, 1));
+	/* An init container failed for good: Failed, and not Initialized (so
+	 * kubectl shows Init:Error, not the app's PodInitializing). */
+	init[0] = exited("setup", 4);
+	init[1] = sidecar(exited("proxy", 0));
+	CHECK_STR(podstatus_phase("Never", init, 2, &app, 1), "Failed");
+	c = podstatus_conditions("Failed", init, 2, &app, 1, NULL, "T");
+	CHECK_STR(cond(c, "Initialized", "status"), "False");
+	json_decref(c);
+	json_decref(last);
 }
 
 static void test_container_status(void)
@@ -125,18 +246,6 @@ static void test_container_status(void)
 	c = podstatus_container(&v, true);
 	CHECK(json_is_true(json_object_get(c, "ready"))); /* a completed init container */
 	json_decref(c);
-}
-
-static const char *cond(const json_t *conds, const char *type, const char *field)
-{
-	size_t i;
-	json_t *c;
-	json_array_foreach(conds, i, c)
-	{
-		if (!strcmp(json_string_value(json_object_get(c, "type")), type))
-			return json_string_value(json_object_get(c, field));
-	}
-	return NULL;
 }
 
 static void test_conditions(void)
@@ -208,6 +317,8 @@ int main(void)
 	TEST_RUN(test_phase);
 	TEST_RUN(test_phase_crashloop_is_running);
 	TEST_RUN(test_phase_init);
+	TEST_RUN(test_init_next_sidecars);
+	TEST_RUN(test_phase_sidecars);
 	TEST_RUN(test_container_status);
 	TEST_RUN(test_conditions);
 	TEST_RUN(test_backoff);
