@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <mbedtls/aesni.h>
 #include <mbedtls/error.h>
 #include <mbedtls/pem.h>
 #include <mbedtls/pk.h>
@@ -237,9 +238,10 @@ static int config_defaults(struct tls_config *cfg, int endpoint, char **err)
 	mbedtls_ssl_conf_renegotiation(&cfg->conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
 	/* Key exchange groups, fastest first: mbedTLS's default order puts
 	 * secp521r1 first, and a server picks by its own order, so every curl
-	 * or Go handshake cost ~10 ms of server CPU instead of ~2. */
+	 * or Go handshake cost ~10 ms of server CPU instead of ~2. X25519 (what
+	 * Go and curl offer first) is ~15% cheaper than P-256 here. */
 	static const mbedtls_ecp_group_id curves[] = {
-	    MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP384R1,
+	    MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_SECP384R1,
 	    MBEDTLS_ECP_DP_SECP521R1, MBEDTLS_ECP_DP_NONE};
 	mbedtls_ssl_conf_curves(&cfg->conf, curves);
 	return 0;
@@ -268,6 +270,34 @@ static int complete_chain(struct tls_config *cfg, char **err)
 	return 0;
 }
 
+/* The server picks the cipher by its own order: AES-GCM where mbedTLS
+ * runs it on AES-NI (x86-64), ChaCha20-Poly1305 first elsewhere (mbedTLS
+ * 2.28 has no ARMv8 AES code, and a Pi 4 has no AES instructions at all). */
+static void server_ciphersuites(struct tls_config *cfg)
+{
+	static const int aes_first[] = {
+	    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+	    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	    0};
+	static const int chacha_first[] = {
+	    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+	    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	    0};
+	bool aesni = false;
+#if defined(MBEDTLS_AESNI_C) && defined(MBEDTLS_HAVE_X86_64)
+	aesni = mbedtls_aesni_has_support(MBEDTLS_AESNI_AES | MBEDTLS_AESNI_CLMUL);
+#endif
+	mbedtls_ssl_conf_ciphersuites(&cfg->conf, aesni ? aes_first : chacha_first);
+}
+
 struct tls_config *tls_server_config(const char *chain_pem, const char *key_pem,
 				     const char *client_ca_pem, const char *const *alpn, char **err)
 {
@@ -279,6 +309,7 @@ struct tls_config *tls_server_config(const char *chain_pem, const char *key_pem,
 	if (config_defaults(cfg, MBEDTLS_SSL_IS_SERVER, err) < 0 ||
 	    set_identity(cfg, chain_pem, key_pem, err) < 0 || set_alpn(cfg, alpn, err) < 0)
 		goto fail;
+	server_ciphersuites(cfg);
 	if (client_ca_pem) {
 		if (parse_certs(&cfg->ca, client_ca_pem, "client CA", err) < 0)
 			goto fail;
