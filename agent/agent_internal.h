@@ -54,9 +54,6 @@ void agent_strv_clear(struct agent_strv *sv);
 /* Frees a NULL-terminated vector of owned strings. */
 void agent_strv_free(char **v);
 
-/* Standard base64 (padding optional) into a NUL-terminated buffer the caller
- * frees; -EINVAL on a bad character. */
-int agent_base64_decode(const char *in, char **out, size_t *outlen);
 
 /* mkdir -p: every missing directory of path with mode; 0 or -errno. */
 int agent_mkdir_p(const char *path, mode_t mode);

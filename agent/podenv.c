@@ -10,6 +10,7 @@
 
 #include "agent/agent_internal.h"
 #include "agent/podspec.h"
+#include "common/crypto.h"
 #include "common/quantity.h"
 #include "common/jsonutil.h"
 
@@ -149,7 +150,9 @@ static int object_value(const json_t *obj, bool secret, bool binary, const char 
 	bool encoded = secret ? json_object_get(json_object_get(obj, "data"), key) == v
 			      : json_object_get(json_object_get(obj, "binaryData"), key) == v;
 	if (encoded)
-		return agent_base64_decode(json_string_value(v), out, len);
+		return (*out = base64_decode_alloc(json_string_value(v), json_string_length(v), len))
+			   ? 0
+			   : -EINVAL;
 	*len = json_string_length(v);
 	*out = strndup(json_string_value(v), *len);
 	return *out ? 0 : -ENOMEM;

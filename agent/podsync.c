@@ -31,6 +31,7 @@
 #include "agent/podsync.h"
 #include "agent/probe.h"
 #include "agent/svcwatch.h"
+#include "common/crypto.h"
 #include "runtime/image.h"
 
 #define PODS_PATH "/api/v1/pods"
@@ -1003,7 +1004,7 @@ static json_t *secret_auths(const json_t *secret)
 	const char *b64 = jstr(data, cfgjson ? ".dockerconfigjson" : ".dockercfg");
 	_cleanup_free_ char *raw = NULL;
 	size_t len = 0;
-	if (!b64 || agent_base64_decode(b64, &raw, &len))
+	if (!b64 || !(raw = base64_decode_alloc(b64, strlen(b64), &len)))
 		return NULL;
 	json_t *doc = json_loadb(raw, len, 0, NULL);
 	json_t *auths = json_incref(cfgjson ? json_object_get(doc, "auths") : doc);

@@ -71,51 +71,6 @@ void agent_strv_clear(struct agent_strv *sv)
 	sv->n = sv->cap = 0;
 }
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-int agent_base64_decode(const char *in, char **out, size_t *outlen)
-{
-	size_t n = strlen(in);
-	char *buf = malloc(n / 4 * 3 + 4);
-	if (!buf)
-		return -ENOMEM;
-	size_t len = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (in[i] == '=')
-			break;
-		int v = b64_value((unsigned char)in[i]);
-		if (v < 0) {
-			free(buf);
-			return -EINVAL;
-		}
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf[len++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*outlen = len;
-	return 0;
-}
-
 int agent_mkdir_p(const char *path, mode_t mode)
 {
 	char buf[4096 + 64];

@@ -20,6 +20,7 @@
 
 #include "agent/agent_internal.h"
 #include "agent/podspec.h"
+#include "common/crypto.h"
 #include "common/quantity.h"
 #include "common/jsonutil.h"
 
@@ -417,7 +418,9 @@ static int object_key(const json_t *obj, bool secret, const char *key, char **ou
 		return 0;
 	*found = true;
 	if (encoded)
-		return agent_base64_decode(json_string_value(v), out, len);
+		return (*out = base64_decode_alloc(json_string_value(v), json_string_length(v), len))
+			   ? 0
+			   : -EINVAL;
 	*len = json_string_length(v);
 	*out = malloc(*len + 1);
 	if (!*out)

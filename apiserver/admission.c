@@ -717,64 +717,6 @@ bool adm_selector_empty(const json_t *sel)
 	       json_array_size(json_object_get(sel, "matchExpressions")) == 0;
 }
 
-/* ---- base64 ---- */
-
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-char *adm_base64_encode(const unsigned char *in, size_t len)
-{
-	char *out = malloc(4 * ((len + 2) / 3) + 1);
-	if (!out)
-		return NULL;
-	size_t o = 0;
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)in[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned)in[i + 1] << 8;
-		if (i + 2 < len)
-			v |= in[i + 2];
-		out[o++] = b64_alphabet[(v >> 18) & 63];
-		out[o++] = b64_alphabet[(v >> 12) & 63];
-		out[o++] = i + 1 < len ? b64_alphabet[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < len ? b64_alphabet[v & 63] : '=';
-	}
-	out[o] = '\0';
-	return out;
-}
-
-static int b64_value(char c)
-{
-	const char *p = c ? strchr(b64_alphabet, c) : NULL;
-	return p ? (int)(p - b64_alphabet) : -1;
-}
-
-long adm_base64_decode(const char *in, unsigned char *out)
-{
-	size_t len = strlen(in), o = 0;
-	if (len % 4 != 0)
-		return -1;
-	for (size_t i = 0; i < len; i += 4) {
-		int pad = (in[i + 2] == '=') + (in[i + 3] == '=');
-		if ((pad && i + 4 != len) || (in[i + 2] == '=' && in[i + 3] != '='))
-			return -1;
-		int c[4];
-		for (int j = 0; j < 4; j++) {
-			c[j] = j >= 4 - pad ? 0 : b64_value(in[i + j]);
-			if (c[j] < 0)
-				return -1;
-		}
-		unsigned v = (unsigned)c[0] << 18 | (unsigned)c[1] << 12 | (unsigned)c[2] << 6 |
-			     (unsigned)c[3];
-		out[o++] = (unsigned char)(v >> 16);
-		if (pad < 2)
-			out[o++] = (unsigned char)(v >> 8);
-		if (pad < 1)
-			out[o++] = (unsigned char)v;
-	}
-	return (long)o;
-}
-
 /* ---- names ---- */
 
 enum name_rule { NAME_SUBDOMAIN, NAME_LABEL, NAME_DNS1035 };

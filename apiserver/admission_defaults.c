@@ -8,6 +8,7 @@
  * validation to report. */
 #include "apiserver/admission.h"
 #include "apiserver/admission_internal.h"
+#include "common/crypto.h"
 #include "common/jsonutil.h"
 
 #include <stdlib.h>
@@ -511,7 +512,7 @@ static void secret_string_data_merge(json_t *obj)
 	json_object_foreach(sd, k, v)
 	{
 		const char *s = json_string_value(v);
-		char *enc = adm_base64_encode((const unsigned char *)s, json_string_length(v));
+		char *enc = base64_encode_alloc(s, json_string_length(v));
 		if (enc)
 			json_object_set_new(data, k, json_string(enc));
 		free(enc);

@@ -99,8 +99,6 @@ bool adm_selector_empty(const json_t *sel);
 
 /* Base64 (std alphabet, padded). Encode: caller frees. Decode: returns the
  * decoded length or -1; out must hold 3*len/4 + 3 bytes. */
-char *adm_base64_encode(const unsigned char *in, size_t len);
-long adm_base64_decode(const char *in, unsigned char *out);
 
 /* Per-kind pieces used across files. */
 void adm_validate_meta(struct adm *a, const struct resource *r, const json_t *obj,

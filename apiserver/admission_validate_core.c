@@ -6,6 +6,7 @@
  * EndpointSlice addressType). Messages follow the upstream pkg/apis/<group>/validation packages. */
 #include "apiserver/admission.h"
 #include "apiserver/admission_internal.h"
+#include "common/crypto.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -254,10 +255,10 @@ static void validate_base64_values(struct adm *a, const json_t *m, const char *f
 		const char *s = json_string_value(v);
 		if (!s)
 			continue;
-		unsigned char *buf = malloc(json_string_length(v) / 4 * 3 + 4);
-		long n = buf ? adm_base64_decode(s, buf) : 0;
+		size_t n;
+		char *buf = base64_decode_alloc(s, json_string_length(v), &n);
 		free(buf);
-		if (n >= 0)
+		if (buf)
 			continue;
 		size_t mark = adm_push(a, field);
 		adm_push_key(a, k);
@@ -343,10 +344,10 @@ static void validate_dockerconfig(struct adm *a, const json_t *obj, const char *
 	const char *s = json_string_value(v);
 	if (!s)
 		return;
-	unsigned char *buf = malloc(json_string_length(v) / 4 * 3 + 4);
-	long n = buf ? adm_base64_decode(s, buf) : -1;
-	json_t *doc = n >= 0 ? json_loadb((const char *)buf, (size_t)n, 0, NULL) : NULL;
-	if (n >= 0 && !doc)
+	size_t n = 0;
+	char *buf = base64_decode_alloc(s, json_string_length(v), &n);
+	json_t *doc = buf ? json_loadb(buf, n, 0, NULL) : NULL;
+	if (buf && !doc)
 		adm_invalid_raw(a, "data[.dockerconfigjson]", "\"<secret contents redacted>\"",
 				"invalid character looking for beginning of value");
 	json_decref(doc);

@@ -147,10 +147,34 @@ long base64_decode(const char *in, size_t n, void *out, size_t cap, bool url)
 			o[len++] = (unsigned char)(acc >> bits);
 		}
 	}
-	/* Leftover bits must be zero: one encoding per value. */
-	if (bits && (acc & ((1u << bits) - 1)))
+	/* The standard form ignores leftover bits, as Go's encoding/base64
+	 * does (Kubernetes accepts "YR==" for "a" in a Secret); the URL form
+	 * (JWS) wants them zero, so one token has one spelling. */
+	if (url && bits && (acc & ((1u << bits) - 1)))
 		return -1;
 	return (long)len;
+}
+
+char *base64_encode_alloc(const void *in, size_t n)
+{
+	char *out = malloc(BASE64_LEN(n) + 1);
+	if (out)
+		base64_encode(in, n, out);
+	return out;
+}
+
+char *base64_decode_alloc(const char *in, size_t n, size_t *outlen)
+{
+	size_t cap = n / 4 * 3 + 3;
+	char *out = malloc(cap + 1);
+	long len = out ? base64_decode(in, n, out, cap, false) : -1;
+	if (len < 0) {
+		free(out);
+		return NULL;
+	}
+	out[len] = '\0';
+	*outlen = (size_t)len;
+	return out;
 }
 
 /* ---- randomness ---- */

@@ -24,11 +24,17 @@ void hmac_sha256(const void *key, size_t keylen, const void *data, size_t n, uns
 /* Standard base64 with padding. base64_encode writes BASE64_LEN(n) chars plus
  * NUL and returns the length. base64_decode accepts padded input (url: the
  * URL-safe alphabet, padding optional) and returns the decoded length, or -1
- * when the input is malformed or does not fit cap. */
+ * when the input is malformed or does not fit cap. The standard form ignores
+ * the unused bits of the last character, like Go's decoders (what
+ * Kubernetes uses for Secret data); the URL form (JWS) refuses them. The
+ * _alloc forms return malloc'd, NUL-terminated memory, NULL
+ * for malformed input or no memory. */
 #define BASE64_LEN(n) (((n) + 2) / 3 * 4)
 size_t base64_encode(const void *in, size_t n, char *out);
 size_t base64url_encode(const void *in, size_t n, char *out); /* no padding */
 long base64_decode(const char *in, size_t n, void *out, size_t cap, bool url);
+char *base64_encode_alloc(const void *in, size_t n);
+char *base64_decode_alloc(const char *in, size_t n, size_t *outlen);
 
 /* Kernel randomness (getrandom(2)); aborts if the kernel cannot give it.
  * crypto_rng is the same with mbedTLS's f_rng signature (p_rng unused). */

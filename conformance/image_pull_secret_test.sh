@@ -91,12 +91,14 @@ EOF
 check "create the docker-registry Secret" $K create secret docker-registry regcred \
 	--docker-server="127.0.0.1:$REG_PORT" --docker-username=user --docker-password=pass
 pod nocred | $K apply -f - >/dev/null
-pod withcred regcred | $K apply -f - >/dev/null
 reason() { $K get pod "$1" -o 'jsonpath={.status.containerStatuses[0].state.waiting.reason}'; }
 refused() { case "$(reason nocred)" in ErrImagePull | ImagePullBackOff) return 0 ;; esac; return 1; }
 step "without the Secret: ErrImagePull or ImagePullBackOff" 20 refused
 expect_out "and the message says the registry refused" "401|unauthorized|denied|credentials" \
 	$K get pod nocred -o 'jsonpath={.status.containerStatuses[0].state.waiting.message}'
+# Only now: once withcred has pulled the image, nocred may start from the
+# node's copy (imagePullPolicy IfNotPresent, as upstream).
+pod withcred regcred | $K apply -f - >/dev/null
 running() { [ "$($K get pod withcred -o 'jsonpath={.status.phase}')" = Running ]; }
 step "with imagePullSecrets: pulled and Running" 30 running
 expect_out "the pulled image is the registry's" "127.0.0.1:$REG_PORT/busybox@sha256:" \

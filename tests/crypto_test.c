@@ -133,7 +133,19 @@ static void test_base64_malformed(void)
 	CHECK_INT(base64_decode("Zg=", 3, out, sizeof out, false), -1);	     /* short padding */
 	CHECK_INT(base64_decode("Z===", 4, out, sizeof out, false), -1);     /* too much padding */
 	CHECK_INT(base64_decode("Zg==Zg==", 8, out, sizeof out, false), -1); /* padding inside */
-	CHECK_INT(base64_decode("Zh==", 4, out, sizeof out, false), -1);     /* leftover bits */
+	CHECK_INT(base64_decode("Zh==", 4, out, sizeof out, false), 1); /* leftover bits: as Go */
+	CHECK_INT(out[0], 'f');
+	CHECK_INT(base64_decode("Zh", 2, out, sizeof out, true), -1); /* but not in a JWS */
+	size_t n = 0;
+	char *dec = base64_decode_alloc("aGk=", 4, &n);
+	CHECK_STR(dec, "hi");
+	CHECK_INT(n, 2);
+	free(dec);
+	CHECK(base64_decode_alloc("aGk", 3, &n) == NULL);
+	CHECK(base64_decode_alloc("a$k=", 4, &n) == NULL);
+	char *enc = base64_encode_alloc("hi", 2);
+	CHECK_STR(enc, "aGk=");
+	free(enc);
 	CHECK_INT(base64_decode("Zm9 v", 5, out, sizeof out, false), -1);    /* whitespace */
 	CHECK_INT(base64_decode("Zm9\nv", 5, out, sizeof out, false), -1);
 	CHECK_INT(base64_decode("-_8A", 4, out, sizeof out, false), -1); /* url alphabet */
