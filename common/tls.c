@@ -81,6 +81,7 @@ static mbedtls_x509_crt *system_ca_get(void)
 
 /* ---- errors ---- */
 
+static void set_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_err(char **err, const char *fmt, ...)
 {
 	if (!err)
@@ -577,8 +578,9 @@ ssize_t tls_write(struct tls_conn *c, const void *buf, size_t n)
 
 size_t tls_output(struct tls_conn *c, const void **data)
 {
-	*data = c->out.data + c->out.off;
-	return c->out.len - c->out.off;
+	size_t n = c->out.len - c->out.off;
+	*data = n ? c->out.data + c->out.off : NULL; /* no buffer yet: data is NULL */
+	return n;
 }
 
 void tls_output_done(struct tls_conn *c, size_t k)
