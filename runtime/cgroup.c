@@ -358,14 +358,18 @@ static bool v1_needed(const char *ctrls, const struct rt_resources *res, bool pr
 	       (list_has(ctrls, "cpu") && (res->cpu_shares || res->cpu_quota > 0));
 }
 
-/* mkdir dir, creating the parent chain on first use. */
+/* mkdir dir, creating the parent chain on first use: 1 when this call made
+ * dir, 0 when it was there. */
 static int mkdir_cg(const char *dir)
 {
-	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+	if (mkdir(dir, 0755) == 0)
+		return 1;
+	if (errno == EEXIST)
 		return 0;
 	if (errno != ENOENT)
 		return -errno;
-	return mkdir_p(dir);
+	int r = mkdir_p(dir);
+	return r < 0 ? r : 1;
 }
 
 static int cg_add(const struct rt_cg_hier *h, const char *id, struct rt_cgroup *cg, char *err,
@@ -378,6 +382,8 @@ static int cg_add(const struct rt_cg_hier *h, const char *id, struct rt_cgroup *
 	int r = mkdir_cg(cg->dir[i]);
 	if (r < 0)
 		return rt_err(err, errlen, -r, "create cgroup %s", cg->dir[i]);
+	if (r > 0)
+		cg->made |= 1u << i;
 	cg->n = i + 1;
 	return 0;
 }
@@ -396,6 +402,13 @@ int rt_cgroup_create(const struct rt *rt, const char *id, const struct rt_resour
 	if (r == 0 && cg->n == 0 && rt->n_cg > 0)
 		r = cg_add(&rt->cg[0], id, cg, err, errlen);
 	return r;
+}
+
+void rt_cgroup_remove_made(const struct rt_cgroup *cg)
+{
+	for (int i = cg->n - 1; i >= 0; i--)
+		if (cg->made & (1u << i))
+			rmdir(cg->dir[i]);
 }
 
 int rt_cgroup_set_limits(const struct rt_cgroup *cg, const struct rt_resources *res,
@@ -422,58 +435,100 @@ int rt_cgroup_join(const struct rt_cgroup *cg, pid_t pid, char *err, size_t errl
 }
 
 /* Moving a process between v1 cgroups (v2 has CLONE_INTO_CGROUP instead,
- * see container_monitor.c) first
- * switches cgroup_threadgroup_rwsem to its writer mode, which waits for an
- * RCU grace period (8-18 ms under perf trace on the build machine) in
- * rt_cgroup_join, after the monitor is set up and the init cloned. Writers
- * that come within a grace period of the last one do not wait again. So a
- * create, once its cgroup directories exist, "moves" this process into the
- * cgroup it is already in (writing 0 to its own cgroup.procs changes
- * nothing) from a short-lived thread: the wait then runs alongside the state
- * file, the monitor and the rootfs setup instead of after them. The wait
- * holds the cgroup mutex, so cgroup mkdirs (and cgroupfs mounts) made
- * meanwhile queue behind it: call this after creating the directories.
- * Errors are ignored. */
+ * see container_monitor.c) first switches cgroup_threadgroup_rwsem to its
+ * writer mode, which waits for an RCU grace period (8-18 ms under perf trace
+ * on the build machine) in rt_cgroup_join, after the monitor is set up and
+ * the init cloned. Writers that come within a grace period of the last one
+ * do not wait again. So a create "moves" this process into the cgroup it is
+ * already in (writing 0 to its own cgroup.procs changes nothing) from a
+ * short-lived thread, started as soon as the container id is known: the
+ * wait then runs alongside the state dir, the config, the monitor and the
+ * rootfs setup instead of after them. The wait holds the cgroup mutex, so
+ * cgroup mkdirs made meanwhile would queue behind it: the thread makes the
+ * container's directories first and tells the caller (rt_cgroup_prewarm_dirs)
+ * before it writes. Errors of the write are ignored. */
+static void prewarm_make_dirs(struct rt_prewarm *p)
+{
+	p->r =
+	    rt_cgroup_create(p->rt, p->id, &p->res, p->privileged, &p->cg, p->err, sizeof(p->err));
+}
+
 static void *prewarm_main(void *arg)
 {
 	struct rt_prewarm *p = arg;
-	if (write(p->fd, "0", 1) < 0) { /* only the wait matters */
+	prewarm_make_dirs(p);
+	pthread_mutex_lock(&p->mu);
+	p->dirs_done = true;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->mu);
+	if (p->r == 0 && write(p->fd, "0", 1) < 0) { /* only the wait matters */
 	}
 	return NULL;
 }
 
-void rt_cgroup_prewarm_start(const struct rt *rt, struct rt_prewarm *p)
+void rt_cgroup_prewarm_start(const struct rt *rt, const char *id, const struct rt_resources *res,
+			     bool privileged, struct rt_prewarm *p)
 {
-	p->started = false;
+	p->started = p->dirs_done = false;
 	p->stack = MAP_FAILED;
 	p->fd = -1;
-#ifdef UNDER_ASAN
-	/* ASan's allocator (clang 14) is not fork-safe: a monitor forked while
-	 * this thread was inside it hung on its first malloc (seen in CI). */
-	return;
-#endif
+	p->rt = rt;
+	p->res = *res;
+	p->privileged = privileged;
+	p->err[0] = 0;
+	p->r = 0;
+	snprintf(p->id, sizeof(p->id), "%s", id);
+#ifndef UNDER_ASAN
+	/* not under ASan: its allocator (clang 14) is not fork-safe, a monitor
+	 * forked while this thread was inside it hung on its first malloc */
 	p->fd = rt->cg_self_procs[0] ? open(rt->cg_self_procs, O_WRONLY | O_CLOEXEC) : -1;
-	if (p->fd < 0)
-		return;
-	/* our own stack, unmapped when done (and by the monitor, which is
-	 * forked meanwhile): a long-lived launcher keeps no cached thread
-	 * stack whose reuse would turn pages into every monitor's own copies */
-	p->stack = mmap(NULL, RT_PREWARM_STACK, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	pthread_attr_t a;
-	if (p->stack != MAP_FAILED && pthread_attr_init(&a) == 0) {
-		p->started = pthread_attr_setstack(&a, p->stack, RT_PREWARM_STACK) == 0 &&
-			     pthread_create(&p->thread, &a, prewarm_main, p) == 0;
-		pthread_attr_destroy(&a);
+#endif
+	if (p->fd >= 0) {
+		/* our own stack, unmapped when done (and by the monitor, which is
+		 * forked meanwhile): a long-lived launcher keeps no cached thread
+		 * stack whose reuse would turn pages into every monitor's own copies */
+		p->stack = mmap(NULL, RT_PREWARM_STACK, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		pthread_attr_t a;
+		if (p->stack != MAP_FAILED && pthread_attr_init(&a) == 0) {
+			pthread_mutex_init(&p->mu, NULL);
+			pthread_cond_init(&p->cond, NULL);
+			p->started = pthread_attr_setstack(&a, p->stack, RT_PREWARM_STACK) == 0 &&
+				     pthread_create(&p->thread, &a, prewarm_main, p) == 0;
+			pthread_attr_destroy(&a);
+			if (!p->started) {
+				pthread_mutex_destroy(&p->mu);
+				pthread_cond_destroy(&p->cond);
+			}
+		}
 	}
-	if (!p->started)
-		rt_cgroup_prewarm_finish(p);
+	if (!p->started) { /* no thread: the directories now, no prewarm */
+		prewarm_make_dirs(p);
+		p->dirs_done = true;
+	}
+}
+
+int rt_cgroup_prewarm_dirs(struct rt_prewarm *p, struct rt_cgroup *cg, char *err, size_t errlen)
+{
+	if (p->started) {
+		pthread_mutex_lock(&p->mu);
+		while (!p->dirs_done)
+			pthread_cond_wait(&p->cond, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+	}
+	*cg = p->cg;
+	if (p->r < 0)
+		snprintf(err, errlen, "%s", p->err);
+	return p->r;
 }
 
 void rt_cgroup_prewarm_finish(struct rt_prewarm *p)
 {
-	if (p->started)
+	if (p->started) {
 		pthread_join(p->thread, NULL);
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->cond);
+	}
 	p->started = false;
 	if (p->stack != MAP_FAILED)
 		munmap(p->stack, RT_PREWARM_STACK);

@@ -705,6 +705,7 @@ static int oci_create(struct rt *rt, const char *bundle, const char *id, bool fo
 	}
 	b.spec.stdout_fd = 1; /* crun keeps the caller's stdio */
 	b.spec.stderr_fd = 2;
+	b.spec.stdio_only = true; /* and keeps no log */
 	int code;
 	if (foreground) {
 		code = run_container(rt, id, &b.spec, true);

@@ -245,12 +245,13 @@ static void remove_tree(const char *dir)
 
 /* A container dir usually holds only what create made: remove those by
  * name (a handful of syscalls) and walk the tree only when something else
- * is left, e.g. files the container wrote into its upper dir. */
+ * is left, e.g. files the container wrote into its upper dir, a temporary
+ * file of a writer that was killed, or files of older versions. */
 static void remove_state_dir(const char *dir)
 {
-	static const char *const files[] = {"state.json",    "state.json.tmp", "lock",
-					    "monitor.lock",  "exit.fifo",      "exec.fifo",
-					    "container.log", "attach.sock",    NULL};
+	static const char *const files[] = {"state.json",    "create.json", "exit.json",
+					    "monitor.lock",  "exit.fifo",   "exec.fifo",
+					    "container.log", "attach.sock", NULL};
 	static const char *const dirs[] = {"rootfs", "work/work", "work", "upper", NULL};
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -457,28 +458,31 @@ static int release_init(struct rt *rt, const char *id, char *err, size_t errlen)
 
 /* CREATING -> CREATED with the pids, or straight to RUNNING (run). A run
  * lets the init exec before the state is written: the monitor records the
- * exit under the same lock, so only after this RUNNING state is on disk. */
+ * exit in a file of its own that readers lay over this one (state.c), so
+ * the order of the two does not matter. */
 static int mark_created(struct rt *rt, const char *id, pid_t pid, pid_t mon, bool start, char *err,
 			size_t errlen)
 {
-	int lk = rt_state_lock(rt, id, err, errlen);
+	/* read while the init surely exists: it waits for the release */
+	uint64_t pid_start = rt_proc_starttime(pid), mon_start = rt_proc_starttime(mon);
+	int64_t started = start ? rt_now_ns() : 0;
+	int r = start ? release_init(rt, id, err, errlen) : 0;
+	int lk = r == 0 ? rt_state_lock(rt, id, err, errlen) : r;
 	if (lk < 0)
 		return lk;
 	struct rt_state_full *st = calloc(1, sizeof(*st));
-	int r = st ? rt_state_read(rt, id, st, err, errlen) : -ENOMEM;
-	bool update = r == 0 && st->pub.status == RT_CREATING;
-	if (update) {
+	r = st ? rt_state_read(rt, id, st, err, errlen) : -ENOMEM;
+	/* no monitor pid: the record is still create.json, maybe with an exit
+	 * already laid over it (a run whose init was quick) */
+	if (r == 0 && st->pub.monitor_pid == 0) {
 		st->pub.status = start ? RT_RUNNING : RT_CREATED;
 		st->pub.pid = pid;
-		st->pid_start = rt_proc_starttime(pid);
+		st->pid_start = pid_start;
 		st->pub.monitor_pid = mon;
-		st->monitor_start = rt_proc_starttime(mon);
-		st->pub.started_ns = start ? rt_now_ns() : 0;
-	}
-	if (r == 0 && start)
-		r = release_init(rt, id, err, errlen);
-	if (r == 0 && update)
+		st->monitor_start = mon_start;
+		st->pub.started_ns = started;
 		r = rt_state_write(rt, st, err, errlen);
+	}
 	free(st);
 	close(lk);
 	return r;
@@ -510,11 +514,12 @@ static int create_dirs(struct rt *rt, const char *id, char *dir, size_t n, char 
 	return 0;
 }
 
-/* Everything a create needs before the monitor is spawned but the cgroup
- * directories: runs while the v1 grace period started right after those
- * goes by (see create_locked). */
+/* Everything a create needs before the monitor is spawned; runs while the
+ * prewarm thread makes the cgroup directories (taken only for the limits
+ * and the state) and the v1 grace period goes by (see create_container). */
 static int prepare_launch(struct rt *rt, const char *id, const struct rt_spec *spec,
-			  struct rt_monitor_args *m, char *err, size_t errlen)
+			  struct rt_monitor_args *m, struct rt_prewarm *pw, char *err,
+			  size_t errlen)
 {
 	const char *dir = m->dir;
 	int r = resolve_caps(spec, &m->init.caps, err, errlen);
@@ -535,48 +540,46 @@ static int prepare_launch(struct rt *rt, const char *id, const struct rt_spec *s
 	snprintf(exit_fifo, sizeof(exit_fifo), "%s/exit.fifo", dir);
 	if (mkfifo(exit_fifo, 0600) < 0)
 		return rt_err(err, errlen, errno, "mkfifo %s", exit_fifo);
-	int n = spec->log_path
+	int n = spec->stdio_only ? snprintf(m->log_path, sizeof(m->log_path), "%s", "")
+		: spec->log_path
 		    ? snprintf(m->log_path, sizeof(m->log_path), "%s", spec->log_path)
 		    : snprintf(m->log_path, sizeof(m->log_path), "%s/container.log", dir);
 	if (n < 0 || n >= (int)sizeof(m->log_path))
 		return rt_err(err, errlen, ENAMETOOLONG, "log path too long");
-	r = rt_cgroup_set_limits(&m->cg, &spec->resources, spec->security.privileged, err, errlen);
+	r = rt_cgroup_prewarm_dirs(pw, &m->cg, err, errlen);
+	if (r == 0)
+		r = rt_cgroup_set_limits(&m->cg, &spec->resources, spec->security.privileged, err,
+					 errlen);
 	if (r < 0)
 		return r;
 	struct rt_state_full *st = calloc(1, sizeof(*st));
 	if (!st)
 		return rt_err(err, errlen, ENOMEM, "out of memory");
 	fill_state(st, id, spec, m->log_path, &m->cg, &m->init.caps, m->init.envp);
-	r = rt_state_write(rt, st, err, errlen);
+	r = rt_state_write_part(rt, st, RT_STATE_CREATING, err, errlen);
 	free(st);
 	return r;
 }
 
-/* The cgroup directories come first: on v1 the init's join waits for an RCU
- * grace period (rt_cgroup_prewarm_start), which starts once they exist and
- * then runs alongside the rest of the set-up instead of after it. */
 static int create_locked(struct rt *rt, const char *id, const struct rt_spec *spec,
-			 struct rt_monitor_args *m, bool start, char *err, size_t errlen)
+			 struct rt_monitor_args *m, struct rt_prewarm *pw, bool start, char *err,
+			 size_t errlen)
 {
-	int r = rt_cgroup_create(rt, id, &spec->resources, spec->security.privileged, &m->cg, err,
-				 errlen);
-	if (r < 0) {
-		abort_create(rt, id, m->dir, 0, &m->cg); /* what was made of both */
-		return r;
-	}
-	struct rt_prewarm pw;
-	rt_cgroup_prewarm_start(rt, &pw);
-	r = prepare_launch(rt, id, spec, m, err, errlen);
+	int r = prepare_launch(rt, id, spec, m, pw, err, errlen);
 	pid_t init_pid = 0, mon = 0;
 	if (r == 0) {
-		m->prewarm_stack = pw.started ? pw.stack : NULL;
+		m->prewarm_stack = pw->started ? pw->stack : NULL;
 		r = spawn_monitor(m, &init_pid, &mon, err, errlen);
 	}
-	rt_cgroup_prewarm_finish(&pw);
+	if (r < 0) { /* the directories, also when prepare_launch failed first */
+		char e[64];
+		rt_cgroup_prewarm_dirs(pw, &m->cg, e, sizeof(e));
+	}
+	rt_cgroup_prewarm_finish(pw);
 	if (r == 0)
 		r = mark_created(rt, id, init_pid, mon, start, err, errlen);
 	if (r < 0)
-		abort_create(rt, id, m->dir, init_pid, &m->cg);
+		abort_create(rt, id, m->dir, init_pid, &m->cg); /* what was made of both */
 	return r;
 }
 
@@ -584,22 +587,42 @@ static int create_container(struct rt *rt, const char *id, const struct rt_spec 
 			    char *err, size_t errlen)
 {
 	int r = check_spec(spec, err, errlen);
+	if (r == 0 && !rt_id_valid(id))
+		r = rt_err(err, errlen, EINVAL,
+			   "invalid container id \"%.80s\": 1-64 of [A-Za-z0-9_.-]", id);
 	if (r < 0)
 		return r;
 	struct rt_monitor_args *m = calloc(1, sizeof(*m));
-	if (!m)
+	struct rt_prewarm *pw = calloc(1, sizeof(*pw));
+	if (!m || !pw) {
+		free(m);
+		free(pw);
 		return rt_err(err, errlen, ENOMEM, "out of memory");
+	}
 	m->rt = rt;
 	m->spec = spec;
-	snprintf(m->id, sizeof(m->id), "%s", id ? id : "");
+	snprintf(m->id, sizeof(m->id), "%s", id);
 	m->init.rt = rt;
 	m->init.spec = spec;
 	m->init.cg = &m->cg;
+	/* first of all: the v1 grace period is the longest wait of a create;
+	 * the directories come from the thread (see rt_cgroup_prewarm_start) */
+	rt_cgroup_prewarm_start(rt, id, &spec->resources, spec->security.privileged, pw);
 	r = create_dirs(rt, id, m->dir, sizeof(m->dir), err, errlen);
-	if (r == 0)
-		r = create_locked(rt, id, spec, m, start, err, errlen);
+	if (r == 0) {
+		r = create_locked(rt, id, spec, m, pw, start, err, errlen);
+	} else {
+		/* another container's (id taken) or nobody's: keep only what
+		 * was there before */
+		struct rt_cgroup cg;
+		char e[64];
+		rt_cgroup_prewarm_dirs(pw, &cg, e, sizeof(e));
+		rt_cgroup_prewarm_finish(pw);
+		rt_cgroup_remove_made(&cg);
+	}
 	free((void *)m->init.envp);
 	free(m);
+	free(pw);
 	return r;
 }
 
@@ -709,7 +732,7 @@ static int settle_orphan(struct rt *rt, const char *id, int timeout_ms, char *er
 		st->pub.pid = 0;
 		st->pub.finished_ns = rt_now_ns();
 		snprintf(st->pub.error, sizeof(st->pub.error), "exit status lost: monitor died");
-		r = rt_state_write(rt, st, err, errlen);
+		r = rt_state_write_part(rt, st, RT_STATE_EXIT, err, errlen);
 	}
 	if (lk >= 0)
 		close(lk);

@@ -8,7 +8,8 @@
  * builds its rootfs), holds the stdout/stderr pipes (or a terminal's pty
  * master) and the stdin pipe, writes the CRI log, serves attach clients on
  * DIR/attach.sock, reaps the init and records the exit status (code, signal,
- * OOM kill, finish time) in DATA_DIR/containers/<id>/state.json. The monitor holds an
+ * OOM kill, finish time) in DATA_DIR/containers/<id>/exit.json, beside
+ * state.json (see runtime/state.c). The monitor holds an
  * exclusive flock on monitor.lock until that record is written, and keeps
  * exit.fifo open for writing as long: any process can wait for a container
  * by sleeping on the FIFO's hang-up and taking the lock. Containers survive
@@ -135,6 +136,9 @@ struct rt_spec {
 	int log_max_files;
 	/* Also copy raw output to these descriptors (foreground `run`); -1: no. */
 	int stdout_fd, stderr_fd;
+	/* Output goes only to stdout_fd/stderr_fd: no CRI log file and (without
+	 * open_stdin or terminal) no attach socket, as crun (`minikube oci`). */
+	bool stdio_only;
 	/* open_stdin: the container's stdin is a pipe whose write end the
 	 * monitor keeps (across restarts of the launcher); attached clients
 	 * write to it (rt_container_attach). Without it stdin is /dev/null.

@@ -62,6 +62,7 @@ struct rt {
 struct rt_cgroup {
 	enum rt_cg_mode mode;
 	int n;
+	unsigned made; /* bit i: dir[i] was made by this rt_cgroup_create (not stored) */
 	char dir[RT_CG_MAX][RT_CG_PATH];
 	char name[RT_CG_MAX][64];
 };
@@ -79,17 +80,33 @@ int rt_cgroup_set_limits(const struct rt_cgroup *cg, const struct rt_resources *
 			 bool privileged, char *err, size_t errlen);
 /* Moves pid (0: the caller) into every directory. */
 int rt_cgroup_join(const struct rt_cgroup *cg, pid_t pid, char *err, size_t errlen);
-/* Starts, in a short-lived thread, the RCU grace period the next
- * rt_cgroup_join would wait for (v1), so it overlaps the rest of a create;
+/* Removes the directories rt_cgroup_create made (cg->made), if empty. */
+void rt_cgroup_remove_made(const struct rt_cgroup *cg);
+/* Makes the container's directories (rt_cgroup_create) and then starts the
+ * RCU grace period the next rt_cgroup_join would wait for (v1), in a
+ * short-lived thread, so both overlap the rest of a create. prewarm_dirs
+ * waits for the directories and returns rt_cgroup_create's result and cg;
  * finish joins the thread and frees what start took (call it always). */
 #define RT_PREWARM_STACK (128 * 1024)
 struct rt_prewarm {
 	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
 	void *stack;
 	int fd;
-	bool started;
+	bool started, dirs_done; /* dirs_done under mu */
+	/* the thread's input and result */
+	const struct rt *rt;
+	char id[RT_ID_MAX + 1];
+	struct rt_resources res;
+	bool privileged;
+	int r;
+	char err[256];
+	struct rt_cgroup cg;
 };
-void rt_cgroup_prewarm_start(const struct rt *rt, struct rt_prewarm *p);
+void rt_cgroup_prewarm_start(const struct rt *rt, const char *id, const struct rt_resources *res,
+			     bool privileged, struct rt_prewarm *p);
+int rt_cgroup_prewarm_dirs(struct rt_prewarm *p, struct rt_cgroup *cg, char *err, size_t errlen);
 void rt_cgroup_prewarm_finish(struct rt_prewarm *p);
 /* OOM kills recorded for the cgroup (v2 memory.events oom_kill, v1
  * memory.oom_control oom_kill); 0 when unknown. */
@@ -169,8 +186,16 @@ struct rt_state_full {
 int rt_state_dir(const struct rt *rt, const char *id, char *out, size_t n);
 int rt_state_read(const struct rt *rt, const char *id, struct rt_state_full *st, char *err,
 		  size_t errlen);
+/* Writes all of st (state.json). */
 int rt_state_write(const struct rt *rt, const struct rt_state_full *st, char *err, size_t errlen);
-/* flock on DATA/containers/<id>/lock; returns the fd (close to unlock). */
+/* CREATING: all of st while the container is created (create.json, read
+ * when there is no state.json yet); EXIT: stopped with code, signal, OOM
+ * flag, finish time and error (exit.json, laid over the others). */
+enum rt_state_part { RT_STATE_ALL, RT_STATE_CREATING, RT_STATE_EXIT };
+int rt_state_write_part(const struct rt *rt, const struct rt_state_full *st,
+			enum rt_state_part part, char *err, size_t errlen);
+/* flock on the DATA/containers/<id> directory; returns the fd (close to
+ * unlock). */
 int rt_state_lock(const struct rt *rt, const char *id, char *err, size_t errlen);
 bool rt_id_valid(const char *id);
 int64_t rt_now_ns(void);

@@ -4,7 +4,7 @@
  * master of a terminal container) into the CRI log (and optionally the
  * launcher's terminal), reaps the init through a pidfd, reads the cgroup's
  * OOM-kill counter, and records exit code, signal, OOM flag and finish time
- * in state.json. It holds an exclusive flock on monitor.lock while alive:
+ * in exit.json (see state.c). It holds an exclusive flock on monitor.lock while alive:
  * waiters in any process take it shared. It also serves attach.sock (see
  * container.h): output goes to attached clients as it is logged, their
  * stdin to the init's stdin pipe (whose write end only the monitor holds,
@@ -642,34 +642,31 @@ static void arena_free(void *p)
 	(void)p;
 }
 
+/* exit.json, a file of its own (see state.c): no lock, no read of the
+ * state, nothing replaced. */
 static void record_exit(struct monitor *mo)
 {
 	char err[256];
-	struct rt *rt = arena_alloc(sizeof(*rt)); /* the state files need only this */
-	if (!rt)
+	/* the state files need only the dir of rt; the arena is zero-filled */
+	struct rt *rt = arena_alloc(sizeof(*rt));
+	struct rt_state_full *st = arena_alloc(sizeof(*st));
+	if (!rt || !st)
 		return;
 	snprintf(rt->containers_dir, sizeof(rt->containers_dir), "%s", mo->containers_dir);
-	int lk = rt_state_lock(rt, mo->id, err, sizeof(err));
-	if (lk < 0)
-		return;
-	struct rt_state_full *st = arena_alloc(sizeof(*st));
-	if (st && rt_state_read(rt, mo->id, st, err, sizeof(err)) == 0) {
-		st->pub.status = RT_STOPPED;
-		st->pub.pid = 0;
-		st->pub.finished_ns = rt_now_ns();
-		if (WIFSIGNALED(mo->status)) {
-			st->pub.exit_signal = WTERMSIG(mo->status);
-			st->pub.exit_code = 128 + st->pub.exit_signal;
-		} else {
-			st->pub.exit_code = WEXITSTATUS(mo->status);
-		}
-		st->pub.oom_killed = rt_cgroup_oom_kills(&mo->cg) > 0;
-		mo->exec_error[mo->exec_error_len] = 0;
-		if (mo->exec_error_len)
-			snprintf(st->pub.error, sizeof(st->pub.error), "%s", mo->exec_error);
-		rt_state_write(rt, st, err, sizeof(err));
+	snprintf(st->pub.id, sizeof(st->pub.id), "%s", mo->id);
+	st->pub.status = RT_STOPPED;
+	st->pub.finished_ns = rt_now_ns();
+	if (WIFSIGNALED(mo->status)) {
+		st->pub.exit_signal = WTERMSIG(mo->status);
+		st->pub.exit_code = 128 + st->pub.exit_signal;
+	} else {
+		st->pub.exit_code = WEXITSTATUS(mo->status);
 	}
-	close(lk);
+	st->pub.oom_killed = rt_cgroup_oom_kills(&mo->cg) > 0;
+	mo->exec_error[mo->exec_error_len] = 0;
+	if (mo->exec_error_len)
+		snprintf(st->pub.error, sizeof(st->pub.error), "%s", mo->exec_error);
+	rt_state_write_part(rt, st, RT_STATE_EXIT, err, sizeof(err));
 }
 
 /* Copies what the monitor needs after the init is cloned: only the strings
@@ -848,10 +845,15 @@ void rt_monitor_run(struct rt_monitor_args *m)
 	if (mo->lock < 0)
 		fail(sync_fd, mo->lock, "lock monitor.lock");
 	mo->exit_fifo = open_exit_fifo(m->dir); /* -1: waiters use the pidfd */
-	int lr = rt_log_open(&mo->log, m->log_path, m->spec->log_max_size, m->spec->log_max_files);
+	const struct rt_spec *s = m->spec;
+	mo->log.fd = -1; /* stdio_only: no log (rt_log_feed then does nothing) */
+	int lr = m->log_path[0]
+		     ? rt_log_open(&mo->log, m->log_path, s->log_max_size, s->log_max_files)
+		     : 0;
 	if (lr < 0)
 		fail(sync_fd, lr, "open the container log");
-	mo->listen_fd = listen_attach(m->dir);
+	bool attach = !s->stdio_only || s->open_stdin || s->terminal;
+	mo->listen_fd = attach ? listen_attach(m->dir) : -1;
 	int console = -1;
 	mo->init = clone_init(mo, sync_fd, &console);
 	join_cgroups(mo, sync_fd);

@@ -105,6 +105,8 @@ static void write_record(struct rt_log_writer *w, int stream, bool partial, cons
 
 void rt_log_feed(struct rt_log_writer *w, int stream, const char *data, size_t n)
 {
+	if (w->fd < 0)
+		return; /* no log (or it could not be reopened at a rotation) */
 	stream = stream ? 1 : 0;
 	char *line = w->line[stream];
 	size_t *len = &w->line_len[stream];

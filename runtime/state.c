@@ -1,7 +1,19 @@
 /* runtime/state.c — DATA_DIR/containers/<id>/state.json: what `ps`, `wait`,
- * `exec` and `delete` need from any process. Writers hold an flock on
- * <id>/lock around read-modify-write and replace the file atomically
- * (write tmp + rename), so readers never see half a file. */
+ * `exec` and `delete` need from any process. Writers hold an flock on the
+ * <id> directory around read-modify-write. A file is written under a
+ * temporary name and renamed into place, so readers never see half of one.
+ *
+ * In the common life of a container each file is written once, under a
+ * fresh name: create.json while it is being created (status creating, no
+ * pids yet), state.json once the init exists (everything; what readers and
+ * tools look at) and exit.json when it stopped (code, signal, OOM flag,
+ * finish time, error), which readers lay over state.json, else over
+ * create.json. Replacing an existing file costs more than the write on ext4
+ * (auto_da_alloc flushes a file renamed over another, 0.3-3 ms, and its
+ * blocks are then allocated, which makes the unlink at delete slower too);
+ * only a start after a separate create replaces state.json. Nothing is
+ * fsynced: the record has to survive kill -9 of any runtime process, not a
+ * reboot, which containers do not survive either. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -92,10 +104,10 @@ int rt_state_dir(const struct rt *rt, const char *id, char *out, size_t n)
 int rt_state_lock(const struct rt *rt, const char *id, char *err, size_t errlen)
 {
 	char path[600];
-	if (rt_state_dir(rt, id, path, sizeof(path) - 8) < 0)
+	if (rt_state_dir(rt, id, path, sizeof(path)) < 0)
 		return rt_err(err, errlen, EINVAL, "invalid container id \"%.80s\"", id);
-	strcat(path, "/lock");
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* the directory itself: no lock file to create and delete */
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return rt_err(err, errlen, errno,
 			      errno == ENOENT ? "no such container %s" : "lock %s",
@@ -220,21 +232,39 @@ static size_t in_read(void *buf, size_t len, void *data)
 	return n < 0 ? (size_t)-1 : (size_t)n;
 }
 
-int rt_state_write(const struct rt *rt, const struct rt_state_full *st, char *err, size_t errlen)
+static json_t *exit_json(const struct rt_state_full *st)
+{
+	const struct rt_state *s = &st->pub;
+	return json_pack("{s:i,s:i,s:b,s:I,s:s}", "exitCode", s->exit_code, "exitSignal",
+			 s->exit_signal, "oomKilled", s->oom_killed, "finished",
+			 (json_int_t)s->finished_ns, "error", s->error);
+}
+
+static const char *const part_names[] = {"state.json", "create.json", "exit.json"};
+
+int rt_state_write_part(const struct rt *rt, const struct rt_state_full *st,
+			enum rt_state_part part, char *err, size_t errlen)
 {
 	char dir[600], tmp[640], path[640];
 	if (rt_state_dir(rt, st->pub.id, dir, sizeof(dir)) < 0)
 		return rt_err(err, errlen, EINVAL, "invalid container id");
-	snprintf(tmp, sizeof(tmp), "%s/state.json.tmp", dir);
-	snprintf(path, sizeof(path), "%s/state.json", dir);
-	json_t *o = state_json(st);
-	int r = dump_to_file(o, tmp);
+	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, part_names[part]);
+	snprintf(path, sizeof(path), "%s/%s", dir, part_names[part]);
+	json_t *o = part == RT_STATE_EXIT ? exit_json(st) : state_json(st);
+	errno = 0;
+	int r = o ? dump_to_file(o, tmp) : -1;
 	json_decref(o);
 	if (r < 0 || rename(tmp, path) < 0) {
+		int e = errno ? errno : EIO;
 		unlink(tmp);
-		return rt_err(err, errlen, errno ? errno : EIO, "write %s", path);
+		return rt_err(err, errlen, e, "write %s", path);
 	}
 	return 0;
+}
+
+int rt_state_write(const struct rt *rt, const struct rt_state_full *st, char *err, size_t errlen)
+{
+	return rt_state_write_part(rt, st, RT_STATE_ALL, err, errlen);
 }
 
 static void copy_str(char *dst, size_t n, json_t *o, const char *key)
@@ -306,28 +336,63 @@ static void state_from_json(json_t *o, struct rt_state_full *st)
 	parse_cgroups(json_object_get(o, "cgroups"), &st->cg);
 }
 
-int rt_state_read(const struct rt *rt, const char *id, struct rt_state_full *st, char *err,
-		  size_t errlen)
+/* Parses DIR/name; NULL with errno ENOENT when there is none. */
+static json_t *load_part(const char *dir, const char *name, char *err, size_t errlen)
 {
-	char path[640];
-	memset(st, 0, sizeof(*st));
-	if (rt_state_dir(rt, id, path, sizeof(path) - 16) < 0)
-		return rt_err(err, errlen, EINVAL, "invalid container id \"%.80s\"", id);
-	strcat(path, "/state.json");
+	char path[700];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? rt_err(err, errlen, ENOENT, "no such container %s", id)
-				       : rt_err(err, errlen, errno, "open %s", path);
+	if (fd < 0) {
+		int e = errno;
+		if (e != ENOENT)
+			rt_err(err, errlen, e, "open %s", path);
+		errno = e;
+		return NULL;
+	}
 	json_error_t je;
 	json_t *o = json_load_callback(in_read, &fd, JSON_REJECT_DUPLICATES, &je);
 	close(fd);
-	if (!o)
-		return rt_err(err, errlen, EIO, "bad %s: %s", path, je.text);
-	if (!json_is_object(o)) {
+	if (!o || !json_is_object(o)) {
+		rt_err(err, errlen, EIO, "bad %s: %s", path, o ? "not an object" : je.text);
 		json_decref(o);
-		return rt_err(err, errlen, EIO, "bad %s", path);
+		errno = EIO;
+		return NULL;
 	}
+	return o;
+}
+
+static void apply_exit(json_t *o, struct rt_state_full *st)
+{
+	struct rt_state *s = &st->pub;
+	s->status = RT_STOPPED;
+	s->pid = 0;
+	s->exit_code = (int)json_integer_value(json_object_get(o, "exitCode"));
+	s->exit_signal = (int)json_integer_value(json_object_get(o, "exitSignal"));
+	s->oom_killed = json_is_true(json_object_get(o, "oomKilled"));
+	s->finished_ns = json_integer_value(json_object_get(o, "finished"));
+	copy_str(s->error, sizeof(s->error), o, "error");
+}
+
+int rt_state_read(const struct rt *rt, const char *id, struct rt_state_full *st, char *err,
+		  size_t errlen)
+{
+	char dir[600];
+	memset(st, 0, sizeof(*st));
+	if (rt_state_dir(rt, id, dir, sizeof(dir)) < 0)
+		return rt_err(err, errlen, EINVAL, "invalid container id \"%.80s\"", id);
+	json_t *o = load_part(dir, part_names[RT_STATE_ALL], err, errlen);
+	if (!o && errno == ENOENT) /* still being created (or its creator died) */
+		o = load_part(dir, part_names[RT_STATE_CREATING], err, errlen);
+	if (!o)
+		return errno == ENOENT ? rt_err(err, errlen, ENOENT, "no such container %s", id)
+				       : -errno;
 	state_from_json(o, st);
+	json_decref(o);
+	o = load_part(dir, part_names[RT_STATE_EXIT], err, errlen);
+	if (!o && errno != ENOENT)
+		return -errno; /* bad like a bad state.json */
+	if (o)
+		apply_exit(o, st);
 	json_decref(o);
 	return 0;
 }

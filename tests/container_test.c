@@ -226,6 +226,79 @@ static void test_bad_input(void)
 	CHECK_INT(rt_container_state(fx.rt, "badroot", &st, err, sizeof(err)), -ENOENT);
 }
 
+/* A create that fails because the id is taken leaves the existing
+ * container's cgroups alone (the cgroup directories are made in parallel
+ * with the state dir, so they exist before the id is known to be taken)
+ * and removes only the directories it made itself. */
+static void test_duplicate_keeps_cgroups(void)
+{
+	const char *args[] = {"true", NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	char err[256];
+	spec_for(&s, args);
+	CHECK_INT(run("dupcg", &s, &st), 0); /* stopped: its cgroups are empty */
+	struct rt_state_full *full = calloc(1, sizeof(*full));
+	CHECK_INT(rt_state_read(fx.rt, "dupcg", full, err, sizeof(err)), 0);
+	CHECK(full->cg.n > 0 || fx.rt->n_cg == 0);
+	s.resources.memory_limit = 64 << 20; /* v1: a memory cgroup it had not */
+	CHECK_INT(rt_container_create(fx.rt, "dupcg", &s, err, sizeof(err)), -EEXIST);
+	for (int i = 0; i < full->cg.n; i++)
+		CHECK(access(full->cg.dir[i], F_OK) == 0);
+	for (int i = 0; i < fx.rt->n_cg; i++) {
+		char dir[700];
+		bool had = false;
+		snprintf(dir, sizeof(dir), "%s/dupcg", fx.rt->cg[i].parent);
+		for (int k = 0; k < full->cg.n; k++)
+			had |= !strcmp(full->cg.dir[k], dir);
+		if (!had)
+			CHECK(access(dir, F_OK) < 0);
+	}
+	CHECK_INT(rt_container_state(fx.rt, "dupcg", &st, err, sizeof(err)), 0);
+	CHECK_STR(rt_status_string(st.status), "stopped");
+	free(full);
+	del("dupcg");
+	/* a create that fails after the directories were made removes them */
+	s.resources.memory_limit = 0;
+	s.n_layers = 0;
+	s.rootfs = "/nonexistent-rootfs";
+	CHECK(rt_container_create(fx.rt, "badroot2", &s, err, sizeof(err)) < 0);
+	for (int i = 0; i < fx.rt->n_cg; i++) {
+		char dir[700];
+		snprintf(dir, sizeof(dir), "%s/badroot2", fx.rt->cg[i].parent);
+		CHECK(access(dir, F_OK) < 0);
+	}
+}
+
+/* stdio_only (`minikube oci`): the output reaches the caller's descriptor;
+ * no log file or attach socket is made; the exit code is kept as usual. */
+static void test_stdio_only(void)
+{
+	const char *args[] = {"sh", "-c", "echo to-caller; exit 5", NULL};
+	struct rt_spec s;
+	struct rt_state st;
+	char path[] = "/tmp/ctr-out-XXXXXX", err[256];
+	int fd = mkstemp(path);
+	unlink(path);
+	spec_for(&s, args);
+	s.stdout_fd = fd;
+	s.stdio_only = true;
+	CHECK_INT(rt_container_run(fx.rt, "stdio", &s, err, sizeof(err)), 0);
+	CHECK_INT(rt_container_wait(fx.rt, "stdio", 60000, &st, err, sizeof(err)), 0);
+	CHECK_INT(st.exit_code, 5);
+	CHECK_STR(st.log_path, "");
+	char buf[64] = "";
+	CHECK(pread(fd, buf, sizeof(buf) - 1, 0) > 0);
+	CHECK_STR(buf, "to-caller\n");
+	close(fd);
+	char dir[600];
+	snprintf(dir, sizeof(dir), "%s/containers/stdio/container.log", fx.data);
+	CHECK(access(dir, F_OK) < 0);
+	snprintf(dir, sizeof(dir), "%s/containers/stdio/attach.sock", fx.data);
+	CHECK(access(dir, F_OK) < 0);
+	del("stdio");
+}
+
 static void test_oom(void)
 {
 	const char *args[] = {"sh", "-c",
@@ -825,6 +898,8 @@ int main(void)
 	TEST_RUN(test_exit_code_and_plain_rootfs);
 	TEST_RUN(test_exec_failure);
 	TEST_RUN(test_bad_input);
+	TEST_RUN(test_duplicate_keeps_cgroups);
+	TEST_RUN(test_stdio_only);
 	TEST_RUN(test_oom);
 	TEST_RUN(test_fork_bomb);
 	TEST_RUN(test_default_security);
