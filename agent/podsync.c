@@ -1400,6 +1400,17 @@ static void ctr_ensure(struct podsync *ps, struct pod *p, struct pod_ctr *c)
 
 /* ---- the pod state machine ---- */
 
+/* Containers not created yet wait in ContainerCreating with why. */
+static int sandbox_failed(struct podsync *ps, struct pod *p, int rc, const char *err)
+{
+	log_warn(&ps->n->log, "pods", "sandbox failed pod=%s/%s error=\"%s\"", p->ns, p->name,
+		 err);
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		if (!p->ctrs[i].id[0])
+			ctr_set_waiting(&p->ctrs[i], "ContainerCreating", err);
+	return rc;
+}
+
 /* The container kind of sandbox: a shareProcessNamespace pod's (see
  * sandbox.c), or an older agent's kept while it runs. */
 static int sandbox_ctr_ensure(struct podsync *ps, struct pod *p)
@@ -1425,13 +1436,8 @@ static int sandbox_ctr_ensure(struct podsync *ps, struct pod *p)
 	if (rc == 0)
 		rc = rt_container_state(ps->rt, p->sandbox_id, &st, err, sizeof err);
 	if (rc) {
-		log_warn(&ps->n->log, "pods", "sandbox failed pod=%s/%s error=\"%s\"", p->ns,
-			 p->name, err);
-		for (size_t i = 0; i < p->n_ctrs; i++)
-			if (!p->ctrs[i].id[0])
-				ctr_set_waiting(&p->ctrs[i], "ContainerCreating", err);
 		p->sandbox_id[0] = 0;
-		return rc;
+		return sandbox_failed(ps, p, rc, err);
 	}
 	p->sandbox_pid = st.pid;
 	log_info(&ps->n->log, "pods", "sandbox started pod=%s/%s id=%s pid=%d", p->ns, p->name,
@@ -1497,14 +1503,8 @@ static int sandbox_ns_ensure(struct podsync *ps, struct pod *p)
 	p->sandbox_pid = 0;
 	struct sandbox_times t;
 	int rc = sandbox_ns_create(pod_net(ps), ps->data_dir, p->obj, p->ip, &t, err, sizeof err);
-	if (rc) {
-		log_warn(&ps->n->log, "pods", "sandbox failed pod=%s/%s error=\"%s\"", p->ns,
-			 p->name, err);
-		for (size_t i = 0; i < p->n_ctrs; i++)
-			if (!p->ctrs[i].id[0])
-				ctr_set_waiting(&p->ctrs[i], "ContainerCreating", err);
-		return rc;
-	}
+	if (rc)
+		return sandbox_failed(ps, p, rc, err);
 	p->ns_held = true;
 	log_info(&ps->n->log, "pods", "sandbox started pod=%s/%s ip=%s ns_us=%llu net_us=%llu",
 		 p->ns, p->name, p->ip[0] ? p->ip : "-", (unsigned long long)t.ns_us,
