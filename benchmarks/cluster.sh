@@ -95,7 +95,9 @@ cl_running() { # cl_running COUNT: at least COUNT pods are Running
 }
 
 # cl_cleanup: stops agents and server (SIGTERM, then SIGKILL after 10 s),
-# removes the containers kept in every data dir under $T, unmounts what is
+# removes the containers kept in every data dir under $T, takes down the
+# network the server's embedded agent set up on the host (its bridge and nft
+# tables; the other agents' went with their namespaces), unmounts what is
 # left below $T, deletes the namespaces and veths made here.
 cl_cleanup() {
 	local p
@@ -116,6 +118,7 @@ cl_cleanup() {
 			[ -d "$c" ] && "$MK" rm -f --data-dir "$dir" "$(basename "$c")" >/dev/null 2>&1
 		done
 	done
+	[ -d "$T/data" ] && "$MK" agent --cleanup --data-dir "$T/data" >/dev/null 2>&1
 	awk -v t="$T" 'index($2, t) == 1 {print $2}' /proc/mounts | sort -r | xargs -r umount -l 2>/dev/null
 	for p in $CL_VETHS; do ip link del "$p" 2>/dev/null; done
 	for p in $CL_NETNS; do ip netns del "$p" 2>/dev/null; done
