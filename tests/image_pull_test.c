@@ -597,6 +597,8 @@ static void test_pull_token_auth(void)
 		struct rt_pull_opts wrong = {.insecure = true, .config_json = bad};
 		rc = pull(imgs, "busybox:test", &wrong, err, sizeof err);
 		CHECK_INT(rc, -EACCES);
+		/* refused for the credentials config.json gave, not for sending none */
+		CHECK(strstr(err, "check the credentials") != NULL);
 		if (rc != -EACCES)
 			fprintf(stderr, "pull with wrong credentials: %s\n", err);
 
